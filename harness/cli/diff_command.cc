@@ -1,0 +1,17 @@
+#include <CLI/CLI.hpp>
+
+#include "harness/cli/cli.h"
+#include "harness/common/error.h"
+
+namespace leakcheck {
+
+void RegisterDiffCommand(CLI::App& root, CommandAction& action) {
+  auto* cmd = root.add_subcommand("diff", "Compare heap snapshots by object id");
+  auto file = std::make_shared<std::string>();
+  cmd->add_option("file", *file, "A .heapsnapshot file")->required();
+  cmd->callback([&action, file] {
+    action = [file] { throw InputError("diff", "not implemented yet: " + *file); return 0; };
+  });
+}
+
+}  // namespace leakcheck

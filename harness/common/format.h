@@ -1,0 +1,19 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+/// Small formatting helpers shared by the CLI and the reporters.
+namespace leakcheck {
+
+/// 1536 -> "1.5 KiB", 0 -> "0 B"; 1024-based like the scenario format's units.
+std::string FormatBytes(double bytes);
+/// Signed variant: "+1.5 KiB", "-200 B".
+std::string FormatSignedBytes(double bytes);
+/// 1234567 -> "1,234,567".
+std::string FormatCount(int64_t n);
+/// Shortens `s` to at most `max` characters (UTF-8 aware), ending in "…" when cut.
+std::string Ellipsize(std::string_view s, size_t max);
+
+}  // namespace leakcheck
