@@ -1,0 +1,52 @@
+#include "harness/analysis/aggregate.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace leakcheck::analysis {
+
+std::vector<ClassStats> AggregateByClass(const HeapGraph& g, const DominatorTree& tree) {
+  // Dense class numbers (a heap has thousands of classes but millions of strings).
+  std::unordered_map<snapshot::StringIndex, uint32_t> dense;
+  std::vector<snapshot::StringIndex> class_string;
+  std::vector<uint32_t> node_class(g.NodeCount());
+  for (NodeIndex n = 0; n < g.NodeCount(); ++n) {
+    auto [it, inserted] = dense.try_emplace(g.ClassIndex(n), static_cast<uint32_t>(class_string.size()));
+    if (inserted) class_string.push_back(g.ClassIndex(n));
+    node_class[n] = it->second;
+  }
+  const size_t classes = class_string.size();
+  std::vector<uint64_t> count(classes, 0), self(classes, 0), retained(classes, 0);
+  for (NodeIndex n = 0; n < g.NodeCount(); ++n) {
+    ++count[node_class[n]];
+    self[node_class[n]] += g.SelfSize(n);
+  }
+  // Depth-first over the dominator tree, tracking how many instances of each class are open
+  // on the current path; a node adds its retained size only when none is.
+  std::vector<uint32_t> open(classes, 0);
+  struct Frame { NodeIndex node; uint32_t next_child; };
+  std::vector<Frame> stack{{HeapGraph::kRoot, tree.FirstChild(HeapGraph::kRoot)}};
+  // The root itself belongs to no class's retained size (it would just be the total).
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    if (top.next_child == tree.EndChild(top.node)) {
+      if (top.node != HeapGraph::kRoot) --open[node_class[top.node]];
+      stack.pop_back();
+      continue;
+    }
+    const NodeIndex child = tree.children[top.next_child++];
+    const auto c = node_class[child];
+    if (open[c] == 0) retained[c] += tree.retained[child];
+    ++open[c];
+    stack.push_back({child, tree.FirstChild(child)});
+  }
+  std::vector<ClassStats> out;
+  for (size_t c = 0; c < classes; ++c)
+    out.push_back({std::string(g.String(class_string[c])), count[c], self[c], retained[c]});
+  std::sort(out.begin(), out.end(), [](const ClassStats& a, const ClassStats& b) {
+    return a.retained_size != b.retained_size ? a.retained_size > b.retained_size : a.name < b.name;
+  });
+  return out;
+}
+
+}  // namespace leakcheck::analysis

@@ -1,0 +1,120 @@
+#include "harness/analysis/diff.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <unordered_map>
+
+namespace leakcheck::analysis {
+
+using snapshot::HeapGraph;
+
+std::vector<uint64_t> SortedIdIndex(const HeapGraph& g) {
+  std::vector<uint64_t> keys(g.NodeCount());
+  for (NodeIndex n = 0; n < g.NodeCount(); ++n) keys[n] = uint64_t{g.Id(n)} << 32 | n;
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+namespace {
+
+inline uint32_t IdOf(uint64_t key) { return static_cast<uint32_t>(key >> 32); }
+inline NodeIndex NodeOf(uint64_t key) { return static_cast<NodeIndex>(key & 0xFFFFFFFFu); }
+
+// Calls on_only_a(node) for ids only in a, on_only_b(node) for ids only in b, on_both(na, nb).
+template <typename OnlyA, typename OnlyB, typename Both>
+void MergeById(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b, OnlyA&& on_only_a,
+               OnlyB&& on_only_b, Both&& on_both) {
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && IdOf(a[i]) < IdOf(b[j]))) {
+      on_only_a(NodeOf(a[i++]));
+    } else if (i == a.size() || IdOf(b[j]) < IdOf(a[i])) {
+      on_only_b(NodeOf(b[j++]));
+    } else {
+      on_both(NodeOf(a[i++]), NodeOf(b[j++]));
+    }
+  }
+}
+
+}  // namespace
+
+SnapshotDiff DiffSnapshots(const HeapGraph& before, const HeapGraph& after) {
+  std::unordered_map<std::string_view, ClassDelta> by_class;
+  auto row = [&](std::string_view name) -> ClassDelta& {
+    auto& d = by_class[name];
+    if (d.name.empty()) d.name = std::string(name);
+    return d;
+  };
+  MergeById(
+      SortedIdIndex(before), SortedIdIndex(after),
+      [&](NodeIndex n) {
+        auto& d = row(before.ClassName(n));
+        ++d.deleted;
+        d.freed_size += before.SelfSize(n);
+      },
+      [&](NodeIndex n) {
+        auto& d = row(after.ClassName(n));
+        ++d.added;
+        d.alloc_size += after.SelfSize(n);
+      },
+      [](NodeIndex, NodeIndex) {});
+  SnapshotDiff diff;
+  diff.total.name = "(total)";
+  for (auto& [name, d] : by_class) {
+    diff.total.added += d.added;
+    diff.total.deleted += d.deleted;
+    diff.total.alloc_size += d.alloc_size;
+    diff.total.freed_size += d.freed_size;
+    diff.classes.push_back(std::move(d));
+  }
+  std::sort(diff.classes.begin(), diff.classes.end(), [](const ClassDelta& a, const ClassDelta& b) {
+    auto sa = std::llabs(a.SizeDelta()), sb = std::llabs(b.SizeDelta());
+    return sa != sb ? sa > sb : a.name < b.name;
+  });
+  return diff;
+}
+
+Survivors FindSurvivors(const HeapGraph& s1, const HeapGraph& s2, const HeapGraph& s3,
+                        const RetainerPaths& paths3) {
+  // New in s2: ids above s1's and absent from it (V8 ids grow monotonically, but a set
+  // difference is exact either way).
+  std::vector<uint64_t> fresh;
+  MergeById(SortedIdIndex(s1), SortedIdIndex(s2), [](NodeIndex) {}, [&](NodeIndex n) {
+    fresh.push_back(uint64_t{s2.Id(n)} << 32 | n);
+  }, [](NodeIndex, NodeIndex) {});
+  Survivors out;
+  std::unordered_map<std::string, SurvivorGroup> by_class, by_path;
+  auto add = [&](std::unordered_map<std::string, SurvivorGroup>& groups, std::string key, NodeIndex n) {
+    auto [it, inserted] = groups.try_emplace(key);
+    auto& grp = it->second;
+    if (inserted) {
+      grp.key = std::move(key);
+      grp.example_id = s3.Id(n);
+      grp.example_path = paths3.Format(n, 12);
+    }
+    ++grp.count;
+    grp.self_size += s3.SelfSize(n);
+  };
+  MergeById(fresh, SortedIdIndex(s3), [](NodeIndex) {}, [](NodeIndex) {}, [&](NodeIndex, NodeIndex n3) {
+    // Synthetic and internal bookkeeping nodes are not the app's objects.
+    if (s3.Type(n3) == snapshot::NodeType::kSynthetic) return;
+    ++out.count;
+    out.self_size += s3.SelfSize(n3);
+    add(by_class, std::string(s3.ClassName(n3)), n3);
+    add(by_path, paths3.Signature(n3), n3);
+  });
+  auto flatten = [](std::unordered_map<std::string, SurvivorGroup>& groups, bool by_size) {
+    std::vector<SurvivorGroup> v;
+    for (auto& [key, grp] : groups) v.push_back(std::move(grp));
+    std::sort(v.begin(), v.end(), [by_size](const SurvivorGroup& a, const SurvivorGroup& b) {
+      auto ka = by_size ? a.self_size : a.count, kb = by_size ? b.self_size : b.count;
+      return ka != kb ? ka > kb : a.key < b.key;
+    });
+    return v;
+  };
+  out.by_class = flatten(by_class, true);
+  out.by_path = flatten(by_path, false);
+  return out;
+}
+
+}  // namespace leakcheck::analysis

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/snapshot/heap_graph.h"
+
+namespace leakcheck::analysis {
+
+using snapshot::EdgeIndex;
+using snapshot::HeapGraph;
+using snapshot::NodeIndex;
+
+/// One hop of a retainer path: the edge taken and the node it leads to.
+struct PathStep {
+  EdgeIndex edge;
+  NodeIndex node;
+};
+
+/// Shortest retainer paths from the root to every node, by one breadth-first search.
+///
+/// Edges a path may use (memlab's and DevTools' rules for Node heaps): not weak, not shortcut
+/// (except from the root), not self edges, not the WeakMap ephemeron edge to its own key, not
+/// the internal `code` edge of a function, not the hidden `sloppy_function_map` or links into
+/// the NativeContext. Element/property/context/internal edges are all allowed: `Map → (table)`
+/// is an internal edge and the path to a leaking Map entry goes through it.
+class RetainerPaths {
+ public:
+  explicit RetainerPaths(const HeapGraph& g);
+
+  /// Distance from the root in edges; kUnreachable when no allowed path exists.
+  uint32_t Distance(NodeIndex n) const { return distance_[n]; }
+  static constexpr uint32_t kUnreachable = UINT32_MAX;
+
+  /// The path from the root to n (empty for the root or an unreachable node).
+  std::vector<PathStep> PathTo(NodeIndex n) const;
+
+  /// `(GC roots) → … → Map "userCache" → (table)`: at most `max_steps` hops shown; a longer
+  /// path keeps its first hop and its last ones, with "…" between.
+  std::string Format(NodeIndex n, size_t max_steps = 8) const;
+  /// A grouping key for the path: the classes and edge names with element indices collapsed,
+  /// so thousands of survivors held by one array share one key.
+  std::string Signature(NodeIndex n, size_t max_steps = 8) const;
+
+ private:
+  bool Allowed(NodeIndex from, EdgeIndex e) const;
+  std::string Render(NodeIndex n, size_t max_steps, bool collapse) const;
+  std::string StepText(const PathStep& step, bool collapse_indices) const;
+
+  const HeapGraph& g_;
+  std::vector<uint32_t> distance_;
+  std::vector<EdgeIndex> parent_edge_;
+  std::vector<NodeIndex> parent_node_;
+  std::vector<uint8_t> weakmap_name_;  // per string: names a WeakMap ephemeron edge
+};
+
+}  // namespace leakcheck::analysis

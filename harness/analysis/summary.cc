@@ -1,0 +1,59 @@
+#include "harness/analysis/summary.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace leakcheck::analysis {
+
+std::vector<NodeIndex> LargestObjects(const HeapGraph& g, const DominatorTree& tree, size_t n) {
+  std::vector<NodeIndex> nodes;
+  for (NodeIndex i = 0; i < g.NodeCount(); ++i)
+    if (g.Type(i) != snapshot::NodeType::kSynthetic) nodes.push_back(i);
+  auto larger = [&](NodeIndex a, NodeIndex b) {
+    return tree.retained[a] != tree.retained[b] ? tree.retained[a] > tree.retained[b] : g.Id(a) < g.Id(b);
+  };
+  n = std::min(n, nodes.size());
+  std::partial_sort(nodes.begin(), nodes.begin() + static_cast<ptrdiff_t>(n), nodes.end(), larger);
+  nodes.resize(n);
+  return nodes;
+}
+
+SnapshotSummary Summarize(const HeapGraph& g, std::string file, const SummaryOptions& options) {
+  SnapshotSummary s;
+  s.file = std::move(file);
+  s.node_count = g.NodeCount();
+  s.edge_count = g.EdgeCount();
+  s.string_count = g.StringCount();
+  s.total_size = g.TotalSize();
+
+  std::vector<std::pair<NodeIndex, uint64_t>> largest;
+  {
+    // The dominator tree is freed before the paths are built: peak memory is one, not both.
+    DominatorTree tree = ComputeDominators(g);
+    s.classes = AggregateByClass(g, tree);
+    for (NodeIndex n : LargestObjects(g, tree, options.top_objects)) largest.emplace_back(n, tree.retained[n]);
+  }
+  std::erase_if(s.classes, [](const ClassStats& c) { return c.name == "(synthetic)"; });
+  if (!options.all_classes && s.classes.size() > options.top_classes) s.classes.resize(options.top_classes);
+
+  RetainerPaths paths(g);
+  for (NodeIndex n = 0; n < g.NodeCount(); ++n)
+    if (paths.Distance(n) == RetainerPaths::kUnreachable) s.unreachable_size += g.SelfSize(n);
+  for (auto [n, retained] : largest) {
+    LargeObject o;
+    o.id = g.Id(n);
+    o.class_name = std::string(g.ClassName(n));
+    o.type = std::string(snapshot::NodeTypeName(g.Type(n)));
+    o.self_size = g.SelfSize(n);
+    o.retained_size = retained;
+    o.distance = paths.Distance(n);
+    o.path = paths.Format(n);
+    if (const auto* loc = g.LocationOf(n))
+      o.location = fmt::format("script {} line {} col {}", loc->script_id, loc->line + 1, loc->column + 1);
+    s.largest.push_back(std::move(o));
+  }
+  return s;
+}
+
+}  // namespace leakcheck::analysis

@@ -1,0 +1,790 @@
+// Heap snapshot reader.
+//
+// A V8 heap snapshot is one JSON object whose bulk is three flat arrays of unsigned integers
+// ("nodes", "edges", "locations") and one array of strings. Parsing it into a DOM (simdjson's tape
+// costs 8-16 bytes per number, its structural index 4 bytes per token) would need several times
+// the file size in memory, so the reader streams the file through a fixed buffer:
+//   - the small "snapshot" header (meta: field names and type tables, counts) is captured whole
+//     and parsed with simdjson's DOM, then validated;
+//   - the integer arrays go through a tight scanner straight into the graph's per-field arrays,
+//     sized up front from node_count/edge_count;
+//   - strings are unescaped as they stream by; the finished table is checked with
+//     simdjson::validate_utf8.
+// Everything read is validated before it is trusted: field widths, counts, type indices, edge
+// targets and string indices. Any problem becomes one InputError naming the file and the fault.
+#include "harness/snapshot/reader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "harness/common/error.h"
+#include "harness/common/format.h"
+
+namespace leakcheck::snapshot {
+
+// Builds a HeapGraph from the parsed sections (a friend of HeapGraph).
+class SnapshotBuilder {
+ public:
+  explicit SnapshotBuilder(std::string name) : name_(std::move(name)) {}
+  HeapGraph Build(ByteSource& source);
+
+ private:
+  class Scanner;
+
+  [[noreturn]] void Fail(const std::string& what) const;
+  void ParseHeader(Scanner& s);
+  void ParseNodes(Scanner& s);
+  void ParseEdges(Scanner& s);
+  void ParseLocations(Scanner& s);
+  void ParseStrings(Scanner& s);
+  void Finish();
+  void BuildRetainers();
+
+  template <typename RowFn>
+  uint64_t ParseUintArray(Scanner& s, const char* section, size_t width, RowFn&& row);
+
+  std::string name_;
+  HeapGraph g_;
+
+  // From snapshot.meta.
+  size_t node_width_ = 0, edge_width_ = 0, location_width_ = 0;
+  int n_type_ = -1, n_name_ = -1, n_id_ = -1, n_self_size_ = -1, n_edge_count_ = -1,
+      n_detachedness_ = -1;
+  int e_type_ = -1, e_name_ = -1, e_to_ = -1;
+  int l_object_ = -1, l_script_ = -1, l_line_ = -1, l_column_ = -1;
+  std::vector<NodeType> node_types_;
+  std::vector<EdgeType> edge_types_;
+  uint64_t node_count_ = 0, edge_count_ = 0;
+  bool have_header_ = false, have_nodes_ = false, have_edges_ = false, have_strings_ = false;
+};
+
+namespace {
+
+constexpr size_t kBufferSize = 4 << 20;
+constexpr size_t kPadding = 64;  // a full number plus separators always fits in this margin
+
+class FileSource : public ByteSource {
+ public:
+  explicit FileSource(const std::string& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw InputError("snapshot", fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+#ifdef POSIX_FADV_SEQUENTIAL
+    ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+  }
+  ~FileSource() override { ::close(fd_); }
+  std::optional<uint64_t> Size() const override {
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+    return static_cast<uint64_t>(st.st_size);
+  }
+  FileSource(const FileSource&) = delete;
+  FileSource& operator=(const FileSource&) = delete;
+
+  size_t Read(char* buffer, size_t n) override {
+    for (;;) {
+      ssize_t got = ::read(fd_, buffer, n);
+      if (got >= 0) return static_cast<size_t>(got);
+      if (errno != EINTR)
+        throw InputError("snapshot", fmt::format("{}: read failed: {}", path_, std::strerror(errno)));
+    }
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+class MemorySource : public ByteSource {
+ public:
+  explicit MemorySource(std::string_view data) : data_(data), size_(data.size()) {}
+  std::optional<uint64_t> Size() const override { return size_; }
+  size_t Read(char* buffer, size_t n) override {
+    n = std::min(n, data_.size());
+    std::memcpy(buffer, data_.data(), n);
+    data_.remove_prefix(n);
+    return n;
+  }
+
+ private:
+  std::string_view data_;
+  uint64_t size_;
+};
+
+inline bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+std::string Printable(char c) {
+  if (c == '\0') return "end of input";
+  if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+    return fmt::format("byte 0x{:02x}", static_cast<unsigned char>(c));
+  return fmt::format("'{}'", c);
+}
+
+void AppendUtf8(std::vector<char>& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+// A pull buffer over a ByteSource. Invariant: buffer_[end_] == '\0' (a sentinel that stops
+// every scanning loop), and bytes in [cur_, end_) are unread.
+class SnapshotBuilder::Scanner {
+ public:
+  Scanner(ByteSource& source, const SnapshotBuilder& owner)
+      : source_(source), owner_(owner), buffer_(kBufferSize + 2 * kPadding + 1) {
+    Fill();
+  }
+
+  char* cur() { return cur_; }
+  char* end() { return end_; }
+  bool eof() const { return eof_; }
+  void set_cur(char* p) { cur_ = p; }
+  uint64_t Offset() const { return base_ + static_cast<uint64_t>(cur_ - buffer_.data()); }
+
+  /// Keeps the unread bytes and reads more after them. Returns false at end of input.
+  bool Fill() {
+    if (eof_) return false;
+    size_t keep = static_cast<size_t>(end_ - cur_);
+    base_ += static_cast<uint64_t>(cur_ - buffer_.data());
+    std::memmove(buffer_.data(), cur_, keep);
+    cur_ = buffer_.data();
+    end_ = cur_ + keep;
+    size_t room = kBufferSize + kPadding - keep;
+    bool read_any = false;
+    while (room > 0) {
+      size_t got = source_.Read(end_, room);
+      if (got == 0) {
+        eof_ = true;
+        break;
+      }
+      read_any = true;
+      end_ += got;
+      room -= got;
+      if (static_cast<size_t>(end_ - cur_) >= kBufferSize) break;
+    }
+    *end_ = '\0';
+    return read_any;
+  }
+
+  /// Makes at least n bytes available unless the input ends first.
+  bool Ensure(size_t n) {
+    while (static_cast<size_t>(end_ - cur_) < n) {
+      if (!Fill()) return static_cast<size_t>(end_ - cur_) >= n;
+    }
+    return true;
+  }
+
+  char Peek() { return Ensure(1) ? *cur_ : '\0'; }
+
+  /// Bytes left to read, when the source knows its size.
+  std::optional<uint64_t> Remaining() const {
+    auto size = source_.Size();
+    if (!size) return std::nullopt;
+    return *size > Offset() ? *size - Offset() : 0;
+  }
+
+  void SkipSpace() {
+    for (;;) {
+      while (IsSpace(*cur_)) ++cur_;
+      if (cur_ < end_ || !Fill()) return;
+    }
+  }
+
+  void Expect(char c, const char* context) {
+    SkipSpace();
+    char got = Peek();
+    if (got != c) Unexpected(got, fmt::format("'{}' {}", c, context));
+    ++cur_;
+  }
+
+  [[noreturn]] void Unexpected(char got, const std::string& expected) {
+    if (got == '\0' && cur_ >= end_ && eof_)
+      owner_.Fail(fmt::format("truncated: the file ends at byte {} where {} was expected",
+                              Offset(), expected));
+    owner_.Fail(fmt::format("malformed JSON at byte {}: expected {}, found {}", Offset(),
+                            expected, Printable(got)));
+  }
+
+  /// Reads a short JSON string (an object key) into `out`; escapes are kept raw.
+  void ReadKey(std::string& out) {
+    Expect('"', "to start a key");
+    out.clear();
+    for (;;) {
+      char c = Peek();
+      if (c == '\0') Unexpected(c, "the end of a key");
+      ++cur_;
+      if (c == '"') return;
+      if (c == '\\') {
+        c = Peek();
+        ++cur_;
+      }
+      out += c;
+      if (out.size() > 256) owner_.Fail(fmt::format("malformed JSON at byte {}: key too long", Offset()));
+    }
+  }
+
+  /// Skips one JSON value of any kind, string- and nesting-aware, without storing it.
+  void SkipValue() {
+    SkipSpace();
+    int depth = 0;
+    do {
+      char c = Peek();
+      if (c == '\0') Unexpected(c, "a value");
+      ++cur_;
+      if (c == '"') {
+        SkipStringBody();
+      } else if (c == '[' || c == '{') {
+        ++depth;
+      } else if (c == ']' || c == '}') {
+        if (--depth < 0) Unexpected(c, "a value");
+      } else if (depth == 0) {
+        // A scalar at top level: consume until a delimiter.
+        while (Ensure(1) && !IsSpace(*cur_) && *cur_ != ',' && *cur_ != '}' && *cur_ != ']') ++cur_;
+      }
+    } while (depth > 0);
+  }
+
+  /// Captures one JSON value (an object or array) verbatim into `out`.
+  void CaptureValue(std::string& out, size_t limit) {
+    SkipSpace();
+    out.clear();
+    int depth = 0;
+    do {
+      char c = Peek();
+      if (c == '\0') Unexpected(c, "the rest of the snapshot header");
+      out += c;
+      ++cur_;
+      if (c == '"') {
+        for (;;) {
+          char d = Peek();
+          if (d == '\0') Unexpected(d, "the end of a string");
+          out += d;
+          ++cur_;
+          if (d == '\\') {
+            out += Peek();
+            ++cur_;
+          } else if (d == '"') {
+            break;
+          }
+        }
+      } else if (c == '[' || c == '{') {
+        ++depth;
+      } else if (c == ']' || c == '}') {
+        --depth;
+      }
+      if (out.size() > limit) owner_.Fail("the \"snapshot\" header is implausibly large");
+    } while (depth > 0);
+  }
+
+  void SkipStringBody() {
+    for (;;) {
+      char* p = cur_;
+      while (*p != '"' && *p != '\\' && p < end_) ++p;
+      cur_ = p;
+      if (p == end_) {
+        if (!Fill()) Unexpected('\0', "the end of a string");
+        continue;
+      }
+      ++cur_;
+      if (*p == '"') return;
+      if (!Ensure(1)) Unexpected('\0', "an escaped character");
+      ++cur_;
+    }
+  }
+
+ private:
+  ByteSource& source_;
+  const SnapshotBuilder& owner_;
+  std::vector<char> buffer_;
+  char* cur_ = buffer_.data();
+  char* end_ = buffer_.data();
+  uint64_t base_ = 0;
+  bool eof_ = false;
+};
+
+void SnapshotBuilder::Fail(const std::string& what) const {
+  throw InputError("snapshot", fmt::format("{}: {}", name_, what));
+}
+
+HeapGraph SnapshotBuilder::Build(ByteSource& source) {
+  Scanner s(source, *this);
+  s.SkipSpace();
+  if (s.cur() == s.end() && s.eof()) Fail("empty file: not a V8 heap snapshot");
+  if (s.Peek() != '{')
+    Fail(fmt::format("not a V8 heap snapshot: expected a JSON object, found {}", Printable(s.Peek())));
+  s.Expect('{', "to open the snapshot");
+  std::string key;
+  for (bool first = true;; first = false) {
+    s.SkipSpace();
+    if (s.Peek() == '}' && first) break;
+    s.ReadKey(key);
+    s.Expect(':', "after a key");
+    if (key == "snapshot") {
+      ParseHeader(s);
+    } else if (key == "nodes") {
+      ParseNodes(s);
+    } else if (key == "edges") {
+      ParseEdges(s);
+    } else if (key == "locations" && have_header_ && location_width_ > 0) {
+      ParseLocations(s);
+    } else if (key == "strings") {
+      ParseStrings(s);
+    } else {
+      if (!have_header_ && first) Fail("not a V8 heap snapshot: it does not start with a \"snapshot\" header");
+      s.SkipValue();
+    }
+    s.SkipSpace();
+    char c = s.Peek();
+    if (c == ',') {
+      s.set_cur(s.cur() + 1);
+      continue;
+    }
+    if (c == '}') break;
+    s.Unexpected(c, "',' or '}' after a top-level value");
+  }
+  s.set_cur(s.cur() + 1);
+  s.SkipSpace();
+  if (s.Peek() != '\0') Fail(fmt::format("unexpected data after the snapshot at byte {}", s.Offset()));
+  Finish();
+  return std::move(g_);
+}
+
+void SnapshotBuilder::ParseHeader(Scanner& s) {
+  std::string raw;
+  s.CaptureValue(raw, 1 << 20);
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(raw);
+  simdjson::dom::element header;
+  if (auto err = parser.parse(padded).get(header))
+    Fail(fmt::format("the \"snapshot\" header is not valid JSON: {}", simdjson::error_message(err)));
+
+  auto field_list = [&](simdjson::dom::element meta, const char* key) {
+    std::vector<std::string> out;
+    simdjson::dom::array arr;
+    if (meta[key].get_array().get(arr)) Fail(fmt::format("snapshot.meta.{} is missing or not an array", key));
+    for (auto v : arr) {
+      std::string_view sv;
+      if (v.get_string().get(sv)) Fail(fmt::format("snapshot.meta.{} holds a non-string", key));
+      out.emplace_back(sv);
+    }
+    return out;
+  };
+  auto index_of = [](const std::vector<std::string>& fields, std::string_view name) {
+    auto it = std::find(fields.begin(), fields.end(), name);
+    return it == fields.end() ? -1 : static_cast<int>(it - fields.begin());
+  };
+  auto type_names = [&](simdjson::dom::element meta, const char* key, int column) {
+    std::vector<std::string> out;
+    simdjson::dom::array types, first;
+    if (meta[key].get_array().get(types) || column < 0 ||
+        types.at(static_cast<size_t>(column)).get_array().get(first))
+      Fail(fmt::format("snapshot.meta.{} does not list the type names", key));
+    for (auto v : first) {
+      std::string_view sv;
+      if (v.get_string().get(sv)) Fail(fmt::format("snapshot.meta.{} holds a non-string type", key));
+      out.emplace_back(sv);
+    }
+    return out;
+  };
+
+  simdjson::dom::element meta;
+  if (header["meta"].get(meta)) Fail("snapshot.meta is missing: not a V8 heap snapshot");
+  auto node_fields = field_list(meta, "node_fields");
+  auto edge_fields = field_list(meta, "edge_fields");
+  node_width_ = node_fields.size();
+  edge_width_ = edge_fields.size();
+  n_type_ = index_of(node_fields, "type");
+  n_name_ = index_of(node_fields, "name");
+  n_id_ = index_of(node_fields, "id");
+  n_self_size_ = index_of(node_fields, "self_size");
+  n_edge_count_ = index_of(node_fields, "edge_count");
+  n_detachedness_ = index_of(node_fields, "detachedness");
+  e_type_ = index_of(edge_fields, "type");
+  e_name_ = index_of(edge_fields, "name_or_index");
+  e_to_ = index_of(edge_fields, "to_node");
+  for (auto [index, field] : {std::pair{n_type_, "type"}, {n_name_, "name"}, {n_id_, "id"},
+                              {n_self_size_, "self_size"}, {n_edge_count_, "edge_count"}})
+    if (index < 0) Fail(fmt::format("snapshot.meta.node_fields lacks \"{}\"", field));
+  for (auto [index, field] : {std::pair{e_type_, "type"}, {e_name_, "name_or_index"}, {e_to_, "to_node"}})
+    if (index < 0) Fail(fmt::format("snapshot.meta.edge_fields lacks \"{}\"", field));
+  if (node_width_ > 16 || edge_width_ > 16) Fail("snapshot.meta declares more than 16 fields per record");
+
+  for (const auto& t : type_names(meta, "node_types", n_type_)) node_types_.push_back(NodeTypeFromName(t));
+  for (const auto& t : type_names(meta, "edge_types", e_type_)) edge_types_.push_back(EdgeTypeFromName(t));
+
+  simdjson::dom::array location_fields_arr;
+  if (!meta["location_fields"].get_array().get(location_fields_arr)) {
+    auto location_fields = field_list(meta, "location_fields");
+    l_object_ = index_of(location_fields, "object_index");
+    l_script_ = index_of(location_fields, "script_id");
+    l_line_ = index_of(location_fields, "line");
+    l_column_ = index_of(location_fields, "column");
+    if (l_object_ >= 0 && l_script_ >= 0 && l_line_ >= 0 && l_column_ >= 0 && location_fields.size() <= 16)
+      location_width_ = location_fields.size();
+  }
+
+  if (header["node_count"].get_uint64().get(node_count_) || header["edge_count"].get_uint64().get(edge_count_))
+    Fail("snapshot.node_count or snapshot.edge_count is missing or not a count");
+  if (node_count_ == 0) Fail("snapshot.node_count is 0: a heap snapshot has at least its root");
+  if (node_count_ >= UINT32_MAX || edge_count_ >= UINT32_MAX)
+    Fail(fmt::format("{} nodes and {} edges exceed what this build supports (2^32-1)", node_count_, edge_count_));
+  have_header_ = true;
+}
+
+// Reads `[ n, n, ... ]` and calls row(values) for every `width` numbers. The scan runs on raw
+// pointers; the sentinel at the buffer's end stops every inner loop, and a number cut by the
+// buffer's end is re-read after a refill (a number is at most 20 bytes, so this always ends).
+template <typename RowFn>
+uint64_t SnapshotBuilder::ParseUintArray(Scanner& s, const char* section, size_t width, RowFn&& row) {
+  s.Expect('[', fmt::format("to open \"{}\"", section).c_str());
+  std::array<uint64_t, 16> values{};
+  size_t column = 0;
+  uint64_t count = 0;
+  bool need_value = true;  // after '[' or ','
+  auto where = [&] { return fmt::format("in \"{}\" (after {} values)", section, FormatCount(static_cast<int64_t>(count))); };
+  s.SkipSpace();
+  if (s.Peek() == ']') {
+    s.set_cur(s.cur() + 1);
+    return 0;
+  }
+  for (;;) {
+    if (s.end() - s.cur() < static_cast<ptrdiff_t>(kPadding)) s.Fill();
+    char* p = s.cur();
+    char* const end = s.end();
+    const bool eof = s.eof();
+    for (;;) {
+      while (IsSpace(*p)) ++p;
+      if (p >= end && !eof) break;
+      if (need_value) {
+        char* start = p;
+        uint64_t v = 0;
+        unsigned digit;
+        while ((digit = static_cast<unsigned char>(*p) - '0') <= 9) {
+          v = v * 10 + digit;
+          ++p;
+        }
+        if (p - start > 19) {
+          s.set_cur(start);
+          Fail(fmt::format("number too large {} at byte {}", where(), s.Offset()));
+        }
+        if (p >= end && !eof) {  // the number may go on past the buffer's end
+          p = start;
+          break;
+        }
+        if (p == start) {
+          s.set_cur(p);
+          s.Unexpected(*p, "a number " + where());
+        }
+        values[column] = v;
+        if (++column == width) {
+          row(values.data());
+          column = 0;
+        }
+        ++count;
+        need_value = false;
+      } else if (*p == ',') {
+        ++p;
+        need_value = true;
+      } else if (*p == ']') {
+        s.set_cur(p + 1);
+        if (column != 0)
+          Fail(fmt::format("\"{}\" holds {} values, not a multiple of its {} fields", section, count, width));
+        return count;
+      } else {
+        s.set_cur(p);
+        s.Unexpected(*p, "',' or ']' " + where());
+      }
+    }
+    s.set_cur(p);
+    s.Fill();
+  }
+}
+
+void SnapshotBuilder::ParseNodes(Scanner& s) {
+  if (!have_header_) Fail("\"nodes\" comes before the \"snapshot\" header");
+  if (have_nodes_) Fail("\"nodes\" appears twice");
+  const size_t n = node_count_;
+  g_.node_type_.reserve(n);
+  g_.node_name_.reserve(n);
+  g_.node_id_.reserve(n);
+  g_.node_self_size_.reserve(n);
+  g_.first_edge_.reserve(n + 1);
+  g_.first_edge_.push_back(0);
+  if (n_detachedness_ >= 0) g_.node_detachedness_.reserve(n);
+
+  uint64_t edges_so_far = 0;
+  const auto type_count = node_types_.size();
+  ParseUintArray(s, "nodes", node_width_, [&](const uint64_t* v) {
+    const size_t ordinal = g_.node_type_.size();
+    if (ordinal >= n) Fail(fmt::format("\"nodes\" holds more than the {} nodes snapshot.node_count declares", n));
+    if (v[n_type_] >= type_count)
+      Fail(fmt::format("node {} has type {}, but meta lists only {} node types", ordinal, v[n_type_], type_count));
+    if (v[n_name_] > UINT32_MAX || v[n_id_] > UINT32_MAX || v[n_edge_count_] > UINT32_MAX)
+      Fail(fmt::format("node {} has a field out of range", ordinal));
+    g_.node_type_.push_back(node_types_[v[n_type_]]);
+    g_.node_name_.push_back(static_cast<uint32_t>(v[n_name_]));
+    g_.node_id_.push_back(static_cast<uint32_t>(v[n_id_]));
+    uint64_t self = v[n_self_size_];
+    if (self >= HeapGraph::kLargeSize) {
+      g_.large_self_sizes_[static_cast<NodeIndex>(ordinal)] = self;
+      self = HeapGraph::kLargeSize;
+    }
+    g_.node_self_size_.push_back(static_cast<uint32_t>(self));
+    g_.total_size_ += v[n_self_size_];
+    edges_so_far += v[n_edge_count_];
+    if (edges_so_far > edge_count_)
+      Fail(fmt::format("node {}'s edges run past the {} edges snapshot.edge_count declares", ordinal, edge_count_));
+    g_.first_edge_.push_back(static_cast<uint32_t>(edges_so_far));
+    if (n_detachedness_ >= 0) g_.node_detachedness_.push_back(static_cast<uint8_t>(v[n_detachedness_]));
+  });
+  if (g_.node_type_.size() != n)
+    Fail(fmt::format("\"nodes\" holds {} nodes, but snapshot.node_count declares {}", g_.node_type_.size(), n));
+  if (edges_so_far != edge_count_)
+    Fail(fmt::format("the nodes' edge counts add up to {}, but snapshot.edge_count declares {}", edges_so_far, edge_count_));
+  have_nodes_ = true;
+}
+
+void SnapshotBuilder::ParseEdges(Scanner& s) {
+  if (!have_nodes_) Fail("\"edges\" comes before \"nodes\"");
+  if (have_edges_) Fail("\"edges\" appears twice");
+  const size_t m = edge_count_;
+  g_.edge_type_.reserve(m);
+  g_.edge_name_.reserve(m);
+  g_.edge_to_.reserve(m);
+  const uint64_t nodes_len = node_count_ * node_width_;
+  const auto type_count = edge_types_.size();
+  ParseUintArray(s, "edges", edge_width_, [&](const uint64_t* v) {
+    const size_t index = g_.edge_type_.size();
+    if (index >= m) Fail(fmt::format("\"edges\" holds more than the {} edges snapshot.edge_count declares", m));
+    if (v[e_type_] >= type_count)
+      Fail(fmt::format("edge {} has type {}, but meta lists only {} edge types", index, v[e_type_], type_count));
+    if (v[e_to_] >= nodes_len || v[e_to_] % node_width_ != 0)
+      Fail(fmt::format("edge {} points at node offset {}, which is not a node (nodes has {} values)", index, v[e_to_], nodes_len));
+    if (v[e_name_] > UINT32_MAX) Fail(fmt::format("edge {} has a name index out of range", index));
+    g_.edge_type_.push_back(edge_types_[v[e_type_]]);
+    g_.edge_name_.push_back(static_cast<uint32_t>(v[e_name_]));
+    g_.edge_to_.push_back(static_cast<NodeIndex>(v[e_to_] / node_width_));
+  });
+  if (g_.edge_type_.size() != m)
+    Fail(fmt::format("\"edges\" holds {} edges, but snapshot.edge_count declares {}", g_.edge_type_.size(), m));
+  have_edges_ = true;
+}
+
+void SnapshotBuilder::ParseLocations(Scanner& s) {
+  const uint64_t nodes_len = node_count_ * node_width_;
+  ParseUintArray(s, "locations", location_width_, [&](const uint64_t* v) {
+    if (v[l_object_] >= nodes_len || v[l_object_] % node_width_ != 0)
+      Fail(fmt::format("a location points at node offset {}, which is not a node", v[l_object_]));
+    if (v[l_script_] > UINT32_MAX || v[l_line_] > UINT32_MAX || v[l_column_] > UINT32_MAX)
+      Fail("a location has a field out of range");
+    g_.locations_.push_back({static_cast<NodeIndex>(v[l_object_] / node_width_),
+                             Location{static_cast<uint32_t>(v[l_script_]), static_cast<uint32_t>(v[l_line_]),
+                                      static_cast<uint32_t>(v[l_column_])}});
+  });
+  std::sort(g_.locations_.begin(), g_.locations_.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+void SnapshotBuilder::ParseStrings(Scanner& s) {
+  if (have_strings_) Fail("\"strings\" appears twice");
+  auto& out = g_.string_data_;
+  auto& offsets = g_.string_offsets_;
+  // The strings cannot take more bytes than the rest of the input (unescaping only shrinks
+  // them), nor be more than a third as many: reserve that much address space up front, so the
+  // tables never reallocate (a copy would briefly double them); untouched pages cost no memory.
+  if (auto remaining = s.Remaining()) {
+    out.reserve(*remaining + 64);
+    offsets.reserve(*remaining / 3 + 64);
+  }
+  s.Expect('[', "to open \"strings\"");
+  s.SkipSpace();
+  if (s.Peek() == ']') {
+    s.set_cur(s.cur() + 1);
+    have_strings_ = true;
+    return;
+  }
+  for (;;) {
+    s.Expect('"', "to start a string in \"strings\"");
+    for (;;) {  // string body
+      char* p = s.cur();
+      char* const end = s.end();
+      while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
+      out.insert(out.end(), s.cur(), p);
+      s.set_cur(p);
+      if (p == end) {
+        if (!s.Fill()) s.Unexpected('\0', fmt::format("the end of string {} in \"strings\"", offsets.size() - 1));
+        continue;
+      }
+      if (*p == '"') {
+        s.set_cur(p + 1);
+        break;
+      }
+      if (*p != '\\') s.Unexpected(*p, "an escaped control character in \"strings\"");
+      s.Ensure(12);
+      const ptrdiff_t avail = s.end() - s.cur();  // bytes past end() are stale, never read them
+      p = s.cur() + 1;
+      uint32_t cp = 0;
+      switch (*p++) {
+        case '"': cp = '"'; break;
+        case '\\': cp = '\\'; break;
+        case '/': cp = '/'; break;
+        case 'b': cp = '\b'; break;
+        case 'f': cp = '\f'; break;
+        case 'n': cp = '\n'; break;
+        case 'r': cp = '\r'; break;
+        case 't': cp = '\t'; break;
+        case 'u': {
+          auto hex4 = [&](const char* h) {
+            int a = HexValue(h[0]), b = HexValue(h[1]), c = HexValue(h[2]), d = HexValue(h[3]);
+            return (a | b | c | d) < 0 ? -1 : (a << 12 | b << 8 | c << 4 | d);
+          };
+          int unit = avail >= 6 ? hex4(p) : -1;
+          if (unit < 0) {
+            s.set_cur(p);
+            s.Unexpected(*p, "four hex digits after \\u");
+          }
+          p += 4;
+          cp = static_cast<uint32_t>(unit);
+          if (cp >= 0xD800 && cp <= 0xDBFF && avail >= 12 && p[0] == '\\' && p[1] == 'u') {
+            int low = hex4(p + 2);
+            if (low >= 0xDC00 && low <= 0xDFFF) {
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (static_cast<uint32_t>(low) - 0xDC00);
+              p += 6;
+            }
+          }
+          // JS strings may hold lone surrogates, which UTF-8 cannot: store U+FFFD instead.
+          if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;
+          break;
+        }
+        default:
+          s.set_cur(p - 1);
+          s.Unexpected(p[-1], "a valid escape sequence");
+      }
+      AppendUtf8(out, cp);
+      s.set_cur(p);
+    }
+    if (out.size() > UINT32_MAX) Fail("the strings table exceeds 4 GiB");
+    offsets.push_back(static_cast<uint32_t>(out.size()));
+    s.SkipSpace();
+    char c = s.Peek();
+    s.set_cur(s.cur() + 1);
+    if (c == ']') break;
+    if (c != ',') {
+      s.set_cur(s.cur() - 1);
+      s.Unexpected(c, "',' or ']' in \"strings\"");
+    }
+  }
+  if (!simdjson::validate_utf8(out.data(), out.size())) Fail("the strings table is not valid UTF-8");
+  have_strings_ = true;
+}
+
+void SnapshotBuilder::Finish() {
+  if (!have_header_) Fail("not a V8 heap snapshot: the \"snapshot\" header is missing");
+  if (!have_nodes_) Fail("the \"nodes\" array is missing");
+  if (!have_edges_) Fail("the \"edges\" array is missing");
+  if (!have_strings_) Fail("the \"strings\" array is missing");
+
+  const uint64_t string_count = g_.string_offsets_.size() - 1;
+  for (NodeIndex n = 0; n < g_.NodeCount(); ++n)
+    if (g_.node_name_[n] >= string_count)
+      Fail(fmt::format("node {} names string {}, but there are only {} strings", n, g_.node_name_[n], string_count));
+  for (EdgeIndex e = 0; e < g_.EdgeCount(); ++e)
+    if (!EdgeHasIndexName(g_.edge_type_[e]) && g_.edge_name_[e] >= string_count)
+      Fail(fmt::format("edge {} names string {}, but there are only {} strings", e, g_.edge_name_[e], string_count));
+
+  // Nodes V8 marks detached (detachedness 2: a native object whose owner is gone) are named
+  // "Detached <name>", as DevTools and memlab name them.
+  if (!g_.node_detachedness_.empty()) {
+    std::unordered_map<StringIndex, StringIndex> detached_names;
+    for (NodeIndex n = 0; n < g_.NodeCount(); ++n) {
+      if (g_.node_detachedness_[n] != 2) continue;
+      auto [it, inserted] = detached_names.try_emplace(g_.node_name_[n], 0);
+      if (inserted) {
+        std::string name = "Detached " + std::string(g_.String(g_.node_name_[n]));
+        g_.string_data_.insert(g_.string_data_.end(), name.begin(), name.end());
+        g_.string_offsets_.push_back(static_cast<uint32_t>(g_.string_data_.size()));
+        it->second = static_cast<StringIndex>(g_.string_offsets_.size() - 2);
+      }
+      g_.node_name_[n] = it->second;
+    }
+  }
+  // "(type)" class labels, appended to the strings table so classes are string indices.
+  for (int t = 0; t <= static_cast<int>(NodeType::kUnknown); ++t) {
+    auto type = static_cast<NodeType>(t);
+    std::string label = type == NodeType::kHidden ? "(system)"
+                        : type == NodeType::kCode ? "(compiled code)"
+                                                  : fmt::format("({})", NodeTypeName(type));
+    g_.string_data_.insert(g_.string_data_.end(), label.begin(), label.end());
+    g_.string_offsets_.push_back(static_cast<uint32_t>(g_.string_data_.size()));
+    g_.type_class_[t] = static_cast<StringIndex>(g_.string_offsets_.size() - 2);
+  }
+  BuildRetainers();
+}
+
+// Counting sort of the edges by target: retainers of n occupy one contiguous run of slots.
+void SnapshotBuilder::BuildRetainers() {
+  const uint32_t n = g_.NodeCount(), m = g_.EdgeCount();
+  auto& first = g_.first_retainer_;
+  first.assign(n + 1, 0);
+  for (EdgeIndex e = 0; e < m; ++e) ++first[g_.edge_to_[e] + 1];
+  for (uint32_t i = 0; i < n; ++i) first[i + 1] += first[i];
+  g_.retainer_node_.resize(m);
+  g_.retainer_type_.resize(m);
+  std::vector<uint32_t> next(first.begin(), first.end() - 1);
+  for (NodeIndex from = 0; from < n; ++from) {
+    for (EdgeIndex e = g_.first_edge_[from], end = g_.first_edge_[from + 1]; e < end; ++e) {
+      uint32_t slot = next[g_.edge_to_[e]]++;
+      g_.retainer_node_[slot] = from;
+      g_.retainer_type_[slot] = g_.edge_type_[e];
+    }
+  }
+}
+
+HeapGraph ReadSnapshot(ByteSource& source, std::string_view name) {
+  return SnapshotBuilder(std::string(name)).Build(source);
+}
+
+HeapGraph ReadSnapshotFile(const std::string& path) {
+  FileSource source(path);
+  return ReadSnapshot(source, path);
+}
+
+HeapGraph ReadSnapshotFromString(std::string_view json, std::string_view name) {
+  MemorySource source(json);
+  return ReadSnapshot(source, name);
+}
+
+}  // namespace leakcheck::snapshot

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "harness/snapshot/heap_graph.h"
+
+namespace leakcheck::snapshot {
+
+/// Where snapshot bytes come from: a file, memory, or a stream of CDP chunks.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  /// Reads up to `n` bytes into `buffer`; returns 0 only at the end of the input.
+  /// Throws leakcheck::Error on an I/O failure.
+  virtual size_t Read(char* buffer, size_t n) = 0;
+  /// Total size in bytes, when known up front (lets the reader size its tables once).
+  virtual std::optional<uint64_t> Size() const { return std::nullopt; }
+};
+
+/// Reads a `.heapsnapshot` file as written by Node 20+ (v8.writeHeapSnapshot, DevTools, CDP).
+/// The file is streamed through a fixed buffer, never held whole in memory. A truncated, corrupt
+/// or non-snapshot file throws InputError("snapshot", "<path>: <what is wrong>") (exit 2).
+HeapGraph ReadSnapshotFile(const std::string& path);
+
+/// Reads a snapshot from any byte source; `name` appears in error messages.
+HeapGraph ReadSnapshot(ByteSource& source, std::string_view name);
+
+/// Reads a snapshot held in memory (tests, fuzzing).
+HeapGraph ReadSnapshotFromString(std::string_view json, std::string_view name = "<memory>");
+
+}  // namespace leakcheck::snapshot
