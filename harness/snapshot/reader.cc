@@ -352,6 +352,8 @@ HeapGraph SnapshotBuilder::Build(ByteSource& source) {
     if (s.Peek() == '}' && first) break;
     s.ReadKey(key);
     s.Expect(':', "after a key");
+    if (!have_header_ && key != "snapshot")
+      Fail(fmt::format("not a V8 heap snapshot: it starts with \"{}\", not the \"snapshot\" header", key));
     if (key == "snapshot") {
       ParseHeader(s);
     } else if (key == "nodes") {
@@ -363,7 +365,6 @@ HeapGraph SnapshotBuilder::Build(ByteSource& source) {
     } else if (key == "strings") {
       ParseStrings(s);
     } else {
-      if (!have_header_ && first) Fail("not a V8 heap snapshot: it does not start with a \"snapshot\" header");
       s.SkipValue();
     }
     s.SkipSpace();
