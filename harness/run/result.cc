@@ -1,0 +1,40 @@
+#include "harness/run/result.h"
+
+#include "harness/common/exit_status.h"
+
+namespace leakcheck::run {
+
+int RunResult::ExitCode() const {
+  if (interrupted) return kExitInterrupted;
+  bool leak = false;
+  for (const auto& s : scenarios) {
+    if (s.infrastructure_error) return kExitFailure;
+    for (const auto& c : s.checks) leak |= c.status == CheckStatus::kFailed;
+  }
+  return leak ? kExitLeak : kExitOk;
+}
+
+std::string_view CheckStatusName(CheckStatus s) {
+  switch (s) {
+    case CheckStatus::kPassed: return "passed";
+    case CheckStatus::kFailed: return "failed";
+    case CheckStatus::kAllowed: return "allowed";
+    case CheckStatus::kSkipped: return "skipped";
+  }
+  return "unknown";
+}
+
+std::string_view EvidenceKindName(Evidence::Kind k) {
+  switch (k) {
+    case Evidence::Kind::kGrowingClass: return "growing_class";
+    case Evidence::Kind::kRetainerPath: return "retainer_path";
+    case Evidence::Kind::kSourceLocation: return "source_location";
+    case Evidence::Kind::kCollection: return "collection";
+    case Evidence::Kind::kListener: return "listener";
+    case Evidence::Kind::kHandle: return "handle";
+    case Evidence::Kind::kNote: return "note";
+  }
+  return "note";
+}
+
+}  // namespace leakcheck::run

@@ -1,0 +1,108 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+/// The result of `leakcheck run`: what every reporter renders. Reporters never recompute
+/// anything; whatever they show is in these structs. (Versioned in results.json as
+/// `schema_version`; bump kResultsSchemaVersion on any incompatible change.)
+namespace leakcheck::run {
+
+inline constexpr int kResultsSchemaVersion = 1;
+
+/// Where a value came from in the scenario YAML (1-based line and column; 0 when unknown).
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+/// One piece of evidence for a check: a top growing class, a retainer path, a source location.
+struct Evidence {
+  enum class Kind { kGrowingClass, kRetainerPath, kSourceLocation, kCollection, kListener, kHandle, kNote };
+  Kind kind = Kind::kNote;
+  std::string title;   ///< "Map userCache", "Timeout", "MaxListenersExceededWarning"
+  std::string detail;  ///< the path / location / numbers, human-readable
+  double per_iteration = 0;  ///< growth per iteration, when it applies
+  int64_t count = 0;         ///< objects / entries / listeners, when it applies
+  int64_t bytes = 0;         ///< bytes, when it applies
+};
+
+enum class CheckStatus { kPassed, kFailed, kAllowed, kSkipped };
+
+/// One threshold turned into a verdict: `<scenario>: <detector>`.
+struct CheckResult {
+  std::string detector;      ///< heap_per_iteration, retained_growth, survivors, ...
+  CheckStatus status = CheckStatus::kPassed;
+  double measured = 0;
+  double limit = 0;
+  std::string unit;          ///< "B/iteration", "B", "objects/iteration", "%", ...
+  std::string summary;       ///< one line: "heap grows 1.2 KiB/iteration (limit 64 B), R² 0.99"
+  std::string allowed_reason;  ///< why an allow: entry accepted it
+  SourceLocation location;   ///< the threshold's line in the YAML (or the scenario's, for defaults)
+  bool default_threshold = true;
+  std::vector<Evidence> evidence;
+};
+
+/// One post-GC sample at a checkpoint.
+struct CheckpointSample {
+  int64_t iteration = 0;  ///< iterations completed when it was taken (0 = baseline)
+  double heap_used = 0;
+  double heap_total = 0;
+  double external = 0;
+  double array_buffers = 0;
+  std::vector<std::pair<std::string, int64_t>> resources;  ///< active resources by type
+  std::string snapshot;   ///< path, when a snapshot was taken here
+};
+
+struct LoadStats {
+  int64_t iterations = 0;
+  int64_t requests = 0;
+  int64_t errors = 0;
+  std::vector<std::pair<std::string, int64_t>> errors_by_kind;
+  double requests_per_second = 0;
+  double latency_p50_ms = 0, latency_p90_ms = 0, latency_p99_ms = 0, latency_max_ms = 0;
+};
+
+/// Seconds spent per phase, for the time-to-verdict breakdown.
+struct PhaseTimes {
+  double startup = 0, warmup = 0, load = 0, gc_and_measure = 0, snapshots = 0, analysis = 0, shutdown = 0;
+};
+
+struct ScenarioResult {
+  std::string name;
+  SourceLocation location;
+  bool passed = true;
+  /// Set when the run itself failed (app crashed, never ready, inspector lost): exit 3.
+  std::optional<std::string> infrastructure_error;
+  std::string infrastructure_stage;
+  std::string app_stderr_tail;
+  std::vector<CheckResult> checks;
+  std::vector<CheckpointSample> checkpoints;
+  LoadStats warmup, load;
+  PhaseTimes times;
+  double duration_seconds = 0;
+  std::vector<std::string> snapshots;  ///< kept snapshot files
+};
+
+struct RunResult {
+  std::string scenario_file;
+  std::string leakcheck_version;
+  std::string node_version;
+  std::string git_commit;  ///< when known
+  std::string started_at;  ///< ISO 8601 UTC
+  double duration_seconds = 0;
+  std::string run_dir;
+  std::vector<ScenarioResult> scenarios;
+  bool interrupted = false;
+
+  /// 0 all passed, 1 a leak check failed, 3 infrastructure failure, 130 interrupted.
+  int ExitCode() const;
+};
+
+std::string_view CheckStatusName(CheckStatus s);
+std::string_view EvidenceKindName(Evidence::Kind k);
+
+}  // namespace leakcheck::run
