@@ -74,14 +74,20 @@ SnapshotDiff DiffSnapshots(const HeapGraph& before, const HeapGraph& after) {
   return diff;
 }
 
-Survivors FindSurvivors(const HeapGraph& s1, const HeapGraph& s2, const HeapGraph& s3,
-                        const RetainerPaths& paths3) {
-  // New in s2: ids above s1's and absent from it (V8 ids grow monotonically, but a set
-  // difference is exact either way).
+std::vector<NodeIndex> SurvivingNodes(const HeapGraph& s1, const HeapGraph& s2, const HeapGraph& s3) {
+  // New in s2: absent from s1 (V8 ids grow monotonically, but a set difference is exact either way).
   std::vector<uint64_t> fresh;
   MergeById(SortedIdIndex(s1), SortedIdIndex(s2), [](NodeIndex) {}, [&](NodeIndex n) {
     fresh.push_back(uint64_t{s2.Id(n)} << 32 | n);
   }, [](NodeIndex, NodeIndex) {});
+  std::vector<NodeIndex> alive;
+  MergeById(fresh, SortedIdIndex(s3), [](NodeIndex) {}, [](NodeIndex) {},
+            [&](NodeIndex, NodeIndex n3) { alive.push_back(n3); });
+  return alive;
+}
+
+Survivors FindSurvivors(const HeapGraph& s1, const HeapGraph& s2, const HeapGraph& s3,
+                        const RetainerPaths& paths3, NodeFilter keep) {
   Survivors out;
   std::unordered_map<std::string, SurvivorGroup> by_class, by_path;
   auto add = [&](std::unordered_map<std::string, SurvivorGroup>& groups, std::string key, NodeIndex n) {
@@ -95,14 +101,13 @@ Survivors FindSurvivors(const HeapGraph& s1, const HeapGraph& s2, const HeapGrap
     ++grp.count;
     grp.self_size += s3.SelfSize(n);
   };
-  MergeById(fresh, SortedIdIndex(s3), [](NodeIndex) {}, [](NodeIndex) {}, [&](NodeIndex, NodeIndex n3) {
-    // Synthetic and internal bookkeeping nodes are not the app's objects.
-    if (s3.Type(n3) == snapshot::NodeType::kSynthetic) return;
+  for (NodeIndex n3 : SurvivingNodes(s1, s2, s3)) {
+    if (s3.Type(n3) == snapshot::NodeType::kSynthetic || (keep && !keep(s3, n3))) continue;
     ++out.count;
     out.self_size += s3.SelfSize(n3);
     add(by_class, std::string(s3.ClassName(n3)), n3);
     add(by_path, paths3.Signature(n3), n3);
-  });
+  }
   auto flatten = [](std::unordered_map<std::string, SurvivorGroup>& groups, bool by_size) {
     std::vector<SurvivorGroup> v;
     for (auto& [key, grp] : groups) v.push_back(std::move(grp));

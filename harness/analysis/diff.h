@@ -45,9 +45,17 @@ struct Survivors {
   std::vector<SurvivorGroup> by_path;   ///< sorted by count, largest first
 };
 
-/// Survivors of the window (s1, s2], as they are in s3. `paths3` are s3's retainer paths.
+/// Nodes of s3 whose ids are new in s2 (absent from s1): the window's allocations still alive.
+std::vector<NodeIndex> SurvivingNodes(const snapshot::HeapGraph& s1, const snapshot::HeapGraph& s2,
+                                      const snapshot::HeapGraph& s3);
+
+/// Which nodes count as survivors (e.g. only the app's own objects, not V8's code and maps).
+using NodeFilter = bool (*)(const snapshot::HeapGraph&, NodeIndex);
+
+/// Survivors of the window (s1, s2], as they are in s3, grouped by class and by retainer path.
+/// `paths3` are s3's retainer paths. Synthetic nodes never count; `keep` narrows further.
 Survivors FindSurvivors(const snapshot::HeapGraph& s1, const snapshot::HeapGraph& s2,
-                        const snapshot::HeapGraph& s3, const RetainerPaths& paths3);
+                        const snapshot::HeapGraph& s3, const RetainerPaths& paths3, NodeFilter keep = nullptr);
 
 /// Sorted (id << 32 | node) keys of a snapshot: the join index for id-based comparisons.
 std::vector<uint64_t> SortedIdIndex(const snapshot::HeapGraph& g);

@@ -1,5 +1,7 @@
 #include "harness/analysis/summary.h"
 
+#include "harness/analysis/heap_inspect.h"
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -49,8 +51,7 @@ SnapshotSummary Summarize(const HeapGraph& g, std::string file, const SummaryOpt
     o.retained_size = retained;
     o.distance = paths.Distance(n);
     o.path = paths.Format(n);
-    if (const auto* loc = g.LocationOf(n))
-      o.location = fmt::format("script {} line {} col {}", loc->script_id, loc->line + 1, loc->column + 1);
+    o.location = ClosureLocation(g, n);
     s.largest.push_back(std::move(o));
   }
   return s;

@@ -18,7 +18,7 @@ struct LargeObject {
   uint64_t retained_size = 0;
   uint32_t distance = 0;
   std::string path;      ///< retainer path from the root
-  std::string location;  ///< "script 12 line 40 col 3" for closures, when known
+  std::string location;  ///< "server.js:40:3" for closures, when known
 };
 
 /// What `leakcheck analyze` reports for one snapshot.

@@ -1,0 +1,141 @@
+#include "harness/analysis/heap_inspect.h"
+
+#include <fmt/format.h>
+
+namespace leakcheck::analysis {
+
+using snapshot::EdgeIndex;
+using snapshot::EdgeType;
+using snapshot::NodeType;
+
+NodeIndex FindEdgeTarget(const HeapGraph& g, NodeIndex n, std::string_view name) {
+  for (EdgeIndex e = g.FirstEdge(n); e < g.EndEdge(n); ++e)
+    if (!snapshot::EdgeHasIndexName(g.EdgeKind(e)) && g.String(g.EdgeNameOrIndex(e)) == name) return g.EdgeTarget(e);
+  return snapshot::kNoNode;
+}
+
+std::string_view CollectionKindName(CollectionKind k) {
+  switch (k) {
+    case CollectionKind::kMap: return "Map";
+    case CollectionKind::kSet: return "Set";
+    case CollectionKind::kArray: return "Array";
+    case CollectionKind::kObject: return "Object";
+    case CollectionKind::kWeakMap: return "WeakMap";
+    case CollectionKind::kWeakSet: return "WeakSet";
+  }
+  return "Object";
+}
+
+namespace {
+
+// Edges of a hash table that hold entries: everything but its own map (hidden class).
+uint32_t TableSlots(const HeapGraph& g, NodeIndex table) {
+  uint32_t slots = 0;
+  for (EdgeIndex e = g.FirstEdge(table); e < g.EndEdge(table); ++e) {
+    EdgeType t = g.EdgeKind(e);
+    if (t == EdgeType::kWeak || t == EdgeType::kShortcut) continue;
+    if (!snapshot::EdgeHasIndexName(t) && t != EdgeType::kInternal) continue;
+    if (t == EdgeType::kInternal && g.String(g.EdgeNameOrIndex(e)) == "map") continue;
+    ++slots;
+  }
+  return slots;
+}
+
+bool IsKind(const HeapGraph& g, NodeIndex n, CollectionKind* kind) {
+  if (g.Type(n) != NodeType::kObject) return false;
+  std::string_view name = g.Name(n);
+  if (name == "Map") *kind = CollectionKind::kMap;
+  else if (name == "Set") *kind = CollectionKind::kSet;
+  else if (name == "Array") *kind = CollectionKind::kArray;
+  else if (name == "Object") *kind = CollectionKind::kObject;
+  else if (name == "WeakMap") *kind = CollectionKind::kWeakMap;
+  else if (name == "WeakSet") *kind = CollectionKind::kWeakSet;
+  else return false;
+  return true;
+}
+
+}  // namespace
+
+uint32_t CollectionEntries(const HeapGraph& g, NodeIndex n, CollectionKind kind) {
+  switch (kind) {
+    case CollectionKind::kMap:
+    case CollectionKind::kWeakMap: {
+      NodeIndex table = FindEdgeTarget(g, n, "table");
+      return table == snapshot::kNoNode ? 0 : (TableSlots(g, table) + 1) / 2;  // key and value
+    }
+    case CollectionKind::kSet:
+    case CollectionKind::kWeakSet: {
+      NodeIndex table = FindEdgeTarget(g, n, "table");
+      return table == snapshot::kNoNode ? 0 : TableSlots(g, table);
+    }
+    case CollectionKind::kArray: {
+      uint32_t elements = 0;
+      for (EdgeIndex e = g.FirstEdge(n); e < g.EndEdge(n); ++e) elements += g.EdgeKind(e) == EdgeType::kElement;
+      return elements;
+    }
+    case CollectionKind::kObject: {
+      uint32_t props = 0;
+      for (EdgeIndex e = g.FirstEdge(n); e < g.EndEdge(n); ++e)
+        props += g.EdgeKind(e) == EdgeType::kProperty && g.String(g.EdgeNameOrIndex(e)) != "__proto__";
+      return props;
+    }
+  }
+  return 0;
+}
+
+std::vector<CollectionInfo> FindCollections(const HeapGraph& g, uint32_t min_entries) {
+  std::vector<CollectionInfo> out;
+  for (NodeIndex n = 0; n < g.NodeCount(); ++n) {
+    CollectionKind kind;
+    if (!IsKind(g, n, &kind)) continue;
+    uint32_t entries = CollectionEntries(g, n, kind);
+    if (entries >= min_entries) out.push_back({n, g.Id(n), kind, entries});
+  }
+  return out;
+}
+
+std::vector<ListenerCount> FindListeners(const HeapGraph& g) {
+  std::vector<ListenerCount> out;
+  for (NodeIndex n = 0; n < g.NodeCount(); ++n) {
+    if (g.Type(n) != NodeType::kObject) continue;
+    NodeIndex events = FindEdgeTarget(g, n, "_events");
+    if (events == snapshot::kNoNode || g.Type(events) != NodeType::kObject) continue;
+    for (EdgeIndex e = g.FirstEdge(events); e < g.EndEdge(events); ++e) {
+      if (g.EdgeKind(e) != EdgeType::kProperty) continue;
+      std::string_view event = g.String(g.EdgeNameOrIndex(e));
+      if (event == "__proto__") continue;
+      NodeIndex value = g.EdgeTarget(e);
+      ListenerCount lc{g.Id(n), n, std::string(g.ClassName(n)), std::string(event), 0, value};
+      if (g.Type(value) == NodeType::kClosure) {
+        lc.count = 1;
+      } else if (g.Type(value) == NodeType::kObject && g.Name(value) == "Array") {
+        for (EdgeIndex f = g.FirstEdge(value); f < g.EndEdge(value); ++f) {
+          if (g.EdgeKind(f) != EdgeType::kElement) continue;
+          if (lc.count++ == 0) lc.sample_listener = g.EdgeTarget(f);
+        }
+      }
+      if (lc.count > 0) out.push_back(std::move(lc));
+    }
+  }
+  return out;
+}
+
+std::string ClosureLocation(const HeapGraph& g, NodeIndex closure) {
+  const auto* loc = g.LocationOf(closure);
+  if (!loc) return "";
+  std::string script;
+  NodeIndex shared = FindEdgeTarget(g, closure, "shared");
+  if (shared != snapshot::kNoNode) {
+    NodeIndex s = FindEdgeTarget(g, shared, "script_or_debug_info");
+    if (s != snapshot::kNoNode) {
+      // A DebugInfo wraps the script when a debugger touched the function.
+      NodeIndex inner = FindEdgeTarget(g, s, "script");
+      script = std::string(g.Name(inner != snapshot::kNoNode ? inner : s));
+    }
+  }
+  if (script.empty() || script.starts_with("system /")) script = fmt::format("script {}", loc->script_id);
+  if (script.starts_with("file://")) script = script.substr(7);
+  return fmt::format("{}:{}:{}", script, loc->line + 1, loc->column + 1);
+}
+
+}  // namespace leakcheck::analysis

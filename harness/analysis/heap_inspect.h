@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/snapshot/heap_graph.h"
+
+/// Reading JavaScript-level structure out of a heap graph: how many entries a collection holds,
+/// which listeners an EventEmitter has, where a closure was defined. These follow the shapes V8
+/// writes (Map → internal "table" → entries; EventEmitter → "_events" → per-event listener or
+/// Array of listeners; closure → "shared" → "script_or_debug_info" names the script).
+namespace leakcheck::analysis {
+
+using snapshot::HeapGraph;
+using snapshot::NodeIndex;
+
+enum class CollectionKind { kMap, kSet, kArray, kObject, kWeakMap, kWeakSet };
+
+/// A container whose size can be measured: id, kind and its entry count.
+struct CollectionInfo {
+  NodeIndex node;
+  uint32_t id;
+  CollectionKind kind;
+  uint32_t entries;
+};
+
+/// Every Map, Set, Array and plain-object dictionary with at least `min_entries` entries.
+/// Map/Set entries are counted from their hash table, arrays from their element edges, objects
+/// from their property edges (minus __proto__).
+std::vector<CollectionInfo> FindCollections(const HeapGraph& g, uint32_t min_entries);
+
+/// Entries of one node viewed as a collection (0 if it is not one).
+uint32_t CollectionEntries(const HeapGraph& g, NodeIndex n, CollectionKind kind);
+
+std::string_view CollectionKindName(CollectionKind k);
+
+/// Listener count of one (emitter, event) pair.
+struct ListenerCount {
+  uint32_t emitter_id;
+  NodeIndex emitter;
+  std::string emitter_class;
+  std::string event;
+  uint32_t count;
+  NodeIndex sample_listener;  ///< one listener closure (for its source location)
+};
+
+/// Listeners of every object that has an `_events` property (Node's EventEmitter layout).
+std::vector<ListenerCount> FindListeners(const HeapGraph& g);
+
+/// "server.js:42:7" for a closure: script from its SharedFunctionInfo, line/column from the
+/// snapshot's locations (1-based here). Empty when unknown.
+std::string ClosureLocation(const HeapGraph& g, NodeIndex closure);
+
+/// The first outgoing edge of `n` with this name (any type); kNoNode when absent.
+NodeIndex FindEdgeTarget(const HeapGraph& g, NodeIndex n, std::string_view name);
+
+}  // namespace leakcheck::analysis

@@ -1,0 +1,462 @@
+#include "harness/run/detectors.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "harness/analysis/diff.h"
+#include "harness/analysis/heap_inspect.h"
+#include "harness/analysis/paths.h"
+#include "harness/common/format.h"
+
+namespace leakcheck::run {
+
+using analysis::RetainerPaths;
+using snapshot::HeapGraph;
+using snapshot::NodeIndex;
+using snapshot::NodeType;
+
+const std::vector<std::string>& DetectorNames() {
+  static const std::vector<std::string> kNames = {"heap_per_iteration", "retained_growth", "survivors",
+                                                  "collections",        "listeners",       "handles",
+                                                  "external",           "closures",        "http"};
+  return kNames;
+}
+
+LinearFit FitLine(const std::vector<double>& x, const std::vector<double>& y) {
+  LinearFit fit;
+  const size_t n = std::min(x.size(), y.size());
+  if (n < 2) return fit;
+  double mx = 0, my = 0;
+  for (size_t i = 0; i < n; ++i) mx += x[i], my += y[i];
+  mx /= static_cast<double>(n);
+  my /= static_cast<double>(n);
+  double sxx = 0, sxy = 0, syy = 0;
+  for (size_t i = 0; i < n; ++i) {
+    sxx += (x[i] - mx) * (x[i] - mx);
+    sxy += (x[i] - mx) * (y[i] - my);
+    syy += (y[i] - my) * (y[i] - my);
+  }
+  if (sxx == 0) return fit;
+  fit.slope = sxy / sxx;
+  fit.intercept = my - fit.slope * mx;
+  fit.r2 = syy == 0 ? 1.0 : (sxy * sxy) / (sxx * syy);
+  return fit;
+}
+
+namespace {
+
+// A slope whose line explains less than this share of the variance is noise, not growth.
+constexpr double kMinFitQuality = 0.5;
+
+CheckResult NewCheck(std::string detector, double measured, double limit, std::string unit) {
+  CheckResult c;
+  c.detector = std::move(detector);
+  c.measured = measured;
+  c.limit = limit;
+  c.unit = std::move(unit);
+  c.status = measured > limit ? CheckStatus::kFailed : CheckStatus::kPassed;
+  return c;
+}
+
+CheckResult Skipped(std::string detector, double limit, std::string why) {
+  CheckResult c;
+  c.detector = std::move(detector);
+  c.limit = limit;
+  c.status = CheckStatus::kSkipped;
+  c.summary = std::move(why);
+  return c;
+}
+
+std::string PerIteration(double bytes) { return FormatBytes(bytes) + "/iteration"; }
+
+int64_t MeasuredIterations(const DetectorInput& in) {
+  if (in.samples.size() < 2) return 0;
+  return in.samples.back().iteration - in.samples.front().iteration;
+}
+
+// Slope-based check over one series of the samples.
+CheckResult SlopeCheck(const DetectorInput& in, std::string detector, double limit, std::string what,
+                       double (*value)(const CheckpointSample&)) {
+  if (in.samples.size() < 2 || MeasuredIterations(in) <= 0)
+    return Skipped(std::move(detector), limit, "needs at least two checkpoints");
+  std::vector<double> x, y;
+  for (const auto& s : in.samples) {
+    x.push_back(static_cast<double>(s.iteration));
+    y.push_back(value(s));
+  }
+  LinearFit fit = FitLine(x, y);
+  CheckResult c = NewCheck(std::move(detector), fit.slope, limit, "B/iteration");
+  if (c.status == CheckStatus::kFailed && fit.r2 < kMinFitQuality && in.samples.size() > 2)
+    c.status = CheckStatus::kPassed;  // a noisy, non-monotonic series
+  c.summary = fmt::format("{} grows {} (limit {}), R² {:.2f} over {} checkpoints", what, PerIteration(fit.slope),
+                          PerIteration(limit), fit.r2, in.samples.size());
+  return c;
+}
+
+// Types that are the app's own data, as opposed to V8's bookkeeping (code, maps, feedback).
+bool IsAppObject(const HeapGraph& g, NodeIndex n) {
+  switch (g.Type(n)) {
+    case NodeType::kObject:
+    case NodeType::kClosure:
+    case NodeType::kRegExp:
+    case NodeType::kString:
+    case NodeType::kConsString:
+    case NodeType::kSlicedString:
+    case NodeType::kNumber:
+    case NodeType::kSymbol:
+    case NodeType::kBigInt:
+    case NodeType::kNative:
+      return true;
+    default:
+      return false;
+  }
+}
+
+struct SurvivorWindow {
+  const SnapshotPoint* first = nullptr;
+  const SnapshotPoint* second = nullptr;
+  const SnapshotPoint* alive_in = nullptr;
+  int64_t iterations = 0;
+};
+
+// Three snapshots: allocated in (s1, s2], alive in s3. Two: allocated after s1, alive in s2.
+std::optional<SurvivorWindow> Window(const DetectorInput& in) {
+  if (in.snapshots.size() < 2) return std::nullopt;
+  SurvivorWindow w{&in.snapshots[0], &in.snapshots[1], &in.snapshots.back(), 0};
+  w.iterations = w.second->iteration - w.first->iteration;
+  if (w.iterations <= 0) return std::nullopt;
+  return w;
+}
+
+void AddGrowingClasses(const DetectorInput& in, CheckResult& c, size_t max_rows) {
+  if (in.snapshots.size() < 2) return;
+  const auto& a = in.snapshots.front();
+  const auto& b = in.snapshots.back();
+  const double iterations = static_cast<double>(std::max<int64_t>(1, b.iteration - a.iteration));
+  auto diff = analysis::DiffSnapshots(*a.graph, *b.graph);
+  size_t shown = 0;
+  for (const auto& d : diff.classes) {
+    if (shown == max_rows) break;
+    if (d.SizeDelta() <= 0 || d.CountDelta() <= 0) continue;
+    Evidence e;
+    e.kind = Evidence::Kind::kGrowingClass;
+    e.title = d.name;
+    e.count = d.CountDelta();
+    e.bytes = d.SizeDelta();
+    e.per_iteration = static_cast<double>(d.CountDelta()) / iterations;
+    e.detail = fmt::format("{} +{} objects, {} ({:.2f}/iteration)", d.name, FormatCount(d.CountDelta()),
+                           FormatSignedBytes(static_cast<double>(d.SizeDelta())), e.per_iteration);
+    c.evidence.push_back(std::move(e));
+    ++shown;
+  }
+}
+
+}  // namespace
+
+CheckResult CheckHeapPerIteration(const DetectorInput& in, double limit) {
+  CheckResult c = SlopeCheck(in, "heap_per_iteration", limit, "post-GC heap",
+                             [](const CheckpointSample& s) { return s.heap_used; });
+  if (c.status == CheckStatus::kFailed) AddGrowingClasses(in, c, 5);
+  return c;
+}
+
+CheckResult CheckExternal(const DetectorInput& in, double limit) {
+  CheckResult c = SlopeCheck(in, "external", limit, "post-GC external memory (Buffers, ArrayBuffers)",
+                             [](const CheckpointSample& s) { return s.external + s.array_buffers; });
+  if (c.status == CheckStatus::kFailed) AddGrowingClasses(in, c, 5);
+  return c;
+}
+
+CheckResult CheckRetainedGrowth(const DetectorInput& in, double limit) {
+  if (in.samples.size() < 2) return Skipped("retained_growth", limit, "needs at least two checkpoints");
+  double growth = in.samples.back().heap_used - in.samples.front().heap_used;
+  CheckResult c = NewCheck("retained_growth", growth, limit, "B");
+  c.summary = fmt::format("post-GC heap {} → {} ({}; limit {})", FormatBytes(in.samples.front().heap_used),
+                          FormatBytes(in.samples.back().heap_used), FormatSignedBytes(growth), FormatBytes(limit));
+  if (c.status == CheckStatus::kFailed) AddGrowingClasses(in, c, 5);
+  return c;
+}
+
+CheckResult CheckHandles(const DetectorInput& in, double limit) {
+  if (in.samples.size() < 2) return Skipped("handles", limit, "needs at least two checkpoints");
+  auto count_of = [](const CheckpointSample& s, const std::string& type) -> int64_t {
+    for (const auto& [t, n] : s.resources)
+      if (t == type) return n;
+    return 0;
+  };
+  const auto& base = in.samples.front();
+  const auto& last = in.samples.back();
+  const auto* penultimate = in.samples.size() >= 3 ? &in.samples[in.samples.size() - 2] : &last;
+  struct Growth { std::string type; int64_t from, to, growth; };
+  std::vector<Growth> growths;
+  for (const auto& [type, n] : last.resources) {
+    // Growth that persists across the last two checkpoints, so one busy moment is not a leak.
+    int64_t growth = std::min(n, count_of(*penultimate, type)) - count_of(base, type);
+    if (growth > 0) growths.push_back({type, count_of(base, type), n, growth});
+  }
+  std::sort(growths.begin(), growths.end(), [](const Growth& a, const Growth& b) { return a.growth > b.growth; });
+  double measured = growths.empty() ? 0 : static_cast<double>(growths.front().growth);
+  CheckResult c = NewCheck("handles", measured, limit, "handles");
+  c.summary = growths.empty() ? fmt::format("no active handle type grew (limit {})", limit)
+                              : fmt::format("{} handles grew by {} ({} → {}; limit {})", growths.front().type,
+                                            growths.front().growth, growths.front().from, growths.front().to, limit);
+  for (const auto& g : growths) {
+    Evidence e;
+    e.kind = Evidence::Kind::kHandle;
+    e.title = g.type;
+    e.count = g.growth;
+    e.detail = fmt::format("{}: {} → {} (+{})", g.type, g.from, g.to, g.growth);
+    c.evidence.push_back(std::move(e));
+  }
+  // Timers name their callback: Timeout._onTimeout → the closure and where it was written.
+  if (c.status == CheckStatus::kFailed && !in.snapshots.empty()) {
+    const HeapGraph& g = *in.snapshots.back().graph;
+    std::unordered_map<std::string, int64_t> by_location;
+    for (NodeIndex n = 0; n < g.NodeCount(); ++n) {
+      if (g.Type(n) != NodeType::kObject || g.Name(n) != "Timeout") continue;
+      NodeIndex fn = analysis::FindEdgeTarget(g, n, "_onTimeout");
+      if (fn == snapshot::kNoNode || g.Type(fn) != NodeType::kClosure) continue;
+      std::string where = analysis::ClosureLocation(g, fn);
+      std::string name(g.Name(fn));
+      ++by_location[fmt::format("{} at {}", name.empty() ? "(anonymous)" : name, where.empty() ? "?" : where)];
+    }
+    std::vector<std::pair<std::string, int64_t>> sorted(by_location.begin(), by_location.end());
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    for (size_t i = 0; i < sorted.size() && i < 3; ++i) {
+      Evidence e;
+      e.kind = Evidence::Kind::kSourceLocation;
+      e.title = "Timeout callback";
+      e.count = sorted[i].second;
+      e.detail = fmt::format("{} live Timeout objects run {}", sorted[i].second, sorted[i].first);
+      c.evidence.push_back(std::move(e));
+    }
+  }
+  return c;
+}
+
+CheckResult CheckHttp(const DetectorInput& in, double limit_percent) {
+  const auto& l = in.load;
+  if (l.requests == 0) {
+    CheckResult c = NewCheck("http", 100, limit_percent, "%");
+    c.status = CheckStatus::kFailed;
+    c.summary = "the flow sent no requests: the scenario measured nothing";
+    return c;
+  }
+  double failed = static_cast<double>(l.errors);
+  double percent = 100.0 * failed / static_cast<double>(l.requests);
+  CheckResult c = NewCheck("http", percent, limit_percent, "%");
+  c.summary = fmt::format("{} of {} requests failed ({:.2f}%; limit {}%), {:.0f} req/s, p99 {:.1f} ms",
+                          FormatCount(l.errors), FormatCount(l.requests), percent, limit_percent,
+                          l.requests_per_second, l.latency_p99_ms);
+  for (const auto& [kind, n] : l.errors_by_kind) {
+    if (n == 0) continue;
+    Evidence e;
+    e.kind = Evidence::Kind::kNote;
+    e.title = kind;
+    e.count = n;
+    e.detail = fmt::format("{}: {}", kind, FormatCount(n));
+    c.evidence.push_back(std::move(e));
+  }
+  return c;
+}
+
+CheckResult CheckSurvivors(const DetectorInput& in, double limit) {
+  auto w = Window(in);
+  if (!w) return Skipped("survivors", limit, "needs two snapshots");
+  RetainerPaths paths(*w->alive_in->graph);
+  auto sv = analysis::FindSurvivors(*w->first->graph, *w->second->graph, *w->alive_in->graph, paths, IsAppObject);
+  const double per_iteration = static_cast<double>(sv.count) / static_cast<double>(w->iterations);
+  CheckResult c = NewCheck("survivors", per_iteration, limit, "objects/iteration");
+  c.summary = fmt::format("{} objects ({}) allocated over {} iterations are still alive: {:.2f}/iteration (limit {})",
+                          FormatCount(static_cast<int64_t>(sv.count)), FormatBytes(static_cast<double>(sv.self_size)),
+                          FormatCount(w->iterations), per_iteration, limit);
+  for (size_t i = 0; i < sv.by_class.size() && i < 5; ++i) {
+    const auto& grp = sv.by_class[i];
+    Evidence e;
+    e.kind = Evidence::Kind::kGrowingClass;
+    e.title = grp.key;
+    e.count = static_cast<int64_t>(grp.count);
+    e.bytes = static_cast<int64_t>(grp.self_size);
+    e.per_iteration = static_cast<double>(grp.count) / static_cast<double>(w->iterations);
+    e.detail = fmt::format("{} ×{} ({}, {:.2f}/iteration)", grp.key, FormatCount(e.count), FormatBytes(static_cast<double>(grp.self_size)), e.per_iteration);
+    c.evidence.push_back(std::move(e));
+  }
+  for (size_t i = 0; i < sv.by_path.size() && i < 3; ++i) {
+    const auto& grp = sv.by_path[i];
+    Evidence e;
+    e.kind = Evidence::Kind::kRetainerPath;
+    e.title = fmt::format("{} survivors held by", FormatCount(static_cast<int64_t>(grp.count)));
+    e.count = static_cast<int64_t>(grp.count);
+    e.detail = grp.example_path;
+    c.evidence.push_back(std::move(e));
+  }
+  return c;
+}
+
+CheckResult CheckCollections(const DetectorInput& in, double limit) {
+  if (in.snapshots.size() < 2) return Skipped("collections", limit, "needs two snapshots");
+  // Entries per collection id in every snapshot.
+  std::vector<std::unordered_map<uint32_t, uint32_t>> entries(in.snapshots.size());
+  for (size_t i = 0; i < in.snapshots.size(); ++i)
+    for (const auto& col : analysis::FindCollections(*in.snapshots[i].graph, 0)) entries[i][col.id] = col.entries;
+  const HeapGraph& last = *in.snapshots.back().graph;
+  struct Growing { analysis::CollectionInfo info; uint32_t from; int64_t iterations; double per_iteration; };
+  std::vector<Growing> growing;
+  for (const auto& col : analysis::FindCollections(last, 1)) {
+    // The earliest snapshot that holds the same object, and growth at every step since.
+    size_t first = in.snapshots.size() - 1;
+    for (size_t i = 0; i + 1 < in.snapshots.size(); ++i)
+      if (entries[i].count(col.id)) {
+        first = i;
+        break;
+      }
+    if (first == in.snapshots.size() - 1) continue;
+    bool monotonic = true;
+    uint32_t prev = entries[first].at(col.id);
+    for (size_t i = first + 1; i < in.snapshots.size(); ++i) {
+      auto it = entries[i].find(col.id);
+      if (it == entries[i].end() || it->second <= prev) monotonic = false;
+      if (it != entries[i].end()) prev = it->second;
+    }
+    if (!monotonic) continue;
+    int64_t iterations = in.snapshots.back().iteration - in.snapshots[first].iteration;
+    if (iterations <= 0) continue;
+    uint32_t from = entries[first].at(col.id);
+    growing.push_back({col, from, iterations, static_cast<double>(col.entries - from) / static_cast<double>(iterations)});
+  }
+  std::sort(growing.begin(), growing.end(), [](const Growing& a, const Growing& b) { return a.per_iteration > b.per_iteration; });
+  double measured = growing.empty() ? 0 : growing.front().per_iteration;
+  CheckResult c = NewCheck("collections", measured, limit, "entries/iteration");
+  if (growing.empty()) {
+    c.summary = fmt::format("no long-lived collection grew (limit {} entries/iteration)", limit);
+    return c;
+  }
+  RetainerPaths paths(last);
+  for (size_t i = 0; i < growing.size() && i < 3; ++i) {
+    const auto& grw = growing[i];
+    std::string path = paths.Format(grw.info.node, 10);
+    Evidence e;
+    e.kind = Evidence::Kind::kCollection;
+    e.title = fmt::format("{} @{}", analysis::CollectionKindName(grw.info.kind), grw.info.id);
+    e.count = grw.info.entries - grw.from;
+    e.per_iteration = grw.per_iteration;
+    e.detail = fmt::format("{} grew {} → {} entries ({:.2f}/iteration), held at {}", e.title, grw.from,
+                           grw.info.entries, grw.per_iteration, path);
+    if (i == 0)
+      c.summary = fmt::format("{} grows {:.2f} entries/iteration (limit {}): {}", analysis::CollectionKindName(grw.info.kind),
+                              grw.per_iteration, limit, path);
+    c.evidence.push_back(std::move(e));
+  }
+  return c;
+}
+
+CheckResult CheckListeners(const DetectorInput& in, double limit) {
+  const bool warned = in.app_stderr.find("MaxListenersExceededWarning") != std::string::npos;
+  if (in.snapshots.size() < 2 && !warned) return Skipped("listeners", limit, "needs two snapshots");
+  struct Growth { analysis::ListenerCount now; uint32_t from; };
+  std::vector<Growth> growths;
+  if (in.snapshots.size() >= 2) {
+    std::unordered_map<std::string, uint32_t> before;
+    for (const auto& l : analysis::FindListeners(*in.snapshots.front().graph))
+      before[fmt::format("{}/{}", l.emitter_id, l.event)] = l.count;
+    for (auto& l : analysis::FindListeners(*in.snapshots.back().graph)) {
+      auto it = before.find(fmt::format("{}/{}", l.emitter_id, l.event));
+      if (it == before.end() || l.count <= it->second) continue;
+      growths.push_back({l, it->second});
+    }
+  }
+  std::sort(growths.begin(), growths.end(), [](const Growth& a, const Growth& b) {
+    return a.now.count - a.from > b.now.count - b.from;
+  });
+  double measured = growths.empty() ? 0 : growths.front().now.count - growths.front().from;
+  CheckResult c = NewCheck("listeners", measured, limit, "listeners");
+  if (warned) c.status = CheckStatus::kFailed;
+  c.summary = growths.empty() ? fmt::format("no emitter gained listeners (limit {})", limit)
+                              : fmt::format("'{}' listeners on {} grew {} → {} (limit {})", growths.front().now.event,
+                                            growths.front().now.emitter_class, growths.front().from,
+                                            growths.front().now.count, limit);
+  if (!growths.empty()) {
+    const HeapGraph& g = *in.snapshots.back().graph;
+    RetainerPaths paths(g);
+    for (size_t i = 0; i < growths.size() && i < 3; ++i) {
+      const auto& l = growths[i].now;
+      std::string where = analysis::ClosureLocation(g, l.sample_listener);
+      Evidence e;
+      e.kind = Evidence::Kind::kListener;
+      e.title = fmt::format("{} '{}'", l.emitter_class, l.event);
+      e.count = l.count - growths[i].from;
+      e.detail = fmt::format("{} event '{}': {} → {} listeners{}; emitter held at {}", l.emitter_class, l.event,
+                             growths[i].from, l.count, where.empty() ? "" : ", listener defined at " + where,
+                             paths.Format(l.emitter, 10));
+      c.evidence.push_back(std::move(e));
+    }
+  }
+  if (warned) {
+    auto at = in.app_stderr.find("MaxListenersExceededWarning");
+    auto end = in.app_stderr.find('\n', at);
+    Evidence e;
+    e.kind = Evidence::Kind::kNote;
+    e.title = "MaxListenersExceededWarning";
+    e.detail = in.app_stderr.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    c.evidence.push_back(std::move(e));
+    if (growths.empty()) c.summary = "the app printed MaxListenersExceededWarning";
+  }
+  return c;
+}
+
+CheckResult CheckClosures(const DetectorInput& in, double limit) {
+  auto w = Window(in);
+  if (!w) return Skipped("closures", limit, "needs two snapshots");
+  const HeapGraph& g = *w->alive_in->graph;
+  RetainerPaths paths(g);
+  // Group the surviving closures by where they were written.
+  struct Site { int64_t count = 0; uint32_t example_id = 0; std::string example_path; };
+  std::unordered_map<std::string, Site> sites;
+  for (NodeIndex n : analysis::SurvivingNodes(*w->first->graph, *w->second->graph, g)) {
+    if (g.Type(n) != NodeType::kClosure) continue;
+    const uint32_t id = g.Id(n);
+    std::string where = analysis::ClosureLocation(g, n);
+    std::string name(g.Name(n));
+    auto& site = sites[fmt::format("{} {}", name.empty() ? "(anonymous)" : name, where.empty() ? "(unknown location)" : where)];
+    if (site.count++ == 0) {
+      site.example_id = id;
+      site.example_path = paths.Format(n, 10);
+    }
+  }
+  std::vector<std::pair<std::string, Site>> sorted(sites.begin(), sites.end());
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second.count > b.second.count; });
+  const double iterations = static_cast<double>(w->iterations);
+  double measured = sorted.empty() ? 0 : static_cast<double>(sorted.front().second.count) / iterations;
+  CheckResult c = NewCheck("closures", measured, limit, "closures/iteration");
+  c.summary = sorted.empty() ? fmt::format("no closures survived the window (limit {}/iteration)", limit)
+                             : fmt::format("{} closures from {} survive ({:.2f}/iteration; limit {})",
+                                           sorted.front().second.count, sorted.front().first, measured, limit);
+  for (size_t i = 0; i < sorted.size() && i < 3; ++i) {
+    Evidence e;
+    e.kind = Evidence::Kind::kSourceLocation;
+    e.title = sorted[i].first;
+    e.count = sorted[i].second.count;
+    e.per_iteration = static_cast<double>(sorted[i].second.count) / iterations;
+    e.detail = fmt::format("{} ×{} ({:.2f}/iteration), e.g. @{} held at {}", sorted[i].first, e.count,
+                           e.per_iteration, sorted[i].second.example_id, sorted[i].second.example_path);
+    c.evidence.push_back(std::move(e));
+  }
+  return c;
+}
+
+std::vector<CheckResult> RunDetectors(const DetectorInput& in, const DetectorLimits& limits) {
+  return {CheckHeapPerIteration(in, limits.heap_per_iteration),
+          CheckRetainedGrowth(in, limits.retained_growth),
+          CheckSurvivors(in, limits.survivors),
+          CheckCollections(in, limits.collections),
+          CheckListeners(in, limits.listeners),
+          CheckHandles(in, limits.handles),
+          CheckExternal(in, limits.external),
+          CheckClosures(in, limits.closures),
+          CheckHttp(in, limits.http_errors)};
+}
+
+}  // namespace leakcheck::run

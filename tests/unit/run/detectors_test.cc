@@ -1,0 +1,161 @@
+#include "harness/run/detectors.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/tiny_snapshot.h"
+
+namespace leakcheck::run {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::TinySnapshot;
+
+std::vector<CheckpointSample> Samples(std::vector<std::pair<int64_t, double>> points) {
+  std::vector<CheckpointSample> out;
+  for (auto [it, heap] : points) {
+    CheckpointSample s;
+    s.iteration = it;
+    s.heap_used = heap;
+    out.push_back(s);
+  }
+  return out;
+}
+
+TEST(FitLine, ExactLineHasPerfectFit) {
+  LinearFit f = FitLine({0, 1, 2, 3}, {10, 12, 14, 16});
+  EXPECT_DOUBLE_EQ(f.slope, 2);
+  EXPECT_DOUBLE_EQ(f.intercept, 10);
+  EXPECT_DOUBLE_EQ(f.r2, 1);
+}
+
+TEST(HeapPerIteration, FailsOnSteadyGrowthPassesOnNoise) {
+  DetectorInput leak;
+  leak.samples = Samples({{0, 1e6}, {1000, 1.5e6}, {2000, 2e6}, {3000, 2.5e6}});
+  CheckResult c = CheckHeapPerIteration(leak, 256);
+  EXPECT_EQ(c.status, CheckStatus::kFailed);
+  EXPECT_DOUBLE_EQ(c.measured, 500);
+  EXPECT_THAT(c.summary, HasSubstr("R² 1.00"));
+
+  DetectorInput noisy;  // up, down, up: slope above the limit but no trend
+  noisy.samples = Samples({{0, 1e6}, {1000, 1.9e6}, {2000, 1.0e6}, {3000, 1.95e6}, {4000, 1.0e6}});
+  EXPECT_EQ(CheckHeapPerIteration(noisy, 50).status, CheckStatus::kPassed);
+
+  DetectorInput flat;
+  flat.samples = Samples({{0, 1e6}, {1000, 1e6 + 100}, {2000, 1e6 - 50}});
+  EXPECT_EQ(CheckHeapPerIteration(flat, 256).status, CheckStatus::kPassed);
+}
+
+TEST(Handles, CountsOnlyGrowthThatPersists) {
+  DetectorInput in;
+  in.samples = Samples({{0, 0}, {100, 0}, {200, 0}});
+  in.samples[0].resources = {{"Timeout", 2}, {"TCPSocketWrap", 4}};
+  in.samples[1].resources = {{"Timeout", 102}, {"TCPSocketWrap", 9}};
+  in.samples[2].resources = {{"Timeout", 202}, {"TCPSocketWrap", 4}};
+  CheckResult c = CheckHandles(in, 0);
+  EXPECT_EQ(c.status, CheckStatus::kFailed);
+  EXPECT_EQ(c.measured, 100) << "min(last, penultimate) - baseline";
+  ASSERT_EQ(c.evidence.size(), 1u) << "the socket spike came and went";
+  EXPECT_EQ(c.evidence[0].title, "Timeout");
+}
+
+TEST(Http, ErrorRateAgainstLimit) {
+  DetectorInput in;
+  in.load.requests = 1000;
+  in.load.errors = 5;
+  in.load.errors_by_kind = {{"status", 5}};
+  EXPECT_EQ(CheckHttp(in, 0).status, CheckStatus::kFailed);
+  EXPECT_EQ(CheckHttp(in, 1).status, CheckStatus::kPassed);
+  in.load.requests = 0;
+  EXPECT_EQ(CheckHttp(in, 100).status, CheckStatus::kFailed) << "no traffic proves nothing";
+}
+
+// A process whose `sessionCache` Map holds `entries` sessions, whose bus has `listeners`
+// 'request' listeners, and which parks `closures` closures written at app.js:10:5.
+TinySnapshot App(int entries, int listeners, int closures) {
+  TinySnapshot s;
+  auto root = s.Node("synthetic", "", 0, 1);
+  auto gc = s.Node("synthetic", "(GC roots)", 0, 3);
+  auto ctx = s.Node("hidden", "system / Context", 40, 5);
+  auto map = s.Node("object", "Map", 32, 7);
+  auto table = s.Node("array", "", 64, 9);
+  auto bus = s.Node("object", "EventEmitter", 40, 11);
+  auto events = s.Node("object", "Object", 24, 13);
+  auto list = s.Node("object", "Array", 32, 15);
+  auto parked = s.Node("object", "Array", 32, 17);
+  auto script = s.Node("code", "/srv/app.js", 100, 19);
+  auto shared = s.Node("code", "onRequest", 50, 21);
+  s.Edge(root, "element", "1", gc);
+  s.Edge(gc, "element", "0", ctx);
+  s.Edge(ctx, "context", "sessionCache", map);
+  s.Edge(ctx, "context", "bus", bus);
+  s.Edge(ctx, "context", "parked", parked);
+  s.Edge(map, "internal", "table", table);
+  s.Edge(bus, "property", "_events", events);
+  s.Edge(events, "property", "request", list);
+  s.Edge(shared, "internal", "script_or_debug_info", script);
+  // Object i keeps its id in every snapshot, as V8's ids do.
+  auto id = [](uint32_t base, int i) { return base + 2 * static_cast<uint32_t>(i); };
+  for (int i = 0; i < entries; ++i) {
+    s.Edge(table, "internal", std::to_string(2 * i), s.Node("string", "k" + std::to_string(i), 20, id(1001, 2 * i)));
+    s.Edge(table, "internal", std::to_string(2 * i + 1), s.Node("object", "Session", 40, id(1003, 2 * i)));
+  }
+  for (int i = 0; i < listeners; ++i) s.Edge(list, "element", std::to_string(i), s.Node("closure", "", 32, id(5001, i)));
+  for (int i = 0; i < closures; ++i) {
+    auto fn = s.Node("closure", "later", 32, id(7001, i));
+    s.Edge(fn, "internal", "shared", shared);
+    s.Location(fn, 4, 9, 4);
+    s.Edge(parked, "element", std::to_string(i), fn);
+  }
+  return s;
+}
+
+TEST(SnapshotDetectors, NameTheGrowingMapTheEmitterAndTheClosureSite) {
+  auto g1 = App(10, 2, 0).Graph();
+  auto mid = App(20, 12, 10).Graph();
+  auto end = App(30, 22, 20).Graph();
+  DetectorInput in;
+  in.samples = Samples({{0, 0}, {100, 0}, {200, 0}});
+  in.snapshots = {{&g1, 0, "s1"}, {&mid, 100, "s2"}, {&end, 200, "s3"}};
+
+  CheckResult col = CheckCollections(in, 0.05);
+  EXPECT_EQ(col.status, CheckStatus::kFailed);
+  EXPECT_DOUBLE_EQ(col.measured, 0.1) << "Map: 10 → 30 entries over 200 iterations";
+  EXPECT_THAT(col.summary, HasSubstr("Map \"sessionCache\""));
+
+  CheckResult lis = CheckListeners(in, 0);
+  EXPECT_EQ(lis.status, CheckStatus::kFailed);
+  EXPECT_EQ(lis.measured, 20);
+  EXPECT_THAT(lis.summary, HasSubstr("'request'"));
+  ASSERT_FALSE(lis.evidence.empty());
+  EXPECT_THAT(lis.evidence[0].detail, HasSubstr("EventEmitter \"bus\""));
+
+  CheckResult clo = CheckClosures(in, 0.01);
+  EXPECT_EQ(clo.status, CheckStatus::kFailed);
+  ASSERT_FALSE(clo.evidence.empty());
+  EXPECT_THAT(clo.evidence[0].title, HasSubstr("/srv/app.js:10:5"));
+
+  CheckResult sv = CheckSurvivors(in, 0.3);
+  EXPECT_EQ(sv.status, CheckStatus::kFailed);
+  // Window (s1, s2]: 10 keys + 10 sessions + 10 listeners + 10 closures over 100 iterations.
+  EXPECT_DOUBLE_EQ(sv.measured, 0.4) << sv.summary;
+
+  in.app_stderr = "(node:1) MaxListenersExceededWarning: Possible EventEmitter memory leak detected.\n";
+  EXPECT_EQ(CheckListeners(in, 1000).status, CheckStatus::kFailed) << "the warning alone fails";
+}
+
+TEST(SnapshotDetectors, StableHeapPasses) {
+  auto g1 = App(10, 2, 1).Graph();
+  auto g2 = App(10, 2, 1).Graph();
+  auto g3 = App(10, 2, 1).Graph();
+  DetectorInput in;
+  in.samples = Samples({{0, 0}, {100, 0}, {200, 0}});
+  in.snapshots = {{&g1, 0, "s1"}, {&g2, 100, "s2"}, {&g3, 200, "s3"}};
+  for (const auto& c : RunDetectors(in, DetectorLimits{})) {
+    if (c.detector == "http") continue;  // no load in this input
+    EXPECT_NE(c.status, CheckStatus::kFailed) << c.detector << ": " << c.summary;
+  }
+}
+
+}  // namespace
+}  // namespace leakcheck::run
