@@ -315,7 +315,13 @@ ScenarioFile Parser::Parse(std::string_view text) {
   if (!top) return file;
 
   if (const Field* f = top->Find("version")) {
-    if (auto v = Integer(*f, 1, 1)) file.version = {static_cast<int>(*v), ValueLoc(*f)};
+    int64_t v = 0;
+    if (!f->value.IsScalar() || !YAML::convert<int64_t>::decode(f->value, v) || v != 1) {
+      Error(ValueLoc(*f), fmt::format("unsupported `version` {} (this leakcheck reads version 1)",
+                                      f->value.IsScalar() ? f->value.Scalar() : "?"));
+    } else {
+      file.version = {1, ValueLoc(*f)};
+    }
   }
   if (const Field* f = top->Find("app")) {
     ParseApp(*f, &file.app);

@@ -323,7 +323,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Loader, FileLevelRules) {
   EXPECT_THAT(Errors("version: 2\napp: { command: x }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
-              ::testing::ElementsAre(HasSubstr("1:10: `version` must be between 1 and 1")));
+              ::testing::ElementsAre(HasSubstr("1:10: unsupported `version` 2 (this leakcheck reads version 1)")));
   EXPECT_THAT(Errors("scenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
               ::testing::ElementsAre(HasSubstr("1:1: missing required key `app`")));
   EXPECT_THAT(Errors("app: { command: x }\n"),
