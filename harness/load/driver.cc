@@ -192,9 +192,9 @@ class Driver::Impl {
 
   Stats Run(int64_t iterations, std::optional<config::Duration> duration) {
     PrepareTarget();
-    DropStaleConnections();
     stats_ = Stats();
     stats_.routes = EmptyRoutes();
+    DropStaleConnections();
     batch_first_ = next_iteration_;
     limit_ = duration ? INT64_MAX : next_iteration_ + std::max<int64_t>(iterations, 0);
     batch_start_ = Clock::now();
