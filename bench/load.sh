@@ -5,7 +5,7 @@
 # the load driver must meet:
 #   leakcheck req/s >= 0.9 x wrk      leakcheck req/s >= autocannon      leakcheck CPU/req <= 1.5 x wrk
 #
-#   bench/load.sh        (DURATION=8 seconds per tool run, REPEATS=2, CONNECTIONS=50, SERVERS="node c")
+#   bench/load.sh        (DURATION=6 seconds per tool run, REPEATS=3, CONNECTIONS=50, SERVERS="node c")
 #
 # Which server. The machine has 2 cores. A single Node process answering "ok" saturates its
 # core at roughly the rate a good client reaches on the other core, so against Node alone every
@@ -20,8 +20,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-8}
-REPEATS=${REPEATS:-2}
+DURATION=${DURATION:-6}
+REPEATS=${REPEATS:-3}
 CONNECTIONS=${CONNECTIONS:-50}
 SERVERS=${SERVERS:-"node c"}
 LEAKCHECK=${LEAKCHECK:-build/leakcheck}
@@ -98,8 +98,12 @@ run_leakcheck() {
 round() {  # $1 = server kind
   start_server "$1"
   local url="http://127.0.0.1:$port/" results="$work/results-$1"
-  # A short warm-up so the server's JIT is hot for whichever tool comes first.
+  # Warm-up, untimed: Node's JIT and GC settle differently for each client's traffic pattern
+  # (the first measured run after a change of client was up to 20% slower in trials), so each
+  # client gets a short warm-up run before the measured rounds.
   wrk -t1 -c"$CONNECTIONS" -d2s "$url" > /dev/null
+  "$LEAKCHECK" load bench/bench.yaml --target "${url%/}" -c "$CONNECTIONS" -d 2s --no-warmup > /dev/null
+  node "$AUTOCANNON" -c "$CONNECTIONS" -d 2 "$url" > /dev/null 2>&1
   # REPEATS rounds in rotating order; each tool's best round counts (the machine is shared,
   # so a round can lose CPU to other processes; the best one is the least disturbed).
   local order=(wrk autocannon leakcheck)
