@@ -410,7 +410,8 @@ class Driver::Impl {
     }
     vu.deadline = Clock::time_point::max();
     const Clock::time_point end = Clock::now();
-    if (ec) {
+    // The watchdog may have closed the socket between the read finishing and this resuming.
+    if (ec || vu.timed_out) {
       Fail(vu, route, vu.timed_out ? ErrorKind::kTimeout : ErrorKind::kClosed);
       co_return false;
     }

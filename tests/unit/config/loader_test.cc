@@ -343,6 +343,32 @@ TEST(Loader, FileLevelRules) {
               ::testing::ElementsAre(HasSubstr("4:13: duplicate scenario name `s`")));
 }
 
+TEST(Loader, MoreRequiredKeysAndShapes) {
+  const std::string tail = "scenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n";
+  EXPECT_THAT(Errors("app: { command: [] }\n" + tail),
+              ::testing::ElementsAre("t.yaml:1:17: `command` must not be empty"));
+  EXPECT_THAT(Errors("app: { command: x, cwd: ./no/such/dir }\n" + tail),
+              ::testing::ElementsAre(HasSubstr("t.yaml:1:25: `cwd` `./no/such/dir` is not a directory")));
+  EXPECT_THAT(Errors("app: { command: x, env: [A] }\n" + tail),
+              ::testing::ElementsAre("t.yaml:1:25: `env` must be a mapping of variable names to values"));
+  EXPECT_THAT(Errors("app: { command: x }\nscenarios: []\n"),
+              ::testing::ElementsAre("t.yaml:2:12: `scenarios` must be a non-empty list"));
+  EXPECT_THAT(Errors("app: { command: x }\nscenarios: [ { flow: [ { get: { url: / } } ] } ]\n"),
+              ::testing::ElementsAre("t.yaml:2:14: missing required key `name` in scenario"));
+  EXPECT_THAT(Errors(WithScenario("    flow: [ { get: { headers: { a: b } } } ]\n")),
+              ::testing::ElementsAre("t.yaml:4:15: missing required key `url` in `get`"));
+  EXPECT_THAT(Errors(WithScenario("    flow: [ { get: { url: /, capture: { json: $.id, as: \"a b\" } } } ]\n")),
+              ::testing::ElementsAre(HasSubstr("`as` must be a name")));
+  EXPECT_THAT(Errors(WithScenario("    flow: [ { loop: { count: 2 } } ]\n")),
+              ::testing::ElementsAre("t.yaml:4:15: missing required key `flow` in `loop`"));
+  EXPECT_THAT(Errors(WithScenario("    flow: [ { get: { url: /, headers: { \"bad name\": x } } } ]\n")),
+              ::testing::ElementsAre(HasSubstr("`bad name` is not a valid header name")));
+  EXPECT_THAT(Errors(WithScenario("    thresholds: { survivors: [1] }\n" + std::string(kFlow))),
+              ::testing::ElementsAre(HasSubstr("threshold `survivors` must be a single value")));
+  EXPECT_THAT(Errors(WithScenario("    flow: [ { get: { url: /, expect: { header: [a] } } } ]\n")),
+              ::testing::ElementsAre(HasSubstr("`header` must be a header name, or `{ name: value }`")));
+}
+
 TEST(Loader, YamlSyntaxErrorsHaveALocation) {
   EXPECT_THAT(Errors("app: { command: x\nscenarios: [\n"),
               ::testing::ElementsAre(::testing::MatchesRegex("t\\.yaml:[0-9]+:[0-9]+: YAML syntax error: .*")));
