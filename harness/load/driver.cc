@@ -141,6 +141,35 @@ TargetUrl ParseTarget(const std::string& url) {
   return target;
 }
 
+bool UsesUuid(const Template& t) {
+  for (const config::TemplatePart& part : t.parts()) {
+    if (part.kind == config::TemplatePart::Kind::kUuid) return true;
+  }
+  return false;
+}
+
+// True when any template of the flow (or the default headers) uses {{ $uuid }}; a UUID is then
+// made per iteration, otherwise never.
+bool FlowUsesUuid(const std::vector<config::Step>& flow, const config::Defaults& defaults) {
+  for (const config::Header& h : defaults.headers) {
+    if (UsesUuid(h.value)) return true;
+  }
+  for (const config::Step& step : flow) {
+    if (step.kind == config::Step::Kind::kLoop && FlowUsesUuid(step.loop.flow, {})) return true;
+    if (step.kind != config::Step::Kind::kRequest) continue;
+    const config::RequestStep& r = step.request;
+    if (UsesUuid(r.url) || (r.body && UsesUuid(*r.body)) ||
+        (r.expect.contains && UsesUuid(*r.expect.contains)) ||
+        (r.expect.header_equals && UsesUuid(*r.expect.header_equals))) {
+      return true;
+    }
+    for (const config::Header& h : r.headers) {
+      if (UsesUuid(h.value)) return true;
+    }
+  }
+  return false;
+}
+
 bool HasHeader(const std::vector<config::Header>& headers, std::string_view name) {
   for (const config::Header& h : headers) {
     if (beast::iequals(h.name, name)) return true;
@@ -164,6 +193,7 @@ class Driver::Impl {
       : target_template_(file.target.value),
         defaults_(file.defaults),
         scenario_(scenario),
+        uses_uuid_(FlowUsesUuid(scenario.flow, file.defaults)),
         watchdog_(ioc_) {
     int concurrency = options.concurrency > 0 ? options.concurrency : scenario.run.concurrency.value;
     if (options.rate) {
@@ -287,7 +317,7 @@ class Driver::Impl {
   }
 
   asio::awaitable<void> RunIteration(VirtualUser& vu, int64_t iteration) {
-    vu.uuid = config::MakeUuid(vu.rng);
+    if (uses_uuid_) vu.uuid = config::MakeUuid(vu.rng);
     vu.iteration_failed = false;
     config::RenderContext context;
     context.iteration = iteration;
@@ -495,6 +525,7 @@ class Driver::Impl {
   config::Defaults defaults_;
   config::Scenario scenario_;
   config::Variables globals_;
+  bool uses_uuid_ = false;
   std::optional<double> rate_;
   std::vector<std::unique_ptr<VirtualUser>> vus_;
   asio::steady_timer watchdog_;

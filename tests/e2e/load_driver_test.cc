@@ -50,7 +50,7 @@ class LoadDriver : public ::testing::Test {
 
 constexpr const char* kUserFlow = R"(      - post:
           url: /users
-          json: { name: "user-{{ $iteration }}" }
+          json: { name: "user-{{ $iteration }}", ref: "{{ $uuid }}" }
           capture: [ { json: $.id, as: uid }, { json: "$.items[0].name", as: first } ]
           expect: { status: 201, header: location }
       - get: { url: "/users/{{ uid }}?first={{ first }}", expect: { status: 200 } }
@@ -86,6 +86,8 @@ TEST_F(LoadDriver, ExactRequestCountsPerRouteAcrossBatches) {
   auto counts = server_.Counts();
   EXPECT_EQ(counts["POST /users"], 310);
   EXPECT_EQ(counts["name from template"], 310);
+  EXPECT_EQ(counts["uuid from template"], 310);
+  EXPECT_EQ(counts["distinct uuid"], 310);  // a new UUID per iteration
   EXPECT_EQ(counts["GET /users/:id"], 310);
   // Captured values flowed into the later requests: every id was one the server issued,
   // and the nested capture ($.items[0].name) came along too.
