@@ -15,6 +15,8 @@ namespace {
 constexpr CommandRegistrar kCommands[] = {
     RegisterAnalyzeCommand,
     RegisterDiffCommand,
+    RegisterValidateCommand,
+    RegisterLoadCommand,
 };
 
 }  // namespace

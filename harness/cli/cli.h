@@ -21,5 +21,8 @@ using CommandRegistrar = void (*)(CLI::App& root, CommandAction& action);
 
 void RegisterAnalyzeCommand(CLI::App& root, CommandAction& action);
 void RegisterDiffCommand(CLI::App& root, CommandAction& action);
+void RegisterValidateCommand(CLI::App& root, CommandAction& action);
+/// Hidden developer command: drive a scenario's flow against a running server, print stats.
+void RegisterLoadCommand(CLI::App& root, CommandAction& action);
 
 }  // namespace leakcheck

@@ -1,0 +1,174 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/config/json_path.h"
+#include "harness/config/location.h"
+#include "harness/config/template.h"
+#include "harness/config/units.h"
+
+/// The scenario file model (format version 1, docs/scenarios.md). Plain structs filled by
+/// LoadScenarioFile; every value keeps the YAML location it came from, defaults have line 0.
+namespace leakcheck::config {
+
+/// How the harness decides the app is ready to take traffic.
+enum class ReadyKind {
+  kTcp,   ///< default: the port accepts TCP connections
+  kHttp,  ///< `ready.http`: GET the path until a 2xx answer
+  kLog,   ///< `ready.log`: a regex matches a line of stdout/stderr (group 1 = port, if any)
+};
+
+struct ReadyProbe {
+  ReadyKind kind = ReadyKind::kTcp;
+  Located<std::string> http;  ///< path, when kind == kHttp
+  Located<std::string> log;   ///< ECMAScript regex, when kind == kLog
+  Located<Duration> timeout{Duration(20000), {}};
+};
+
+struct AppConfig {
+  Located<std::vector<std::string>> command;  ///< argv (a string is split like a shell)
+  Located<std::string> cwd;                   ///< absolute; default: the YAML file's folder
+  std::vector<std::pair<std::string, Located<std::string>>> env;  ///< added to the environment
+  Located<std::vector<std::string>> node_args;
+  Located<int> port;  ///< 0 = auto (a free port, passed as $PORT)
+  ReadyProbe ready;
+  Located<Duration> stop_timeout{Duration(5000), {}};
+  Located<bool> reuse;  ///< run all scenarios of the file against one app process
+  SourceLocation location;  ///< of the `app` key
+};
+
+/// How much load a phase applies: an exact iteration count or a duration.
+struct Amount {
+  Located<int64_t> iterations;  ///< used when `duration` is not set
+  std::optional<Located<Duration>> duration;
+};
+
+struct RunSpec {
+  Amount amount{{1000, {}}, std::nullopt};
+  Located<int> concurrency{4, {}};        ///< virtual users
+  std::optional<Located<double>> rate;    ///< iterations per second, paced
+  SourceLocation location;
+};
+
+struct Header {
+  std::string name;
+  Template value;
+  SourceLocation location;
+};
+
+struct Capture {
+  JsonPath json;
+  Located<std::string> as;
+};
+
+struct Expect {
+  std::vector<int> statuses;  ///< any of these; empty = any status below 400
+  SourceLocation status_location;
+  std::optional<std::string> header;       ///< this response header must be present...
+  std::optional<Template> header_equals;   ///< ...with this value, when given
+  std::optional<Template> contains;        ///< the body contains this text
+  SourceLocation location;
+};
+
+enum class Method { kGet, kPost, kPut, kPatch, kDelete, kHead };
+const char* MethodName(Method method);
+
+struct RequestStep {
+  Method method = Method::kGet;
+  Template url;                    ///< a path (with query) appended to the target
+  std::vector<Header> headers;     ///< after `defaults.headers`, which these override
+  std::optional<Template> body;    ///< from `json:` (also sets content-type) or `body:`
+  bool json_body = false;
+  std::vector<Capture> captures;
+  Expect expect;
+  std::optional<Duration> timeout;  ///< default: `defaults.timeout`
+  int route = 0;                    ///< index into Scenario::routes, for per-route stats
+};
+
+struct Step;
+
+struct LoopStep {
+  Located<int64_t> count;
+  std::vector<Step> flow;
+};
+
+/// One flow step: a request, a think time or a loop.
+struct Step {
+  enum class Kind { kRequest, kThink, kLoop };
+  Kind kind = Kind::kRequest;
+  RequestStep request;
+  Duration think{0};
+  LoopStep loop;
+  SourceLocation location;
+};
+
+/// Detector names usable as threshold keys (DESIGN.md).
+enum class Detector {
+  kHeapPerIteration,
+  kRetainedGrowth,
+  kSurvivors,
+  kCollections,
+  kListeners,
+  kHandles,
+  kExternal,
+  kClosures,
+  kHttpErrors,
+};
+/// "heap_per_iteration", ...
+const char* DetectorName(Detector detector);
+
+/// What a threshold's value means.
+enum class ThresholdUnit { kBytes, kCount, kFraction };
+
+struct Threshold {
+  Detector detector;
+  double limit = 0;        ///< bytes, count or fraction (0.01 = 1%)
+  ThresholdUnit unit = ThresholdUnit::kCount;
+  std::string text;        ///< as written ("64B"), or the default's text
+  SourceLocation location; ///< line 0 for defaults
+};
+
+/// Known, accepted growth: reported but never fails the run.
+struct Allow {
+  std::optional<std::string> class_name;
+  std::optional<std::string> path;
+  std::string reason;
+  SourceLocation location;
+};
+
+struct Scenario {
+  Located<std::string> name;
+  Amount warmup{{100, {}}, std::nullopt};
+  RunSpec run;
+  Located<int> checkpoints{5, {}};
+  Located<int> snapshots{2, {}};
+  std::vector<Step> flow;
+  std::vector<Threshold> thresholds;  ///< one per detector, in Detector order (defaults filled)
+  std::vector<Allow> allow;
+  std::vector<std::string> routes;    ///< "GET /users/{{ uid }}", indexed by RequestStep::route
+  SourceLocation location;
+
+  const Threshold& threshold(Detector detector) const {
+    return thresholds[static_cast<size_t>(detector)];
+  }
+};
+
+struct Defaults {
+  std::vector<Header> headers;
+  Located<Duration> timeout{Duration(5000), {}};
+};
+
+struct ScenarioFile {
+  std::string path;  ///< as given to the loader
+  Located<int> version{1, {}};
+  AppConfig app;
+  Located<Template> target;  ///< default "http://127.0.0.1:{{ app.port }}"
+  Defaults defaults;
+  std::vector<Scenario> scenarios;
+};
+
+}  // namespace leakcheck::config

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/load/histogram.h"
+
+namespace leakcheck::load {
+
+/// Why a request failed. A request counts once per kind it failed in.
+enum class ErrorKind {
+  kConnect,      ///< could not connect
+  kTimeout,      ///< no complete response within the request's timeout
+  kClosed,       ///< the server closed or reset the connection before the response was complete
+  kStatus,       ///< status not in `expect.status` (or >= 400 when none is given)
+  kExpectation,  ///< `expect.header` / `expect.contains` not met
+  kCapture,      ///< a `capture` JSONPath found nothing (or the body was not JSON)
+};
+inline constexpr int kErrorKinds = 6;
+/// "connect", "timeout", "closed", "status", "expectation", "capture".
+const char* ErrorKindName(ErrorKind kind);
+
+struct RouteStats {
+  std::string route;       ///< "GET /users/{{ uid }}"
+  int64_t requests = 0;    ///< requests started on this route
+  int64_t failed = 0;      ///< of which failed in any way
+};
+
+/// What one batch (or a whole run) of the driver did.
+struct Stats {
+  int64_t iterations = 0;         ///< iterations completed (all steps run or abandoned)
+  int64_t failed_iterations = 0;  ///< iterations abandoned or with a failed request
+  int64_t requests = 0;           ///< requests started
+  int64_t responses = 0;          ///< complete responses received
+  int64_t failed_requests = 0;    ///< requests with at least one error
+  std::array<int64_t, kErrorKinds> errors{};
+  std::array<int64_t, 6> status_classes{};  ///< responses by status / 100 (index 1..5)
+  int64_t connections_opened = 0;
+  int64_t server_closes = 0;  ///< connections the server closed (Connection: close, idle close)
+  std::vector<RouteStats> routes;  ///< indexed like config::Scenario::routes
+  LatencyHistogram latency;        ///< response time in µs, complete responses only
+  double elapsed_seconds = 0;
+
+  int64_t errors_of(ErrorKind kind) const { return errors[static_cast<size_t>(kind)]; }
+  /// failed_requests / requests (0 without requests): the `http_errors` detector's value.
+  double error_rate() const;
+  /// Adds `other` (routes by index).
+  void Merge(const Stats& other);
+  /// A JSON object with every field and latency percentiles (p50, p90, p99, p999, max) in µs.
+  std::string ToJson() const;
+};
+
+}  // namespace leakcheck::load
