@@ -85,21 +85,33 @@ struct Session::Impl {
 
   [[noreturn]] void Fail(const std::string& stage, const std::string& what, bool transport) {
     std::string msg = what;
-    if (transport) {
-      broken = true;
-      if (monitor) {
-        // The socket usually closes a moment before waitpid sees the exit: wait a little.
-        if (auto exit = monitor(milliseconds(2000))) msg = *exit;
-      }
-      broken_reason = msg;
-    }
+    if (transport) broken = true;
+    // The socket usually closes a moment before waitpid sees the exit: wait a little for it.
+    if (auto gone = AskMonitor(transport ? milliseconds(2000) : milliseconds(0))) msg = *gone;
+    if (broken) broken_reason = msg;
     throw HarnessError(stage, msg);
+  }
+
+  // Asks the AppMonitor whether the app is gone. If it is (or is exiting, waiting for us to
+  // disconnect), hangs up so node can finish, and returns the final description.
+  std::optional<std::string> AskMonitor(milliseconds grace) {
+    if (!monitor) return std::nullopt;
+    auto gone = monitor(grace);
+    if (!gone) return std::nullopt;
+    CloseSocket();
+    broken = true;
+    if (auto final_word = monitor(milliseconds(3000))) return final_word;
+    return gone;
+  }
+
+  void CloseSocket() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws).socket().close(ignored);
   }
 
   // Closes the socket so a pending operation completes, and drains it so no handler outlives us.
   void Abort(const bool& done) {
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws).socket().close(ignored);
+    CloseSocket();
     for (int i = 0; i < 50 && !done; ++i) ioc.run_one_for(std::chrono::milliseconds(100));
   }
 
@@ -123,13 +135,12 @@ struct Session::Impl {
         Fail(stage, "timed out after " + FormatDuration(budget), true);
       }
       ioc.run_one_for(std::min<Clock::duration>(deadline - now, kMonitorTick));
-      if (!done && monitor) {
-        if (auto exit = monitor(milliseconds(0))) {
-          Abort(done);
-          broken = true;
-          broken_reason = *exit;
-          throw HarnessError(stage, *exit);
-        }
+      if (!done && monitor && monitor(milliseconds(0))) {
+        Abort(done);
+        auto gone = AskMonitor(milliseconds(0));
+        broken = true;
+        broken_reason = gone.value_or("app exited");
+        throw HarnessError(stage, broken_reason);
       }
     }
     if (result) {

@@ -21,5 +21,6 @@ using CommandRegistrar = void (*)(CLI::App& root, CommandAction& action);
 
 void RegisterAnalyzeCommand(CLI::App& root, CommandAction& action);
 void RegisterDiffCommand(CLI::App& root, CommandAction& action);
+void RegisterCaptureCommand(CLI::App& root, CommandAction& action);
 
 }  // namespace leakcheck

@@ -183,6 +183,12 @@ void NodeApp::Start() {
                          "`); run node directly, e.g. `node server.js`, not through a script runner");
   }
   ValidateNodeArgs(spec_.node_args, "node_args");
+  // Flags written into the command itself (`node --inspect-brk app.js`) count as node_args too.
+  std::vector<std::string> inline_flags;
+  for (size_t i = 1; i < spec_.argv.size() && spec_.argv[i].rfind("-", 0) == 0; ++i) {
+    inline_flags.push_back(spec_.argv[i]);
+  }
+  ValidateNodeArgs(inline_flags, "node flag");
   if (!spec_.ready.log_regex.empty()) {
     ready_regex_ = std::make_unique<std::regex>(CompileReadyRegex(spec_.ready.log_regex));
   }
@@ -311,7 +317,16 @@ void NodeApp::OnLine(bool is_stderr, const std::string& line) {
     url = url.substr(0, url.find_first_of(" \t"));
     if (url.rfind("ws://", 0) == 0) inspector_url_ = url;
   }
-  if (!IsInspectorNoise(line)) (is_stderr ? stderr_tail_ : stdout_tail_).Append(line + "\n");
+  if (is_stderr && line.rfind("Waiting for the debugger to disconnect", 0) == 0) {
+    // The app is done (process.exit, or its event loop ran dry) but node holds the exit until
+    // the inspector client disconnects: the session must hang up for it to finish exiting.
+    waiting_for_debugger_ = true;
+  }
+  if (IsInspectorNoise(line)) {
+    cv_.notify_all();
+    return;  // neither in the tails nor matched against the ready regex
+  }
+  (is_stderr ? stderr_tail_ : stdout_tail_).Append(line + "\n");
   if (ready_regex_ && !log_matched_) {
     std::smatch m;
     if (std::regex_search(line, m, *ready_regex_)) {
@@ -470,8 +485,14 @@ std::optional<std::string> NodeApp::ExitDescription() const {
 }
 
 std::optional<std::string> NodeApp::DescribeExit(milliseconds grace) const {
-  if (pid_ <= 0 || !WaitExitedFor(grace)) return std::nullopt;
+  if (pid_ <= 0) return std::nullopt;
   std::unique_lock lock(mu_);
+  cv_.wait_for(lock, grace, [this] { return exited_; });
+  if (!exited_) {
+    if (!waiting_for_debugger_) return std::nullopt;
+    return "app is exiting (node is waiting for the debugger to disconnect)\n"
+           "--- last lines of the app's stderr ---\n" + stderr_tail_.LastLines(kTailLines);
+  }
   cv_.wait_for(lock, milliseconds(500), [this] { return output_closed_; });
   std::string msg = "app " + DescribeWaitStatus(wait_status_);
   std::string tail = stderr_tail_.LastLines(kTailLines);

@@ -83,7 +83,9 @@ class NodeApp {
   /// "exited with code N" / "killed by signal N (NAME)"; nullopt while running.
   std::optional<std::string> ExitDescription() const;
   /// If the app has exited or exits within `grace`, "app exited with code N" followed by its
-  /// stderr tail (for error messages); nullopt if it is still running.
+  /// stderr tail (for error messages); nullopt if it is still running. An app that finished but
+  /// waits for the inspector client to disconnect (node prints "Waiting for the debugger to
+  /// disconnect...") is reported as "app is exiting …": the caller should hang up, then ask again.
   std::optional<std::string> DescribeExit(std::chrono::milliseconds grace) const;
   /// The last `lines` lines of the app's stderr / stdout.
   std::string StderrTail(size_t lines = 50) const;
@@ -116,6 +118,7 @@ class NodeApp {
   bool exited_ = false;
   bool output_closed_ = false;
   bool stop_reading_ = false;
+  bool waiting_for_debugger_ = false;  // "Waiting for the debugger to disconnect..." seen
   bool joined_ = false;  // threads joined, group unregistered: nothing left to kill
   int wait_status_ = 0;
   OutputTail stdout_tail_;
