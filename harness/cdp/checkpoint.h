@@ -13,8 +13,8 @@ namespace leakcheck::cdp {
 /// What TakeCheckpoint does.
 struct CheckpointOptions {
   int gc_rounds = 3;                    ///< full GCs, each after an event-loop turn
-  std::filesystem::path snapshot_path;  ///< empty: no heap snapshot
-  std::string label;                    ///< copied into the Measurement ("baseline", "final")
+  std::filesystem::path snapshot_path{};  ///< empty: no heap snapshot
+  std::string label{};                  ///< copied into the Measurement ("baseline", "final")
 };
 
 /// Post-GC memory of the app at one checkpoint (bytes; from process.memoryUsage()).

@@ -203,6 +203,9 @@ void NodeApp::Start() {
   std::vector<std::string> argv = BuildNodeArgv(spec_.argv, spec_.node_args);
   argv[0] = ResolveExecutable(argv[0], LookupEnv(env, "PATH"), spec_.cwd);
   InstallExitSafetyNet();
+  // Become a subreaper: the app's own children are re-parented to us when it dies, so Stop()
+  // and Kill() can reap them and return only once nothing of the group is left, zombies too.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   Spawn(argv, env);
 }
 
@@ -452,6 +455,7 @@ void NodeApp::Kill() noexcept {
 
 void NodeApp::JoinThreads() {
   if (waiter_.joinable()) waiter_.join();
+  ReapGroup();
   {
     // Grandchildren outside the group could hold the pipes open; don't wait for them forever.
     std::unique_lock lock(mu_);
@@ -461,6 +465,19 @@ void NodeApp::JoinThreads() {
   if (reader_.joinable()) reader_.join();
   UnregisterAppGroup(pid_);
   joined_ = true;
+}
+
+void NodeApp::ReapGroup() {
+  // The leader is reaped (by WatchExit); what is left of its group was re-parented to us.
+  auto deadline = Clock::now() + milliseconds(5000);
+  while (Clock::now() < deadline) {
+    ::kill(-pid_, SIGKILL);
+    int status;
+    pid_t r = ::waitpid(-pid_, &status, WNOHANG);
+    if (r > 0) continue;
+    if (r < 0 && errno == ECHILD && ::kill(-pid_, 0) != 0) return;  // nothing left, not even zombies
+    std::this_thread::sleep_for(milliseconds(5));
+  }
 }
 
 uint16_t NodeApp::port() const {
