@@ -79,7 +79,19 @@ Measurement TakeCheckpoint(Session& session, const CheckpointOptions& options) {
   ParseMeasureResult(session.Evaluate(kMeasureExpression).json, m);
   if (!options.snapshot_path.empty()) {
     auto snap_start = Clock::now();
-    SnapshotFile file = session.TakeHeapSnapshot(options.snapshot_path);
+    SnapshotFile file;
+    m.snapshot_method = "stream";
+    if (options.snapshot_method == SnapshotMethod::kAppWrites) {
+      try {
+        file = session.WriteHeapSnapshotInApp(options.snapshot_path);
+        m.snapshot_method = "app";
+      } catch (const Error&) {
+        // The app could not write it (no `require`, a read-only folder): stream it instead,
+        // unless the inspector connection itself is gone.
+        if (!session.connected()) throw;
+      }
+    }
+    if (m.snapshot_method == "stream") file = session.TakeHeapSnapshot(options.snapshot_path);
     m.snapshot = file.path;
     m.snapshot_bytes = file.bytes;
     m.snapshot_seconds = Seconds(snap_start);
@@ -108,7 +120,8 @@ std::string MeasurementsToJson(const std::vector<Measurement>& measurements) {
     out += "}, \"gc_seconds\": " + std::to_string(m.gc_seconds);
     out += ", \"snapshot\": " + (m.snapshot.empty() ? std::string("null") : QuoteJson(m.snapshot.string()));
     out += ", \"snapshot_bytes\": " + std::to_string(m.snapshot_bytes);
-    out += ", \"snapshot_seconds\": " + std::to_string(m.snapshot_seconds) + "}";
+    out += ", \"snapshot_seconds\": " + std::to_string(m.snapshot_seconds);
+    out += ", \"snapshot_method\": " + (m.snapshot_method.empty() ? std::string("null") : QuoteJson(m.snapshot_method)) + "}";
   }
   out += measurements.empty() ? "]\n}\n" : "\n  ]\n}\n";
   return out;

@@ -10,11 +10,18 @@
 
 namespace leakcheck::cdp {
 
+/// How TakeCheckpoint takes its heap snapshot.
+enum class SnapshotMethod {
+  kAppWrites,  ///< Session::WriteHeapSnapshotInApp (fast; falls back to kStream if it cannot)
+  kStream,     ///< Session::TakeHeapSnapshot: chunks over the WebSocket, written by leakcheck
+};
+
 /// What TakeCheckpoint does.
 struct CheckpointOptions {
   int gc_rounds = 3;                    ///< full GCs, each after an event-loop turn
   std::filesystem::path snapshot_path{};  ///< empty: no heap snapshot
   std::string label{};                  ///< copied into the Measurement ("baseline", "final")
+  SnapshotMethod snapshot_method = SnapshotMethod::kAppWrites;
 };
 
 /// Post-GC memory of the app at one checkpoint (bytes; from process.memoryUsage()).
@@ -32,6 +39,7 @@ struct Measurement {
   std::filesystem::path snapshot;  ///< empty when no snapshot was taken
   uint64_t snapshot_bytes = 0;
   double snapshot_seconds = 0;
+  std::string snapshot_method;     ///< "app" or "stream": how the snapshot was taken
 };
 
 /// The checkpoint routine: `gc_rounds` times (an event-loop turn so FinalizationRegistry

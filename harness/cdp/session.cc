@@ -339,7 +339,9 @@ RemoteValue Session::Evaluate(std::string_view expression, EvaluateOptions optio
   std::string params = "{\"expression\":" + QuoteJson(expression) +
                        ",\"returnByValue\":true,\"silent\":true,\"objectGroup\":" +
                        QuoteJson(kObjectGroup) +
-                       ",\"awaitPromise\":" + (options.await_promise ? "true" : "false") + "}";
+                       ",\"awaitPromise\":" + (options.await_promise ? "true" : "false") +
+                       ",\"includeCommandLineAPI\":" +
+                       (options.include_command_line_api ? "true" : "false") + "}";
   std::string result = Call("Runtime.evaluate", params, options.timeout);
   Call("Runtime.releaseObjectGroup", "{\"objectGroup\":" + QuoteJson(kObjectGroup) + "}");
 
@@ -425,6 +427,31 @@ SnapshotFile Session::TakeHeapSnapshot(const std::filesystem::path& path) {
   }
   out.bytes = writer.bytes();
   return out;
+}
+
+SnapshotFile Session::WriteHeapSnapshotInApp(const std::filesystem::path& path) {
+  const std::string stage = "cdp: v8.writeHeapSnapshot";
+  std::filesystem::path target = std::filesystem::absolute(path);
+  std::filesystem::path part = target;
+  part += ".part";
+  EvaluateOptions options;
+  options.include_command_line_api = true;
+  options.timeout = impl_->options.app_snapshot_timeout;
+  try {
+    Evaluate("require('v8').writeHeapSnapshot(" + QuoteJson(part.string()) + ")", options);
+    std::filesystem::rename(part, target);
+  } catch (const Error& e) {
+    std::error_code ignored;
+    std::filesystem::remove(part, ignored);
+    throw HarnessError(stage, e.detail());
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::error_code ignored;
+    std::filesystem::remove(part, ignored);
+    throw HarnessError(stage, e.what());
+  }
+  std::error_code ec;
+  uint64_t size = std::filesystem::file_size(target, ec);
+  return SnapshotFile{target, ec ? 0 : size, 0};
 }
 
 void Session::StartSampling(int64_t interval_bytes) {

@@ -39,6 +39,7 @@ struct CaptureOptions {
   int port = 0;
   int gc_rounds = 3;
   bool sampling = false;
+  std::string snapshot_method = "app";
 };
 
 std::atomic<bool> g_usr1{false};
@@ -144,6 +145,8 @@ int RunCapture(const CaptureOptions& o) {
     cdp::CheckpointOptions cp;
     cp.gc_rounds = o.gc_rounds;
     cp.label = "checkpoint-" + std::to_string(i);
+    cp.snapshot_method = o.snapshot_method == "stream" ? cdp::SnapshotMethod::kStream
+                                                       : cdp::SnapshotMethod::kAppWrites;
     if (i <= o.snapshots) cp.snapshot_path = out / ("snapshot-" + std::to_string(i) + ".heapsnapshot");
     measurements.push_back(cdp::TakeCheckpoint(session, cp));
     const cdp::Measurement& m = measurements.back();
@@ -191,6 +194,9 @@ void RegisterCaptureCommand(CLI::App& root, CommandAction& action) {
   cmd->add_option("--port", o->port, "The app's port, passed as $PORT (default: a free port)");
   cmd->add_option("--node-arg", o->node_args, "Extra node flag (repeatable)")->allow_extra_args(false);
   cmd->add_option("--gc-rounds", o->gc_rounds, "Full GCs per checkpoint (default 3)");
+  cmd->add_option("--snapshot-method", o->snapshot_method,
+                  "app: the app writes it (v8.writeHeapSnapshot, fast); stream: chunks over CDP")
+      ->check(CLI::IsMember({"app", "stream"}));
   cmd->add_flag("--sampling", o->sampling, "Run the sampling heap profiler; write allocation-sites.json");
   cmd->add_option("command", o->command, "The app: -- node app.js …")->required();
   cmd->callback([&action, o] { action = [o] { return RunCapture(*o); }; });

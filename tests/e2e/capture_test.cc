@@ -14,9 +14,10 @@ namespace {
 
 using ::testing::HasSubstr;
 
-TEST(Capture, WritesMeasurementsAndValidSnapshotsWhenReadyByHttp) {
-  auto dir = TestDir("capture-http");
-  RunResult r = Capture(dir, {"--ready-http", "/healthz", "--snapshots", "2"}, "server.js");
+void ExpectCaptureWritesValidSnapshots(const std::string& method) {
+  auto dir = TestDir("capture-http-" + method);
+  RunResult r = Capture(dir, {"--ready-http", "/healthz", "--snapshots", "2", "--snapshot-method", method},
+                        "server.js");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   pid_t pgid = AppGroup(r.err);
   ASSERT_GT(pgid, 0) << r.err;
@@ -25,9 +26,11 @@ TEST(Capture, WritesMeasurementsAndValidSnapshotsWhenReadyByHttp) {
   std::string json = Slurp(dir / "out" / "measurements.json");
   EXPECT_THAT(json, HasSubstr("\"heap_used\": "));
   EXPECT_THAT(json, HasSubstr("\"TCPServerWrap\": 1"));
+  EXPECT_THAT(json, HasSubstr("\"snapshot_method\": \"" + method + "\""));
   for (const char* name : {"snapshot-1.heapsnapshot", "snapshot-2.heapsnapshot"}) {
     auto path = dir / "out" / name;
     ASSERT_TRUE(std::filesystem::exists(path)) << name;
+    EXPECT_FALSE(std::filesystem::exists(path.string() + ".part"));
     RunResult check = RunCommand({"node", std::string(LEAKCHECK_FIXTURES_DIR) + "/check_snapshot.js", path.string()}, dir);
     EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
     EXPECT_THAT(check.out, HasSubstr("ok "));
@@ -35,6 +38,10 @@ TEST(Capture, WritesMeasurementsAndValidSnapshotsWhenReadyByHttp) {
   EXPECT_THAT(Slurp(dir / "out" / "stdout.log"), HasSubstr("listening on"));
   std::filesystem::remove_all(dir);
 }
+
+TEST(Capture, StreamedSnapshotsAreValidWhenReadyByHttp) { ExpectCaptureWritesValidSnapshots("stream"); }
+
+TEST(Capture, AppWrittenSnapshotsAreValidWhenReadyByHttp) { ExpectCaptureWritesValidSnapshots("app"); }
 
 TEST(Capture, ReadyByLogRegex) {
   auto dir = TestDir("capture-log");
@@ -98,15 +105,24 @@ TEST(CaptureFaults, CrashMidRunFailsFastWithTheExitCode) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(CaptureFaults, AppDiesMidSnapshot) {
-  auto dir = TestDir("fault-snapshot");
-  RunResult r = Capture(dir, {"--ready-log", "ready"}, "exit_mid_snapshot.js");
+void ExpectDeathMidSnapshotNamesStage(const std::string& method, const std::string& stage) {
+  auto dir = TestDir("fault-snapshot-" + method);
+  RunResult r = Capture(dir, {"--ready-log", "ready", "--snapshot-method", method}, "exit_mid_snapshot.js");
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_THAT(r.err, HasSubstr("leakcheck: cdp: HeapProfiler.takeHeapSnapshot: app killed by signal 9"));
+  EXPECT_THAT(r.err, HasSubstr("leakcheck: " + stage + ": app killed by signal 9"));
+  EXPECT_THAT(r.err, HasSubstr("main thread blocked, exiting"));  // the stderr tail
   EXPECT_FALSE(std::filesystem::exists(dir / "out" / "snapshot-1.heapsnapshot"));
   EXPECT_FALSE(std::filesystem::exists(dir / "out" / "snapshot-1.heapsnapshot.part"));
   EXPECT_TRUE(GroupGone(AppGroup(r.err)));
   std::filesystem::remove_all(dir);
+}
+
+TEST(CaptureFaults, AppDiesMidStreamedSnapshot) {
+  ExpectDeathMidSnapshotNamesStage("stream", "cdp: HeapProfiler.takeHeapSnapshot");
+}
+
+TEST(CaptureFaults, AppDiesWhileWritingItsSnapshot) {
+  ExpectDeathMidSnapshotNamesStage("app", "cdp: v8.writeHeapSnapshot");
 }
 
 TEST(CaptureFaults, AppIgnoringSigtermIsKilledWithItsChildren) {

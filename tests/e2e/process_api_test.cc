@@ -105,15 +105,28 @@ TEST(ProcessApi, SamplingProfileNamesTheAllocatingLine) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(ProcessApi, SnapshotIsStreamedToAFile) {
+TEST(ProcessApi, SnapshotsByBothMethodsAreValidAndAlike) {
   auto dir = TestDir("api-snapshot");
   Fixture f(ServerSpec(dir));
-  cdp::Measurement m = cdp::TakeCheckpoint(f.session, {.snapshot_path = dir / "a.heapsnapshot"});
-  EXPECT_EQ(m.snapshot, dir / "a.heapsnapshot");
-  EXPECT_EQ(m.snapshot_bytes, std::filesystem::file_size(dir / "a.heapsnapshot"));
-  RunResult check = RunCommand({"node", std::string(LEAKCHECK_FIXTURES_DIR) + "/check_snapshot.js",
-                         (dir / "a.heapsnapshot").string()}, dir);
-  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  cdp::CheckpointOptions options;
+  options.snapshot_path = dir / "stream.heapsnapshot";
+  options.snapshot_method = cdp::SnapshotMethod::kStream;
+  cdp::Measurement streamed = cdp::TakeCheckpoint(f.session, options);
+  EXPECT_EQ(streamed.snapshot_method, "stream");
+  options.snapshot_path = dir / "app.heapsnapshot";
+  options.snapshot_method = cdp::SnapshotMethod::kAppWrites;
+  cdp::Measurement written = cdp::TakeCheckpoint(f.session, options);
+  EXPECT_EQ(written.snapshot_method, "app");
+  for (const cdp::Measurement* m : {&streamed, &written}) {
+    EXPECT_EQ(m->snapshot_bytes, std::filesystem::file_size(m->snapshot));
+    RunResult check = RunCommand({"node", std::string(LEAKCHECK_FIXTURES_DIR) + "/check_snapshot.js",
+                                  m->snapshot.string()}, dir);
+    EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  }
+  // Same heap, same profiler: the two files are within a few percent of each other.
+  double ratio = static_cast<double>(written.snapshot_bytes) / static_cast<double>(streamed.snapshot_bytes);
+  EXPECT_GT(ratio, 0.9);
+  EXPECT_LT(ratio, 1.1);
   std::filesystem::remove_all(dir);
 }
 
