@@ -1,7 +1,13 @@
 #include "harness/cdp/checkpoint.h"
 
-#include <chrono>
 #include <simdjson.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include "harness/cdp/json_text.h"
 #include "harness/common/error.h"
@@ -15,6 +21,29 @@ using Clock = std::chrono::steady_clock;
 // phase, so pending promise jobs and FinalizationRegistry cleanup tasks get their chance.
 constexpr const char* kTickExpression =
     "new Promise(resolve => setImmediate(() => setTimeout(resolve, 0)))";
+
+// CPU seconds (user + system) used so far by process `pid` (Linux /proc), or by leakcheck
+// itself when pid is 0. Returns 0 when unreadable.
+double CpuSeconds(int pid) {
+  if (pid == 0) {
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
+    return secs(usage.ru_utime) + secs(usage.ru_stime);
+  }
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  size_t paren = text.rfind(')');  // the command name may contain spaces
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(text.substr(paren + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stod(field);
+    if (i == 15) stime = std::stod(field);
+  }
+  return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
@@ -58,11 +87,16 @@ void ParseMeasureResult(const std::string& json, Measurement& m) {
     double v = 0;
     if (field.value().get_double().get(v)) continue;
     auto n = static_cast<int64_t>(v);
-    if (key == "rss") m.rss = n;
-    else if (key == "heapUsed") m.heap_used = n;
-    else if (key == "heapTotal") m.heap_total = n;
-    else if (key == "external") m.external = n;
-    else if (key == "arrayBuffers") m.array_buffers = n;
+    if (key == "rss")
+      m.rss = n;
+    else if (key == "heapUsed")
+      m.heap_used = n;
+    else if (key == "heapTotal")
+      m.heap_total = n;
+    else if (key == "external")
+      m.external = n;
+    else if (key == "arrayBuffers")
+      m.array_buffers = n;
   }
 }
 
@@ -75,10 +109,13 @@ Measurement TakeCheckpoint(Session& session, const CheckpointOptions& options) {
     session.CollectGarbage();
   }
   m.gc_seconds = Seconds(start);
-  m.unix_time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  m.unix_time =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   ParseMeasureResult(session.Evaluate(kMeasureExpression).json, m);
   if (!options.snapshot_path.empty()) {
     auto snap_start = Clock::now();
+    double app_cpu = options.app_pid ? CpuSeconds(options.app_pid) : 0;
+    double own_cpu = CpuSeconds(0);
     SnapshotFile file;
     m.snapshot_method = "stream";
     if (options.snapshot_method == SnapshotMethod::kAppWrites) {
@@ -95,6 +132,8 @@ Measurement TakeCheckpoint(Session& session, const CheckpointOptions& options) {
     m.snapshot = file.path;
     m.snapshot_bytes = file.bytes;
     m.snapshot_seconds = Seconds(snap_start);
+    if (options.app_pid) m.snapshot_app_cpu_seconds = CpuSeconds(options.app_pid) - app_cpu;
+    m.snapshot_leakcheck_cpu_seconds = CpuSeconds(0) - own_cpu;
   }
   return m;
 }
@@ -118,10 +157,15 @@ std::string MeasurementsToJson(const std::vector<Measurement>& measurements) {
       first = false;
     }
     out += "}, \"gc_seconds\": " + std::to_string(m.gc_seconds);
-    out += ", \"snapshot\": " + (m.snapshot.empty() ? std::string("null") : QuoteJson(m.snapshot.string()));
+    out += ", \"snapshot\": " +
+           (m.snapshot.empty() ? std::string("null") : QuoteJson(m.snapshot.string()));
     out += ", \"snapshot_bytes\": " + std::to_string(m.snapshot_bytes);
     out += ", \"snapshot_seconds\": " + std::to_string(m.snapshot_seconds);
-    out += ", \"snapshot_method\": " + (m.snapshot_method.empty() ? std::string("null") : QuoteJson(m.snapshot_method)) + "}";
+    out += ", \"snapshot_app_cpu_seconds\": " + std::to_string(m.snapshot_app_cpu_seconds);
+    out +=
+        ", \"snapshot_leakcheck_cpu_seconds\": " + std::to_string(m.snapshot_leakcheck_cpu_seconds);
+    out += ", \"snapshot_method\": " +
+           (m.snapshot_method.empty() ? std::string("null") : QuoteJson(m.snapshot_method)) + "}";
   }
   out += measurements.empty() ? "]\n}\n" : "\n  ]\n}\n";
   return out;

@@ -49,23 +49,41 @@ size_t DecodeEscape(std::string_view s, size_t i, std::string& out) {
   if (i + 1 >= s.size()) return 0;
   char c = s[i + 1];
   switch (c) {
-    case '"': out += '"'; return i + 2;
-    case '\\': out += '\\'; return i + 2;
-    case '/': out += '/'; return i + 2;
-    case 'b': out += '\b'; return i + 2;
-    case 'f': out += '\f'; return i + 2;
-    case 'n': out += '\n'; return i + 2;
-    case 'r': out += '\r'; return i + 2;
-    case 't': out += '\t'; return i + 2;
-    case 'u': break;
-    default: return 0;
+    case '"':
+      out += '"';
+      return i + 2;
+    case '\\':
+      out += '\\';
+      return i + 2;
+    case '/':
+      out += '/';
+      return i + 2;
+    case 'b':
+      out += '\b';
+      return i + 2;
+    case 'f':
+      out += '\f';
+      return i + 2;
+    case 'n':
+      out += '\n';
+      return i + 2;
+    case 'r':
+      out += '\r';
+      return i + 2;
+    case 't':
+      out += '\t';
+      return i + 2;
+    case 'u':
+      break;
+    default:
+      return 0;
   }
   unsigned cp;
   if (!ReadHex4(s, i + 2, cp)) return 0;
   size_t next = i + 6;
   unsigned low;
-  if (cp >= 0xD800 && cp < 0xDC00 && next + 1 < s.size() && s[next] == '\\' &&
-      s[next + 1] == 'u' && ReadHex4(s, next + 2, low) && low >= 0xDC00 && low < 0xE000) {
+  if (cp >= 0xD800 && cp < 0xDC00 && next + 1 < s.size() && s[next] == '\\' && s[next + 1] == 'u' &&
+      ReadHex4(s, next + 2, low) && low >= 0xDC00 && low < 0xE000) {
     cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
     next += 6;
   }
@@ -81,11 +99,21 @@ std::string QuoteJson(std::string_view s) {
   out += '"';
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           static constexpr char kHex[] = "0123456789abcdef";

@@ -1,6 +1,6 @@
+#include <simdjson.h>
 #include <algorithm>
 #include <map>
-#include <simdjson.h>
 #include <tuple>
 
 #include "harness/cdp/session.h"
@@ -14,7 +14,8 @@ using SiteKey = std::tuple<std::string, std::string, int, int>;
 constexpr const char* kStage = "cdp: HeapProfiler.getSamplingProfile";
 
 [[noreturn]] void Bad(simdjson::error_code e) {
-  throw HarnessError(kStage, std::string("malformed sampling profile: ") + simdjson::error_message(e));
+  throw HarnessError(kStage,
+                     std::string("malformed sampling profile: ") + simdjson::error_message(e));
 }
 
 template <class T>
@@ -35,10 +36,14 @@ void WalkNode(simdjson::ondemand::object node, std::map<SiteKey, int64_t>& sites
     } else if (key == "callFrame") {
       for (auto cf : Must(field.value().get_object())) {
         std::string_view k = Must(cf.unescaped_key());
-        if (k == "functionName") site.function_name = Must(cf.value().get_string());
-        else if (k == "url") site.url = Must(cf.value().get_string());
-        else if (k == "lineNumber") site.line = static_cast<int>(Must(cf.value().get_int64())) + 1;
-        else if (k == "columnNumber") site.column = static_cast<int>(Must(cf.value().get_int64())) + 1;
+        if (k == "functionName")
+          site.function_name = Must(cf.value().get_string());
+        else if (k == "url")
+          site.url = Must(cf.value().get_string());
+        else if (k == "lineNumber")
+          site.line = static_cast<int>(Must(cf.value().get_int64())) + 1;
+        else if (k == "columnNumber")
+          site.column = static_cast<int>(Must(cf.value().get_int64())) + 1;
       }
     } else if (key == "children") {
       for (auto child : Must(field.value().get_array())) {
@@ -63,7 +68,8 @@ SamplingProfile ParseSamplingProfile(std::string_view json) {
     std::string_view key = Must(field.unescaped_key());
     if (key == "profile") {
       for (auto inner : Must(field.value().get_object())) {
-        if (Must(inner.unescaped_key()) == "head") WalkNode(Must(inner.value().get_object()), sites, 0);
+        if (Must(inner.unescaped_key()) == "head")
+          WalkNode(Must(inner.value().get_object()), sites, 0);
       }
     } else if (key == "head") {
       WalkNode(Must(field.value().get_object()), sites, 0);
@@ -75,8 +81,9 @@ SamplingProfile ParseSamplingProfile(std::string_view json) {
     profile.sites.push_back({fn, url, line, column, size});
     profile.total_bytes += size;
   }
-  std::stable_sort(profile.sites.begin(), profile.sites.end(),
-                   [](const AllocationSite& a, const AllocationSite& b) { return a.self_size > b.self_size; });
+  std::stable_sort(
+      profile.sites.begin(), profile.sites.end(),
+      [](const AllocationSite& a, const AllocationSite& b) { return a.self_size > b.self_size; });
   return profile;
 }
 

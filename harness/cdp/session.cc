@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <simdjson.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,7 +11,6 @@
 #include <boost/beast/websocket.hpp>
 #include <cerrno>
 #include <cstring>
-#include <simdjson.h>
 
 #include "harness/cdp/json_text.h"
 #include "harness/common/error.h"
@@ -53,7 +53,8 @@ WsUrl ParseWsUrl(const std::string& url) {
   size_t colon = authority.rfind(':');
   if (colon == std::string::npos) throw HarnessError("cdp: connect", "no port in " + url);
   out.host = authority.substr(0, colon);
-  if (!out.host.empty() && out.host.front() == '[') out.host = out.host.substr(1, out.host.size() - 2);
+  if (!out.host.empty() && out.host.front() == '[')
+    out.host = out.host.substr(1, out.host.size() - 2);
   if (out.host == "localhost") out.host = "127.0.0.1";
   int port = std::atoi(authority.c_str() + colon + 1);
   if (port <= 0 || port > 65535) throw HarnessError("cdp: connect", "bad port in " + url);
@@ -146,8 +147,9 @@ struct Session::Impl {
     if (result) {
       bool closed = result == websocket::error::closed || result == asio::error::eof ||
                     result == asio::error::connection_reset;
-      Fail(stage, closed ? "connection closed by the inspector (" + result.message() + ")"
-                         : result.message(),
+      Fail(stage,
+           closed ? "connection closed by the inspector (" + result.message() + ")"
+                  : result.message(),
            true);
     }
     return bytes;
@@ -165,7 +167,8 @@ struct Session::Impl {
 
   void CheckUsable(const std::string& stage) {
     if (!connected) throw HarnessError(stage, "not connected to the inspector");
-    if (broken) throw HarnessError(stage, "the inspector connection was lost earlier: " + broken_reason);
+    if (broken)
+      throw HarnessError(stage, "the inspector connection was lost earlier: " + broken_reason);
   }
 
   void Send(const std::string& stage, const std::string& text, Clock::time_point deadline,
@@ -190,7 +193,9 @@ struct Session::Impl {
     padded.reserve(message.size() + simdjson::SIMDJSON_PADDING);
     simdjson::ondemand::document doc;
     auto error = parser.iterate(padded.data(), padded.size(), padded.capacity()).get(doc);
-    if (error) Fail(stage, std::string("bad JSON from the inspector: ") + simdjson::error_message(error), false);
+    if (error)
+      Fail(stage, std::string("bad JSON from the inspector: ") + simdjson::error_message(error),
+           false);
     return doc;
   }
 
@@ -246,7 +251,8 @@ struct Session::Impl {
       return std::nullopt;
     }
     if (got_id != id) return std::nullopt;  // a late answer to an abandoned request
-    if (!error.empty()) Fail(stage, "the inspector answered with an error: " + ErrorText(error), false);
+    if (!error.empty())
+      Fail(stage, "the inspector answered with an error: " + ErrorText(error), false);
     return result.empty() ? std::string("{}") : result;
   }
 
@@ -282,14 +288,14 @@ void Session::Connect(const std::string& ws_url) {
   milliseconds budget = s.options.connect_timeout;
   auto deadline = Clock::now() + budget;
   s.Run(stage, deadline, budget, [&](auto handler) {
-    beast::get_lowest_layer(s.ws).async_connect(tcp::endpoint(address, url.port), std::move(handler));
+    beast::get_lowest_layer(s.ws).async_connect(tcp::endpoint(address, url.port),
+                                                std::move(handler));
   });
   s.ws.read_message_max(512u << 20);
   s.ws.auto_fragment(false);
   std::string host = url.host + ":" + std::to_string(url.port);
-  s.Run(stage + " (WebSocket handshake)", deadline, budget, [&](auto handler) {
-    s.ws.async_handshake(host, url.target, std::move(handler));
-  });
+  s.Run(stage + " (WebSocket handshake)", deadline, budget,
+        [&](auto handler) { s.ws.async_handshake(host, url.target, std::move(handler)); });
   s.connected = true;
   Call("HeapProfiler.enable");
 }
@@ -336,12 +342,11 @@ HeapUsage Session::GetHeapUsage() {
 
 RemoteValue Session::Evaluate(std::string_view expression, EvaluateOptions options) {
   const std::string stage = "cdp: Runtime.evaluate";
-  std::string params = "{\"expression\":" + QuoteJson(expression) +
-                       ",\"returnByValue\":true,\"silent\":true,\"objectGroup\":" +
-                       QuoteJson(kObjectGroup) +
-                       ",\"awaitPromise\":" + (options.await_promise ? "true" : "false") +
-                       ",\"includeCommandLineAPI\":" +
-                       (options.include_command_line_api ? "true" : "false") + "}";
+  std::string params =
+      "{\"expression\":" + QuoteJson(expression) +
+      ",\"returnByValue\":true,\"silent\":true,\"objectGroup\":" + QuoteJson(kObjectGroup) +
+      ",\"awaitPromise\":" + (options.await_promise ? "true" : "false") +
+      ",\"includeCommandLineAPI\":" + (options.include_command_line_api ? "true" : "false") + "}";
   std::string result = Call("Runtime.evaluate", params, options.timeout);
   Call("Runtime.releaseObjectGroup", "{\"objectGroup\":" + QuoteJson(kObjectGroup) + "}");
 
@@ -363,8 +368,10 @@ RemoteValue Session::Evaluate(std::string_view expression, EvaluateOptions optio
     for (auto inner : field.value().get_object()) {
       std::string_view k, v;
       if (inner.unescaped_key().get(k)) continue;
-      if (k == "type" && !inner.value().get_string().get(v)) value.type = v;
-      else if ((k == "value" || k == "unserializableValue") && !simdjson::to_json_string(inner.value()).get(v))
+      if (k == "type" && !inner.value().get_string().get(v))
+        value.type = v;
+      else if ((k == "value" || k == "unserializableValue") &&
+               !simdjson::to_json_string(inner.value()).get(v))
         value.json = v;
     }
   }
@@ -378,7 +385,8 @@ RemoteValue Session::Evaluate(std::string_view expression, EvaluateOptions optio
       what = text;
     }
     std::string shown(expression.substr(0, 80));
-    throw HarnessError(stage, "`" + shown + (expression.size() > 80 ? "…" : "") + "` threw: " + what);
+    throw HarnessError(stage,
+                       "`" + shown + (expression.size() > 80 ? "…" : "") + "` threw: " + what);
   }
   while (!value.json.empty() && (value.json.back() == ' ' || value.json.back() == '\n'))
     value.json.pop_back();
@@ -391,17 +399,20 @@ SnapshotFile Session::TakeHeapSnapshot(const std::filesystem::path& path) {
   std::filesystem::path part = path;
   part += ".part";
   int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw HarnessError(stage, "cannot write " + part.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    throw HarnessError(stage, "cannot write " + part.string() + ": " + std::strerror(errno));
   UnescapingWriter writer(fd);
   SnapshotFile out{path, 0, 0};
   auto on_event = [&](std::string_view message, std::string_view method) {
     if (method != "HeapProfiler.addHeapSnapshotChunk") return;  // progress events just wake us
     ++out.chunks;
-    if (message.rfind(kChunkPrefix, 0) == 0 && message.size() >= kChunkPrefix.size() + kChunkSuffix.size() &&
+    if (message.rfind(kChunkPrefix, 0) == 0 &&
+        message.size() >= kChunkPrefix.size() + kChunkSuffix.size() &&
         message.substr(message.size() - kChunkSuffix.size()) == kChunkSuffix) {
       std::string_view body = message.substr(
           kChunkPrefix.size(), message.size() - kChunkPrefix.size() - kChunkSuffix.size());
-      if (!writer.AppendEscaped(body)) impl_->Fail(stage, "malformed escape in a snapshot chunk", false);
+      if (!writer.AppendEscaped(body))
+        impl_->Fail(stage, "malformed escape in a snapshot chunk", false);
       return;
     }
     // Unusual layout: let simdjson find and unescape the chunk.
@@ -414,7 +425,8 @@ SnapshotFile Session::TakeHeapSnapshot(const std::filesystem::path& path) {
   };
   try {
     impl_->Call("HeapProfiler.takeHeapSnapshot", R"({"reportProgress":true})",
-                impl_->options.snapshot_idle_timeout, impl_->options.snapshot_idle_timeout, on_event);
+                impl_->options.snapshot_idle_timeout, impl_->options.snapshot_idle_timeout,
+                on_event);
     if (!writer.Close()) {
       throw HarnessError(stage, "writing " + part.string() + ": " + std::strerror(writer.error()));
     }
@@ -455,7 +467,8 @@ SnapshotFile Session::WriteHeapSnapshotInApp(const std::filesystem::path& path) 
 }
 
 void Session::StartSampling(int64_t interval_bytes) {
-  Call("HeapProfiler.startSampling", "{\"samplingInterval\":" + std::to_string(interval_bytes) + "}");
+  Call("HeapProfiler.startSampling",
+       "{\"samplingInterval\":" + std::to_string(interval_bytes) + "}");
 }
 
 SamplingProfile Session::GetSamplingProfile() {

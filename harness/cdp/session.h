@@ -45,8 +45,8 @@ struct RemoteValue {
 
 /// Options for one Runtime.evaluate.
 struct EvaluateOptions {
-  bool await_promise = false;     ///< wait for a returned promise and return its value
-  milliseconds timeout{0};        ///< 0: SessionOptions::call_timeout
+  bool await_promise = false;  ///< wait for a returned promise and return its value
+  milliseconds timeout{0};     ///< 0: SessionOptions::call_timeout
   /// Node's command-line API: makes `require` available to the expression.
   bool include_command_line_api = false;
 };

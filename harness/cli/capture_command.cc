@@ -85,12 +85,13 @@ void WriteFile(const std::filesystem::path& path, const std::string& text) {
 }
 
 std::string SitesToJson(const cdp::SamplingProfile& profile, size_t max_sites) {
-  std::string out = "{\n  \"total_bytes\": " + std::to_string(profile.total_bytes) + ",\n  \"sites\": [";
+  std::string out =
+      "{\n  \"total_bytes\": " + std::to_string(profile.total_bytes) + ",\n  \"sites\": [";
   for (size_t i = 0; i < profile.sites.size() && i < max_sites; ++i) {
     const auto& s = profile.sites[i];
-    out += (i ? ",\n    " : "\n    ") + std::string("{\"function\": ") + cdp::QuoteJson(s.function_name) +
-           ", \"url\": " + cdp::QuoteJson(s.url) + ", \"line\": " + std::to_string(s.line) +
-           ", \"column\": " + std::to_string(s.column) +
+    out += (i ? ",\n    " : "\n    ") + std::string("{\"function\": ") +
+           cdp::QuoteJson(s.function_name) + ", \"url\": " + cdp::QuoteJson(s.url) +
+           ", \"line\": " + std::to_string(s.line) + ", \"column\": " + std::to_string(s.column) +
            ", \"self_size\": " + std::to_string(s.self_size) + "}";
   }
   return out + "\n  ]\n}\n";
@@ -110,7 +111,8 @@ process::AppSpec MakeSpec(const CaptureOptions& o, const std::filesystem::path& 
 }
 
 int RunCapture(const CaptureOptions& o) {
-  if (o.command.empty()) throw InputError("capture", "no command: use `leakcheck capture -- node app.js`");
+  if (o.command.empty())
+    throw InputError("capture", "no command: use `leakcheck capture -- node app.js`");
   if (o.snapshots < 0) throw InputError("capture", "--snapshots must be 0 or more");
   std::filesystem::path out = o.out;
   std::error_code ec;
@@ -145,23 +147,30 @@ int RunCapture(const CaptureOptions& o) {
     cdp::CheckpointOptions cp;
     cp.gc_rounds = o.gc_rounds;
     cp.label = "checkpoint-" + std::to_string(i);
+    cp.app_pid = app.pid();
     cp.snapshot_method = o.snapshot_method == "stream" ? cdp::SnapshotMethod::kStream
                                                        : cdp::SnapshotMethod::kAppWrites;
-    if (i <= o.snapshots) cp.snapshot_path = out / ("snapshot-" + std::to_string(i) + ".heapsnapshot");
+    if (i <= o.snapshots)
+      cp.snapshot_path = out / ("snapshot-" + std::to_string(i) + ".heapsnapshot");
     measurements.push_back(cdp::TakeCheckpoint(session, cp));
     const cdp::Measurement& m = measurements.back();
-    std::fprintf(stderr, "capture: %s: heapUsed %s, external %s%s\n", m.label.c_str(),
-                 FormatBytes(static_cast<double>(m.heap_used)).c_str(),
-                 FormatBytes(static_cast<double>(m.external)).c_str(),
-                 m.snapshot.empty() ? "" : (", snapshot " + FormatBytes(static_cast<double>(m.snapshot_bytes))).c_str());
+    std::fprintf(
+        stderr, "capture: %s: heapUsed %s, external %s%s\n", m.label.c_str(),
+        FormatBytes(static_cast<double>(m.heap_used)).c_str(),
+        FormatBytes(static_cast<double>(m.external)).c_str(),
+        m.snapshot.empty()
+            ? ""
+            : (", snapshot " + FormatBytes(static_cast<double>(m.snapshot_bytes))).c_str());
   }
   WriteFile(out / "measurements.json", cdp::MeasurementsToJson(measurements));
-  if (o.sampling) WriteFile(out / "allocation-sites.json", SitesToJson(session.StopSampling(), 200));
+  if (o.sampling)
+    WriteFile(out / "allocation-sites.json", SitesToJson(session.StopSampling(), 200));
   session.Close();
 
   process::StopResult stop = app.Stop();
   if (!stop.was_running) {
-    throw HarnessError("process: stop", "app " + stop.exit_description + " before leakcheck stopped it");
+    throw HarnessError("process: stop",
+                       "app " + stop.exit_description + " before leakcheck stopped it");
   }
   if (stop.killed) {
     throw HarnessError("process: stop", "app ignored SIGTERM for " + o.stop_timeout +
@@ -172,7 +181,8 @@ int RunCapture(const CaptureOptions& o) {
     if (!m.snapshot.empty()) std::printf("snapshot:     %s\n", m.snapshot.c_str());
   }
   if (o.sampling) std::printf("allocations:  %s\n", (out / "allocation-sites.json").c_str());
-  std::printf("app stdout:   %s\napp stderr:   %s\n", app.stdout_log().c_str(), app.stderr_log().c_str());
+  std::printf("app stdout:   %s\napp stderr:   %s\n", app.stdout_log().c_str(),
+              app.stderr_log().c_str());
   return kExitOk;
 }
 
@@ -180,24 +190,29 @@ int RunCapture(const CaptureOptions& o) {
 
 void RegisterCaptureCommand(CLI::App& root, CommandAction& action) {
   auto* cmd = root.add_subcommand(
-      "capture", "Launch a Node app under the inspector and capture measurements and heap snapshots");
+      "capture",
+      "Launch a Node app under the inspector and capture measurements and heap snapshots");
   auto o = std::make_shared<CaptureOptions>();
-  cmd->add_option("--snapshots", o->snapshots, "Heap snapshots to take, one per checkpoint (default 1)");
+  cmd->add_option("--snapshots", o->snapshots,
+                  "Heap snapshots to take, one per checkpoint (default 1)");
   cmd->add_option("--out", o->out, "Folder for measurements.json, snapshots and logs");
   auto* http = cmd->add_option("--ready-http", o->ready_http, "GET this path until it answers 2xx");
   auto* log = cmd->add_option("--ready-log", o->ready_log,
                               "Wait for an output line matching this regex (group 1: the port)");
   http->excludes(log);
   cmd->add_option("--timeout", o->timeout, "Readiness timeout, e.g. 20s (default 20s)");
-  cmd->add_option("--stop-timeout", o->stop_timeout, "SIGTERM, then SIGKILL after this (default 5s)");
+  cmd->add_option("--stop-timeout", o->stop_timeout,
+                  "SIGTERM, then SIGKILL after this (default 5s)");
   cmd->add_option("--interval", o->interval, "Pause between checkpoints (default 0s)");
   cmd->add_option("--port", o->port, "The app's port, passed as $PORT (default: a free port)");
-  cmd->add_option("--node-arg", o->node_args, "Extra node flag (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--node-arg", o->node_args, "Extra node flag (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--gc-rounds", o->gc_rounds, "Full GCs per checkpoint (default 3)");
   cmd->add_option("--snapshot-method", o->snapshot_method,
                   "app: the app writes it (v8.writeHeapSnapshot, fast); stream: chunks over CDP")
       ->check(CLI::IsMember({"app", "stream"}));
-  cmd->add_flag("--sampling", o->sampling, "Run the sampling heap profiler; write allocation-sites.json");
+  cmd->add_flag("--sampling", o->sampling,
+                "Run the sampling heap profiler; write allocation-sites.json");
   cmd->add_option("command", o->command, "The app: -- node app.js …")->required();
   cmd->callback([&action, o] { action = [o] { return RunCapture(*o); }; });
 }

@@ -31,7 +31,8 @@ std::string_view HostOf(std::string_view value) {
   std::string_view host = colon == std::string_view::npos ? value : value.substr(0, colon);
   if (colon == std::string_view::npos) {
     // A bare number is a port; anything else is a host.
-    bool digits = std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    bool digits =
+        std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
     return digits ? std::string_view{} : value;
   }
   return host;
@@ -92,8 +93,10 @@ bool IsLoopbackHost(std::string_view host) {
   if (host.substr(0, 4) != "127.") return false;
   int dots = 0;
   for (char c : host) {
-    if (c == '.') ++dots;
-    else if (c < '0' || c > '9') return false;
+    if (c == '.')
+      ++dots;
+    else if (c < '0' || c > '9')
+      return false;
   }
   return dots == 3;
 }

@@ -99,8 +99,8 @@ uint16_t PickFreePort() {
   socklen_t len = sizeof addr;
   if (fd.get() < 0 || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    throw HarnessError("process: port", std::string("cannot bind 127.0.0.1:0: ") +
-                                            std::strerror(errno));
+    throw HarnessError("process: port",
+                       std::string("cannot bind 127.0.0.1:0: ") + std::strerror(errno));
   }
   return ntohs(addr.sin_port);
 }

@@ -8,9 +8,9 @@ namespace leakcheck::process {
 
 /// The outcome of one readiness probe.
 struct ProbeResult {
-  bool ok = false;      ///< a 2xx status arrived
-  int status = 0;       ///< the HTTP status, 0 when none arrived
-  std::string error;    ///< why it failed ("connection refused", "status 503", "timed out")
+  bool ok = false;    ///< a 2xx status arrived
+  int status = 0;     ///< the HTTP status, 0 when none arrived
+  std::string error;  ///< why it failed ("connection refused", "status 503", "timed out")
 };
 
 /// One `GET path` to 127.0.0.1:port over a fresh connection, bounded by `timeout` as a whole.

@@ -38,8 +38,8 @@ std::string FormatDuration(milliseconds d) {
 // Lines node's inspector prints; kept in the log files, left out of the tails in messages.
 bool IsInspectorNoise(std::string_view line) {
   return line.rfind(kInspectorAnnounce, 0) == 0 ||
-         line.rfind("For help, see: https://nodejs.org/", 0) == 0 ||
-         line == "Debugger attached." || line == "Debugger ending on ws://" ||
+         line.rfind("For help, see: https://nodejs.org/", 0) == 0 || line == "Debugger attached." ||
+         line == "Debugger ending on ws://" ||
          line.rfind("Waiting for the debugger to disconnect", 0) == 0;
 }
 
@@ -105,8 +105,8 @@ int OpenLog(const std::filesystem::path& dir, const char* name) {
   std::filesystem::create_directories(dir, ec);
   int fd = ::open((dir / name).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
-    throw HarnessError("process: start", "cannot write " + (dir / name).string() + ": " +
-                                             std::strerror(errno));
+    throw HarnessError("process: start",
+                       "cannot write " + (dir / name).string() + ": " + std::strerror(errno));
   }
   return fd;
 }
@@ -122,9 +122,8 @@ void WriteAll(int fd, const char* data, size_t size) {
 }
 
 // Runs in the child between fork and exec: async-signal-safe calls only.
-[[noreturn]] void ExecChild(const char* exe, char** argv, char** envp, const char* cwd,
-                            int out_fd, int err_fd, int report_fd, pid_t parent,
-                            const sigset_t* old_mask) {
+[[noreturn]] void ExecChild(const char* exe, char** argv, char** envp, const char* cwd, int out_fd,
+                            int err_fd, int report_fd, pid_t parent, const sigset_t* old_mask) {
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2, SIGQUIT}) {
     ::signal(sig, SIG_DFL);
   }
@@ -136,8 +135,8 @@ void WriteAll(int fd, const char* data, size_t size) {
   int err = 0;
   if (cwd && ::chdir(cwd) != 0) err = errno;
   int null_fd = ::open("/dev/null", O_RDONLY);
-  if (err == 0 && (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 ||
-                   ::dup2(err_fd, 2) < 0)) {
+  if (err == 0 &&
+      (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0)) {
     err = errno;
   }
   if (err == 0) {
@@ -164,7 +163,8 @@ std::string DescribeWaitStatus(int status) {
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
     const char* name = ::sigabbrev_np(sig);
-    return "killed by signal " + std::to_string(sig) + (name ? std::string(" (SIG") + name + ")" : "");
+    return "killed by signal " + std::to_string(sig) +
+           (name ? std::string(" (SIG") + name + ")" : "");
   }
   return "ended with status " + std::to_string(status);
 }
@@ -178,9 +178,10 @@ void NodeApp::Start() {
   if (spec_.argv.empty()) throw InputError("process: command", "empty command");
   std::string base = std::filesystem::path(spec_.argv[0]).filename().string();
   if (base.find("node") == std::string::npos) {
-    throw InputError("process: command",
-                     "the command must start with the node executable (got `" + spec_.argv[0] +
-                         "`); run node directly, e.g. `node server.js`, not through a script runner");
+    throw InputError(
+        "process: command",
+        "the command must start with the node executable (got `" + spec_.argv[0] +
+            "`); run node directly, e.g. `node server.js`, not through a script runner");
   }
   ValidateNodeArgs(spec_.node_args, "node_args");
   // Flags written into the command itself (`node --inspect-brk app.js`) count as node_args too.
@@ -209,7 +210,8 @@ void NodeApp::Start() {
   Spawn(argv, env);
 }
 
-void NodeApp::Spawn(const std::vector<std::string>& argv_in, const std::vector<std::string>& env_in) {
+void NodeApp::Spawn(const std::vector<std::string>& argv_in,
+                    const std::vector<std::string>& env_in) {
   std::vector<std::string> argv_strings = argv_in;
   std::vector<std::string> env_strings = env_in;
   std::vector<char*> argv = CStrings(argv_strings);
@@ -242,7 +244,8 @@ void NodeApp::Spawn(const std::vector<std::string>& argv_in, const std::vector<s
   ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   for (int fd : {out[1], err[1], report[1]}) ::close(fd);
   if (pid < 0) {
-    for (int fd : {out[0], err[0], report[0], out_log, err_log}) if (fd >= 0) ::close(fd);
+    for (int fd : {out[0], err[0], report[0], out_log, err_log})
+      if (fd >= 0) ::close(fd);
     throw HarnessError("process: start", std::string("fork: ") + std::strerror(fork_errno));
   }
   pid_ = pid;
@@ -301,7 +304,8 @@ void NodeApp::AppendOutput(int stream, std::string_view data) {
   std::string& pending = pending_[stream];
   while (!data.empty()) {
     size_t nl = data.find('\n');
-    size_t take = std::min(nl == std::string_view::npos ? data.size() : nl, kMaxLine - pending.size());
+    size_t take =
+        std::min(nl == std::string_view::npos ? data.size() : nl, kMaxLine - pending.size());
     pending.append(data.substr(0, take));
     data.remove_prefix(take);
     bool newline = !data.empty() && data.front() == '\n';
@@ -420,9 +424,9 @@ void NodeApp::WaitReady() {
     last = r.error;
     if (WaitExitedFor(std::min(left(), milliseconds(100)))) fail_exited();
   }
-  FailNotReady("app not ready after " + FormatDuration(spec_.ready.timeout) + ": GET http://127.0.0.1:" +
-               std::to_string(port()) + spec_.ready.http_path + " never answered 2xx (last: " +
-               last + ")");
+  FailNotReady("app not ready after " + FormatDuration(spec_.ready.timeout) +
+               ": GET http://127.0.0.1:" + std::to_string(port()) + spec_.ready.http_path +
+               " never answered 2xx (last: " + last + ")");
 }
 
 StopResult NodeApp::Stop() {
@@ -475,7 +479,8 @@ void NodeApp::ReapGroup() {
     int status;
     pid_t r = ::waitpid(-pid_, &status, WNOHANG);
     if (r > 0) continue;
-    if (r < 0 && errno == ECHILD && ::kill(-pid_, 0) != 0) return;  // nothing left, not even zombies
+    if (r < 0 && errno == ECHILD && ::kill(-pid_, 0) != 0)
+      return;  // nothing left, not even zombies
     std::this_thread::sleep_for(milliseconds(5));
   }
 }
@@ -508,7 +513,8 @@ std::optional<std::string> NodeApp::DescribeExit(milliseconds grace) const {
   if (!exited_) {
     if (!waiting_for_debugger_) return std::nullopt;
     return "app is exiting (node is waiting for the debugger to disconnect)\n"
-           "--- last lines of the app's stderr ---\n" + stderr_tail_.LastLines(kTailLines);
+           "--- last lines of the app's stderr ---\n" +
+           stderr_tail_.LastLines(kTailLines);
   }
   cv_.wait_for(lock, milliseconds(500), [this] { return output_closed_; });
   std::string msg = "app " + DescribeWaitStatus(wait_status_);

@@ -42,8 +42,8 @@ struct AppSpec {
 
 /// How Stop() ended the app.
 struct StopResult {
-  bool was_running = false;   ///< false: the app had already exited before Stop()
-  bool killed = false;        ///< it ignored SIGTERM for stop_timeout and got SIGKILL
+  bool was_running = false;      ///< false: the app had already exited before Stop()
+  bool killed = false;           ///< it ignored SIGTERM for stop_timeout and got SIGKILL
   std::string exit_description;  ///< "exited with code 0", "killed by signal 9 (SIGKILL)"
 };
 
@@ -123,7 +123,7 @@ class NodeApp {
   bool output_closed_ = false;
   bool stop_reading_ = false;
   bool waiting_for_debugger_ = false;  // "Waiting for the debugger to disconnect..." seen
-  bool joined_ = false;  // threads joined, group unregistered: nothing left to kill
+  bool joined_ = false;                // threads joined, group unregistered: nothing left to kill
   int wait_status_ = 0;
   OutputTail stdout_tail_;
   OutputTail stderr_tail_;

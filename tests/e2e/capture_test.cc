@@ -16,8 +16,9 @@ using ::testing::HasSubstr;
 
 void ExpectCaptureWritesValidSnapshots(const std::string& method) {
   auto dir = TestDir("capture-http-" + method);
-  RunResult r = Capture(dir, {"--ready-http", "/healthz", "--snapshots", "2", "--snapshot-method", method},
-                        "server.js");
+  RunResult r =
+      Capture(dir, {"--ready-http", "/healthz", "--snapshots", "2", "--snapshot-method", method},
+              "server.js");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   pid_t pgid = AppGroup(r.err);
   ASSERT_GT(pgid, 0) << r.err;
@@ -31,7 +32,8 @@ void ExpectCaptureWritesValidSnapshots(const std::string& method) {
     auto path = dir / "out" / name;
     ASSERT_TRUE(std::filesystem::exists(path)) << name;
     EXPECT_FALSE(std::filesystem::exists(path.string() + ".part"));
-    RunResult check = RunCommand({"node", std::string(LEAKCHECK_FIXTURES_DIR) + "/check_snapshot.js", path.string()}, dir);
+    RunResult check = RunCommand(
+        {"node", std::string(LEAKCHECK_FIXTURES_DIR) + "/check_snapshot.js", path.string()}, dir);
     EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
     EXPECT_THAT(check.out, HasSubstr("ok "));
   }
@@ -39,13 +41,18 @@ void ExpectCaptureWritesValidSnapshots(const std::string& method) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(Capture, StreamedSnapshotsAreValidWhenReadyByHttp) { ExpectCaptureWritesValidSnapshots("stream"); }
+TEST(Capture, StreamedSnapshotsAreValidWhenReadyByHttp) {
+  ExpectCaptureWritesValidSnapshots("stream");
+}
 
-TEST(Capture, AppWrittenSnapshotsAreValidWhenReadyByHttp) { ExpectCaptureWritesValidSnapshots("app"); }
+TEST(Capture, AppWrittenSnapshotsAreValidWhenReadyByHttp) {
+  ExpectCaptureWritesValidSnapshots("app");
+}
 
 TEST(Capture, ReadyByLogRegex) {
   auto dir = TestDir("capture-log");
-  RunResult r = Capture(dir, {"--ready-log", R"(listening on (\d+))", "--snapshots", "0"}, "server.js");
+  RunResult r =
+      Capture(dir, {"--ready-log", R"(listening on (\d+))", "--snapshots", "0"}, "server.js");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(GroupGone(AppGroup(r.err)));
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "measurements.json"));
@@ -78,7 +85,8 @@ TEST(CaptureFaults, NeverReadyByHttpNamesTheProbe) {
   auto dir = TestDir("fault-never-http");
   RunResult r = Capture(dir, {"--ready-http", "/healthz", "--timeout", "1s"}, "never_ready.js");
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_THAT(r.err, HasSubstr("leakcheck: process: ready: app not ready after 1s: GET http://127.0.0.1:"));
+  EXPECT_THAT(
+      r.err, HasSubstr("leakcheck: process: ready: app not ready after 1s: GET http://127.0.0.1:"));
   EXPECT_THAT(r.err, HasSubstr("/healthz never answered 2xx (last: status 503)"));
   EXPECT_TRUE(GroupGone(AppGroup(r.err)));
   std::filesystem::remove_all(dir);
@@ -107,7 +115,8 @@ TEST(CaptureFaults, CrashMidRunFailsFastWithTheExitCode) {
 
 void ExpectDeathMidSnapshotNamesStage(const std::string& method, const std::string& stage) {
   auto dir = TestDir("fault-snapshot-" + method);
-  RunResult r = Capture(dir, {"--ready-log", "ready", "--snapshot-method", method}, "exit_mid_snapshot.js");
+  RunResult r =
+      Capture(dir, {"--ready-log", "ready", "--snapshot-method", method}, "exit_mid_snapshot.js");
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("leakcheck: " + stage + ": app killed by signal 9"));
   EXPECT_THAT(r.err, HasSubstr("main thread blocked, exiting"));  // the stderr tail
@@ -127,8 +136,9 @@ TEST(CaptureFaults, AppDiesWhileWritingItsSnapshot) {
 
 TEST(CaptureFaults, AppIgnoringSigtermIsKilledWithItsChildren) {
   auto dir = TestDir("fault-sigterm");
-  RunResult r = Capture(dir, {"--ready-log", "ready", "--snapshots", "0", "--stop-timeout", "500ms"},
-                        "ignore_sigterm.js");
+  RunResult r =
+      Capture(dir, {"--ready-log", "ready", "--snapshots", "0", "--stop-timeout", "500ms"},
+              "ignore_sigterm.js");
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("leakcheck: process: stop: app ignored SIGTERM for 500ms"));
   EXPECT_THAT(Slurp(dir / "out" / "stdout.log"), HasSubstr("ignoring SIGTERM"));
@@ -140,10 +150,12 @@ TEST(CaptureFaults, ForbiddenNodeArgsExit2) {
   auto dir = TestDir("fault-args");
   RunResult r = Capture(dir, {"--node-arg=--inspect=0.0.0.0:9229"}, "server.js");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("process: node_args: node_args `--inspect=0.0.0.0:9229` is not allowed"));
+  EXPECT_THAT(r.err,
+              HasSubstr("process: node_args: node_args `--inspect=0.0.0.0:9229` is not allowed"));
   // Flags written into the command count too, and pausing flags are refused.
-  r = RunCommand({LEAKCHECK_BIN, "capture", "--out", (dir / "out").string(), "--", "node", "--inspect-brk",
-           App("server.js")}, dir);
+  r = RunCommand({LEAKCHECK_BIN, "capture", "--out", (dir / "out").string(), "--", "node",
+                  "--inspect-brk", App("server.js")},
+                 dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("`--inspect-brk` is not allowed: it pauses the app"));
   EXPECT_THAT(r.err, ::testing::Not(HasSubstr("started app")));
@@ -157,24 +169,26 @@ TEST(CaptureFaults, SigintKillsTheAppGroupAndExits130) {
   ASSERT_EQ(::pipe(fds), 0);
   pid_t pgid = 0;
   auto err_path = dir / "run.err";
-  RunResult r = RunCommand({"/bin/sh", "-c", std::string("exec ") + LEAKCHECK_BIN + " capture --out " +
-                                          (dir / "out").string() + " -- node " + App("server.js") +
-                                          " <&" + std::to_string(fds[0])},
-                    dir, [&](pid_t pid) {
-                      // Wait (bounded) until capture asks for Enter, then interrupt it.
-                      for (int i = 0; i < 600 && Slurp(err_path).find("press Enter") == std::string::npos; ++i) {
-                        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-                      }
-                      pgid = AppGroup(Slurp(err_path));
-                      ::kill(pid, SIGINT);
-                    });
+  RunResult r = RunCommand(
+      {"/bin/sh", "-c",
+       std::string("exec ") + LEAKCHECK_BIN + " capture --out " + (dir / "out").string() +
+           " -- node " + App("server.js") + " <&" + std::to_string(fds[0])},
+      dir, [&](pid_t pid) {
+        // Wait (bounded) until capture asks for Enter, then interrupt it.
+        for (int i = 0; i < 600 && Slurp(err_path).find("press Enter") == std::string::npos; ++i) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        pgid = AppGroup(Slurp(err_path));
+        ::kill(pid, SIGINT);
+      });
   ::close(fds[0]);
   ::close(fds[1]);
   EXPECT_EQ(r.exit_code, 130) << r.err;
   EXPECT_THAT(r.err, HasSubstr("leakcheck: interrupted"));
   ASSERT_GT(pgid, 0) << r.err;
   // The signal handler SIGKILLs the group; the dead app is reaped by its new parent.
-  for (int i = 0; i < 200 && !GroupGone(pgid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int i = 0; i < 200 && !GroupGone(pgid); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_TRUE(GroupGone(pgid));
   std::filesystem::remove_all(dir);
 }

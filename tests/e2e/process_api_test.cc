@@ -14,8 +14,8 @@
 namespace leakcheck::e2e {
 namespace {
 
-using ::testing::HasSubstr;
 using std::chrono::milliseconds;
+using ::testing::HasSubstr;
 
 process::AppSpec ServerSpec(const std::filesystem::path& dir) {
   process::AppSpec spec;
@@ -48,7 +48,8 @@ TEST(ProcessApi, ReadyByLogTakesThePortFromGroupOneAndEvaluates) {
     EXPECT_EQ(f.session.Evaluate("1 + 2").json, "3");
     EXPECT_EQ(f.session.Evaluate("({a: [1, 'x'], b: null})").json, R"({"a":[1,"x"],"b":null})");
     EXPECT_EQ(f.session.Evaluate("undefined").type, "undefined");
-    EXPECT_EQ(f.session.Evaluate("Promise.resolve('later')", {.await_promise = true}).json, "\"later\"");
+    EXPECT_EQ(f.session.Evaluate("Promise.resolve('later')", {.await_promise = true}).json,
+              "\"later\"");
     EXPECT_EQ(f.session.Evaluate("Number(process.env.PORT)").json, std::to_string(f.app.port()));
     try {
       f.session.Evaluate("nope()");
@@ -84,7 +85,8 @@ TEST(ProcessApi, HeapReturnsToBaselineAfterDropping100MB) {
               static_cast<long long>(after.heap_used),
               static_cast<long long>(after.heap_used - before.heap_used));
   EXPECT_LT(std::llabs(after.heap_used - before.heap_used), 1ll << 20)
-      << "before " << before.heap_used << " held " << held.heap_used << " after " << after.heap_used;
+      << "before " << before.heap_used << " held " << held.heap_used << " after "
+      << after.heap_used;
   EXPECT_EQ(after.active_resources.at("TCPServerWrap"), 1);
   std::filesystem::remove_all(dir);
 }
@@ -119,12 +121,14 @@ TEST(ProcessApi, SnapshotsByBothMethodsAreValidAndAlike) {
   EXPECT_EQ(written.snapshot_method, "app");
   for (const cdp::Measurement* m : {&streamed, &written}) {
     EXPECT_EQ(m->snapshot_bytes, std::filesystem::file_size(m->snapshot));
-    RunResult check = RunCommand({"node", std::string(LEAKCHECK_FIXTURES_DIR) + "/check_snapshot.js",
-                                  m->snapshot.string()}, dir);
+    RunResult check = RunCommand(
+        {"node", std::string(LEAKCHECK_FIXTURES_DIR) + "/check_snapshot.js", m->snapshot.string()},
+        dir);
     EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
   }
   // Same heap, same profiler: the two files are within a few percent of each other.
-  double ratio = static_cast<double>(written.snapshot_bytes) / static_cast<double>(streamed.snapshot_bytes);
+  double ratio =
+      static_cast<double>(written.snapshot_bytes) / static_cast<double>(streamed.snapshot_bytes);
   EXPECT_GT(ratio, 0.9);
   EXPECT_LT(ratio, 1.1);
   std::filesystem::remove_all(dir);

@@ -45,7 +45,7 @@ inline std::filesystem::path TestDir(const std::string& name) {
 /// Runs argv with stdin from /dev/null and stdout/stderr captured. `while_running`, if given,
 /// is called with the child's pid before waiting (e.g. to send it a signal).
 inline RunResult RunCommand(const std::vector<std::string>& args, const std::filesystem::path& dir,
-                     const std::function<void(pid_t)>& while_running = nullptr) {
+                            const std::function<void(pid_t)>& while_running = nullptr) {
   auto out_path = dir / "run.out", err_path = dir / "run.err";
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);

@@ -8,7 +8,8 @@ namespace {
 TEST(ParseMeasureResult, ReadsMemoryAndCountsResources) {
   Measurement m;
   ParseMeasureResult(R"({"rss":50000000,"heapUsed":3371248,"heapTotal":4956160,"external":1680943,
-    "arrayBuffers":10475,"resources":{"TCPServerWrap":1,"Timeout":3}})", m);
+    "arrayBuffers":10475,"resources":{"TCPServerWrap":1,"Timeout":3}})",
+                     m);
   EXPECT_EQ(m.heap_used, 3371248);
   EXPECT_EQ(m.heap_total, 4956160);
   EXPECT_EQ(m.external, 1680943);

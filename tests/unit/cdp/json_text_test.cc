@@ -36,7 +36,8 @@ TEST(UnescapeJson, RejectsBadEscapes) {
 }
 
 TEST(UnescapingWriter, RoundTripsQuotedTextThroughAFile) {
-  auto path = std::filesystem::temp_directory_path() / ("leakcheck-unescape-" + std::to_string(::getpid()));
+  auto path =
+      std::filesystem::temp_directory_path() / ("leakcheck-unescape-" + std::to_string(::getpid()));
   std::string original;
   for (int i = 0; i < 20000; ++i) original += "{\"n\":" + std::to_string(i) + ",\"s\":\"\\x\"}\n";
   std::string quoted = QuoteJson(original);

@@ -22,7 +22,7 @@ TEST(ParseSamplingProfile, FlattensAndMergesSitesLargestFirst) {
   ASSERT_EQ(p.sites.size(), 2u);
   EXPECT_EQ(p.sites[0].function_name, "handler");
   EXPECT_EQ(p.sites[0].url, "file:///app/server.js");
-  EXPECT_EQ(p.sites[0].line, 12);   // 1-based
+  EXPECT_EQ(p.sites[0].line, 12);  // 1-based
   EXPECT_EQ(p.sites[0].column, 5);
   EXPECT_EQ(p.sites[0].self_size, 65536 + 32768);
   EXPECT_EQ(p.sites[1].url, "file:///app/cache.js");

@@ -101,10 +101,16 @@ std::filesystem::path TempPath(const std::string& name) {
 TEST(Session, StreamsSnapshotChunksUnescapedToTheFile) {
   FakeInspector fake([](Ws& ws, const std::string& id, const std::string& method) {
     if (method != "HeapProfiler.takeHeapSnapshot") return false;
-    SendText(ws, R"({"method":"HeapProfiler.reportHeapSnapshotProgress","params":{"done":1,"total":2}})");
-    SendText(ws, R"({"method":"HeapProfiler.addHeapSnapshotChunk","params":{"chunk":"{\"snapshot\":{\"a\":\"\\u00e9\"},\n"}})");
+    SendText(
+        ws,
+        R"({"method":"HeapProfiler.reportHeapSnapshotProgress","params":{"done":1,"total":2}})");
+    SendText(
+        ws,
+        R"({"method":"HeapProfiler.addHeapSnapshotChunk","params":{"chunk":"{\"snapshot\":{\"a\":\"\\u00e9\"},\n"}})");
     // Same event with the fields in another order: the slow path must handle it too.
-    SendText(ws, R"({"params":{"chunk":"\"nodes\":[1,2]"},"method":"HeapProfiler.addHeapSnapshotChunk"})");
+    SendText(
+        ws,
+        R"({"params":{"chunk":"\"nodes\":[1,2]"},"method":"HeapProfiler.addHeapSnapshotChunk"})");
     SendText(ws, R"({"method":"HeapProfiler.addHeapSnapshotChunk","params":{"chunk":"}"}})");
     SendText(ws, R"({"id":)" + id + R"(,"result":{}})");
     return true;
@@ -123,7 +129,8 @@ TEST(Session, StreamsSnapshotChunksUnescapedToTheFile) {
 TEST(Session, ConnectionClosedMidSnapshotNamesTheStageAndLeavesNoFile) {
   FakeInspector fake([](Ws& ws, const std::string&, const std::string& method) {
     if (method != "HeapProfiler.takeHeapSnapshot") return false;
-    SendText(ws, R"({"method":"HeapProfiler.addHeapSnapshotChunk","params":{"chunk":"{\"snapshot\""}})");
+    SendText(
+        ws, R"({"method":"HeapProfiler.addHeapSnapshotChunk","params":{"chunk":"{\"snapshot\""}})");
     return false;  // close the TCP connection mid-snapshot
   });
   Session session;
@@ -152,9 +159,8 @@ TEST(Session, AppMonitorTurnsAClosedSocketIntoTheAppsExit) {
   FakeInspector fake([](Ws&, const std::string&, const std::string&) { return false; });
   Session session;
   session.Connect(fake.url());
-  session.SetAppMonitor([](milliseconds) -> std::optional<std::string> {
-    return "app exited with code 9";
-  });
+  session.SetAppMonitor(
+      [](milliseconds) -> std::optional<std::string> { return "app exited with code 9"; });
   try {
     session.CollectGarbage();
     FAIL() << "expected an error";
@@ -165,7 +171,8 @@ TEST(Session, AppMonitorTurnsAClosedSocketIntoTheAppsExit) {
 }
 
 TEST(Session, TimesOutAndNamesTheMethod) {
-  FakeInspector fake([](Ws&, const std::string&, const std::string&) { return true; });  // never answers
+  FakeInspector fake(
+      [](Ws&, const std::string&, const std::string&) { return true; });  // never answers
   Session session(SessionOptions{.call_timeout = milliseconds(300)});
   session.Connect(fake.url());
   try {
@@ -179,7 +186,8 @@ TEST(Session, TimesOutAndNamesTheMethod) {
 
 TEST(Session, ProtocolErrorsNameTheMethodAndMessage) {
   FakeInspector fake([](Ws& ws, const std::string& id, const std::string&) {
-    SendText(ws, R"({"id":)" + id + R"(,"error":{"code":-32601,"message":"'Foo.bar' wasn't found"}})");
+    SendText(ws,
+             R"({"id":)" + id + R"(,"error":{"code":-32601,"message":"'Foo.bar' wasn't found"}})");
     return true;
   });
   Session session;
@@ -199,10 +207,14 @@ TEST(Session, EvaluateReturnsValuesAndReportsExceptions) {
   FakeInspector fake([&calls](Ws& ws, const std::string& id, const std::string& method) {
     if (method != "Runtime.evaluate") return false;
     if (calls++ == 0) {
-      SendText(ws, R"({"id":)" + id + R"(,"result":{"result":{"type":"object","value":{"a":[1,2]}}}})");
+      SendText(ws,
+               R"({"id":)" + id + R"(,"result":{"result":{"type":"object","value":{"a":[1,2]}}}})");
     } else {
-      SendText(ws, R"({"id":)" + id + R"(,"result":{"result":{"type":"object","subtype":"error"},)"
-                   R"("exceptionDetails":{"text":"Uncaught","exception":{"description":"ReferenceError: nope is not defined"}}}})");
+      SendText(
+          ws,
+          R"({"id":)" + id +
+              R"(,"result":{"result":{"type":"object","subtype":"error"},)"
+              R"("exceptionDetails":{"text":"Uncaught","exception":{"description":"ReferenceError: nope is not defined"}}}})");
     }
     return true;
   });

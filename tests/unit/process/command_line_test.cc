@@ -47,9 +47,9 @@ TEST(ValidateNodeArgs, AcceptsOrdinaryAndLoopbackFlags) {
 }
 
 TEST(ValidateNodeArgs, RefusesNonLoopbackInspector) {
-  for (const char* arg : {"--inspect=0.0.0.0:9229", "--inspect=0.0.0.0", "--inspect-port=10.0.0.1:1",
-                          "--debug-port=example.com:9229", "--inspect_port=0.0.0.0:1",
-                          "--inspect=[::]:9229"}) {
+  for (const char* arg :
+       {"--inspect=0.0.0.0:9229", "--inspect=0.0.0.0", "--inspect-port=10.0.0.1:1",
+        "--debug-port=example.com:9229", "--inspect_port=0.0.0.0:1", "--inspect=[::]:9229"}) {
     try {
       ValidateNodeArgs({arg});
       ADD_FAILURE() << arg << " was accepted";
@@ -89,8 +89,9 @@ TEST(IsLoopbackHost, RecognisesLoopback) {
 }
 
 TEST(BuildNodeArgv, PutsInspectorAndUserFlagsRightAfterNode) {
-  EXPECT_THAT(BuildNodeArgv({"node", "app.js", "--x"}, {"--trace-gc"}),
-              ElementsAre("node", "--inspect=127.0.0.1:0", "--expose-gc", "--trace-gc", "app.js", "--x"));
+  EXPECT_THAT(
+      BuildNodeArgv({"node", "app.js", "--x"}, {"--trace-gc"}),
+      ElementsAre("node", "--inspect=127.0.0.1:0", "--expose-gc", "--trace-gc", "app.js", "--x"));
 }
 
 }  // namespace
