@@ -1,5 +1,8 @@
 #include "harness/cli/cli.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <exception>
 
@@ -7,6 +10,7 @@
 
 #include "harness/common/error.h"
 #include "harness/common/exit_status.h"
+#include "harness/process/app_registry.h"
 
 namespace leakcheck {
 namespace {
@@ -17,7 +21,25 @@ constexpr CommandRegistrar kCommands[] = {
     RegisterDiffCommand,
     RegisterValidateCommand,
     RegisterLoadCommand,
+    RegisterCaptureCommand,
 };
+
+// SIGINT/SIGTERM: kill every app process group leakcheck started, then exit 130. Only
+// async-signal-safe calls here; RAII cleanup does not run, which is why the groups are killed.
+void OnInterrupt(int) {
+  process::KillAllAppGroups();
+  constexpr char kMessage[] = "leakcheck: interrupted\n";
+  ssize_t ignored = ::write(2, kMessage, sizeof kMessage - 1);
+  (void)ignored;
+  ::_exit(kExitInterrupted);
+}
+
+void InstallInterruptHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+}
 
 }  // namespace
 
@@ -25,6 +47,7 @@ int RunCli(int argc, char** argv) {
   CLI::App app{"leakcheck: catch Node.js memory leaks in CI", "leakcheck"};
   app.set_version_flag("--version", std::string("leakcheck ") + LEAKCHECK_VERSION);
   app.require_subcommand(1);
+  InstallInterruptHandlers();
   CommandAction action;
   for (CommandRegistrar add : kCommands) add(app, action);
 

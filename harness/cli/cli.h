@@ -24,5 +24,6 @@ void RegisterDiffCommand(CLI::App& root, CommandAction& action);
 void RegisterValidateCommand(CLI::App& root, CommandAction& action);
 /// Hidden developer command: drive a scenario's flow against a running server, print stats.
 void RegisterLoadCommand(CLI::App& root, CommandAction& action);
+void RegisterCaptureCommand(CLI::App& root, CommandAction& action);
 
 }  // namespace leakcheck

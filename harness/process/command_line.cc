@@ -1,0 +1,147 @@
+#include "harness/process/command_line.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+#include "harness/common/error.h"
+
+namespace leakcheck::process {
+namespace {
+
+constexpr std::string_view kStage = "process: command";
+
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Node accepts `_` for `-` in option names (`--inspect_port`), so compare normalised names.
+std::string NormalizeFlagName(std::string_view name) {
+  std::string out(name);
+  std::replace(out.begin() + std::min<size_t>(2, out.size()), out.end(), '_', '-');
+  return out;
+}
+
+// Splits "HOST:PORT", "[V6]:PORT", "PORT" or "HOST" into its host ("" when only a port).
+std::string_view HostOf(std::string_view value) {
+  if (value.empty()) return {};
+  if (value.front() == '[') {
+    size_t close = value.find(']');
+    return close == std::string_view::npos ? value : value.substr(1, close - 1);
+  }
+  size_t colon = value.rfind(':');
+  std::string_view host = colon == std::string_view::npos ? value : value.substr(0, colon);
+  if (colon == std::string_view::npos) {
+    // A bare number is a port; anything else is a host.
+    bool digits =
+        std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return digits ? std::string_view{} : value;
+  }
+  return host;
+}
+
+[[noreturn]] void Refuse(std::string_view origin, const std::string& arg, std::string_view why) {
+  throw InputError("process: node_args",
+                   std::string(origin) + " `" + arg + "` is not allowed: " + std::string(why) +
+                       " (leakcheck opens the inspector on 127.0.0.1 itself; the inspector is a "
+                       "remote-code-execution port)");
+}
+
+}  // namespace
+
+std::vector<std::string> SplitCommandLine(std::string_view command) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  for (size_t i = 0; i < command.size(); ++i) {
+    char c = command[i];
+    if (IsBlank(c)) {
+      if (in_word) words.push_back(std::move(word)), word.clear(), in_word = false;
+      continue;
+    }
+    in_word = true;
+    if (c == '\\') {
+      if (++i == command.size()) throw InputError(std::string(kStage), "trailing backslash");
+      if (command[i] != '\n') word += command[i];  // backslash-newline is a line continuation
+    } else if (c == '\'') {
+      size_t end = command.find('\'', i + 1);
+      if (end == std::string_view::npos) throw InputError(std::string(kStage), "unterminated '");
+      word.append(command.substr(i + 1, end - i - 1));
+      i = end;
+    } else if (c == '"') {
+      for (++i;; ++i) {
+        if (i >= command.size()) throw InputError(std::string(kStage), "unterminated \"");
+        char d = command[i];
+        if (d == '"') break;
+        if (d == '\\' && i + 1 < command.size() &&
+            std::string_view("\"\\$`\n").find(command[i + 1]) != std::string_view::npos) {
+          d = command[++i];
+          if (d == '\n') continue;
+        }
+        word += d;
+      }
+    } else {
+      word += c;
+    }
+  }
+  if (in_word) words.push_back(std::move(word));
+  if (words.empty()) throw InputError(std::string(kStage), "empty command");
+  return words;
+}
+
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1") return true;
+  // Any 127.x.y.z address is loopback.
+  if (host.substr(0, 4) != "127.") return false;
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.')
+      ++dots;
+    else if (c < '0' || c > '9')
+      return false;
+  }
+  return dots == 3;
+}
+
+void ValidateNodeArgs(const std::vector<std::string>& args, std::string_view origin) {
+  // Flags that pause the app until a debugger attaches: never allowed.
+  constexpr std::array<std::string_view, 3> kPausing = {"--inspect-brk", "--inspect-wait",
+                                                        "--debug-brk"};
+  // Flags that choose the inspector's address: allowed on loopback only.
+  constexpr std::array<std::string_view, 4> kAddress = {"--inspect", "--inspect-port",
+                                                        "--debug-port", "--debug"};
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.rfind("--", 0) != 0) continue;
+    size_t eq = arg.find('=');
+    std::string name = NormalizeFlagName(std::string_view(arg).substr(0, eq));
+    for (std::string_view p : kPausing) {
+      if (name == p) Refuse(origin, arg, "it pauses the app until a debugger attaches");
+    }
+    if (std::find(kAddress.begin(), kAddress.end(), name) == kAddress.end()) continue;
+    std::string value;
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+    } else if ((name == "--inspect-port" || name == "--debug-port") && i + 1 < args.size()) {
+      value = args[++i];
+    }
+    std::string_view host = HostOf(value);
+    if (!host.empty() && !IsLoopbackHost(host)) {
+      Refuse(origin, arg + (eq == std::string::npos && !value.empty() ? " " + value : ""),
+             "it binds the inspector to `" + std::string(host) + "`, not loopback");
+    }
+  }
+}
+
+std::vector<std::string> BuildNodeArgv(const std::vector<std::string>& argv,
+                                       const std::vector<std::string>& node_args) {
+  std::vector<std::string> out;
+  out.reserve(argv.size() + node_args.size() + 2);
+  if (argv.empty()) return out;
+  out.push_back(argv[0]);
+  out.push_back("--inspect=127.0.0.1:0");
+  out.push_back("--expose-gc");
+  out.insert(out.end(), node_args.begin(), node_args.end());
+  out.insert(out.end(), argv.begin() + 1, argv.end());
+  return out;
+}
+
+}  // namespace leakcheck::process
