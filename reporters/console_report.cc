@@ -166,7 +166,7 @@ std::string ScenarioReport(const run::ScenarioResult& s, const ConsoleOptions& o
   if (quiet && n.failed == 0 && n.errors == 0) return "";
   std::string out = ScenarioHeading(s, o.color);
   if (s.infrastructure_error) out += ErrorBlock(s, o.color);
-  if (!quiet && !s.checks.empty()) out += ChecksTable(s, o.color);
+  if (!quiet && !s.checks.empty()) out += ChecksTable(s, o.color) + (n.failed > 0 ? "\n" : "");
   for (const auto& c : s.checks)
     if (c.status == run::CheckStatus::kFailed) out += FailureBlock(c, o.color);
   if (o.verbosity == Verbosity::kVerbose) out += VerboseBlock(s);
@@ -175,7 +175,8 @@ std::string ScenarioReport(const run::ScenarioResult& s, const ConsoleOptions& o
 
 }  // namespace
 
-std::string Verdict(const run::RunResult& r, bool color) {
+std::string Verdict(const run::RunResult& result, bool color) {
+  const run::RunResult r = Sanitized(result);
   CheckCounts n = CountChecks(r);
   std::string failed_names, error_names;
   for (const auto& s : r.scenarios) {
@@ -204,7 +205,8 @@ std::string Verdict(const run::RunResult& r, bool color) {
                      extra, tail);
 }
 
-std::string ConsoleReport(const run::RunResult& r, const ConsoleOptions& o) {
+std::string ConsoleReport(const run::RunResult& result, const ConsoleOptions& o) {
+  const run::RunResult r = Sanitized(result);
   std::string out;
   if (o.verbosity != Verbosity::kQuiet) {
     std::string head = "leakcheck " + (r.leakcheck_version.empty() ? std::string("") : r.leakcheck_version);

@@ -13,7 +13,7 @@
 /// skipped checks `<skipped>`; allowed checks pass with the reason in `<system-out>`.
 namespace leakcheck::reporters {
 
-/// The JUnit document for a run (UTF-8, XML declaration, two-space indents).
+/// The JUnit document for a run (UTF-8 with an XML declaration, indented).
 std::string JunitXml(const run::RunResult& r);
 
 /// Writes JunitXml to `path`. Throws HarnessError("junit", …) when it cannot.

@@ -11,15 +11,31 @@ namespace leakcheck::reporters {
 
 namespace {
 
-// A table cell: one line, pipes escaped.
+// Text for a table cell or heading: one line, pipes and HTML escaped (GitHub drops unknown tags).
 std::string Cell(std::string_view s) {
   std::string out;
   for (char c : CleanText(s)) {
     if (c == '|') out += "\\|";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '&') out += "&amp;";
     else if (c == '\n' || c == '\r') out += ' ';
     else out += c;
   }
   return out;
+}
+
+// Text inside a `code span` in a table: entities would show literally, so only pipes are
+// escaped and backticks become quotes.
+std::string Code(std::string_view s) {
+  std::string out = "`";
+  for (char c : CleanText(s)) {
+    if (c == '|') out += "\\|";
+    else if (c == '`') out += '\'';
+    else if (c == '\n' || c == '\r') out += ' ';
+    else out += c;
+  }
+  return out + "`";
 }
 
 // A fenced block whose fence is longer than any run of backticks inside.
@@ -51,13 +67,13 @@ std::string Headline(const run::RunResult& r) {
   out += fmt::format("{} checks: {} passed, {} failed, {} allowed, {} skipped; {} of {} scenarios could not run.",
                      n.Total(), n.passed, n.failed, n.allowed, n.skipped, n.errors, r.scenarios.size());
   std::string facts;
-  if (!r.scenario_file.empty()) facts += " `" + Cell(r.scenario_file) + "`";
+  if (!r.scenario_file.empty()) facts += " · " + Code(r.scenario_file);
   if (!r.node_version.empty()) facts += " · node " + Cell(r.node_version);
   if (!r.leakcheck_version.empty()) facts += " · leakcheck " + Cell(r.leakcheck_version);
   if (!r.git_commit.empty()) facts += " · commit " + Cell(r.git_commit.substr(0, 12));
-  if (!r.baseline_file.empty()) facts += " · baseline `" + Cell(r.baseline_file) + "`";
+  if (!r.baseline_file.empty()) facts += " · baseline " + Code(r.baseline_file);
   if (r.duration_seconds > 0) facts += fmt::format(" · {:.1f} s", r.duration_seconds);
-  return out + (facts.empty() ? "" : "\n" + facts) + "\n\n";
+  return out + (facts.empty() ? "" : "\n" + facts.substr(std::string_view(" · ").size())) + "\n\n";
 }
 
 std::string ChecksTable(const run::ScenarioResult& s) {
@@ -68,9 +84,9 @@ std::string ChecksTable(const run::ScenarioResult& s) {
                                                                                                           : "";
     if (c.baseline_measured) note += (note.empty() ? "" : "; ") + ("baseline " + FormatMeasured(*c.baseline_measured, c.unit));
     std::string where = FormatLocation(c.location);
-    out += fmt::format("| {} | `{}` | {} | {} | {} | {} |\n", StatusIcon(c.status), Cell(c.detector),
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", StatusIcon(c.status), Code(c.detector),
                        Cell(FormatMeasured(c.measured, c.unit)), Cell(FormatMeasured(c.limit, c.unit)),
-                       where.empty() ? "" : "`" + Cell(where) + "`", Cell(Ellipsize(note, 200)));
+                       where.empty() ? "" : Code(where), Cell(Ellipsize(note, 200)));
   }
   return out + "\n";
 }
@@ -139,7 +155,7 @@ std::string MarkdownSummary(const run::RunResult& r, size_t max_bytes) {
   for (const auto& p : parts) {
     if (!p.optional) {
       out += p.text;
-    } else if (omitted == 0 && p.text.size() <= evidence_left) {
+    } else if (p.text.size() <= evidence_left) {
       out += p.text;
       evidence_left -= p.text.size();
     } else {

@@ -11,7 +11,12 @@
 namespace leakcheck::reporters {
 
 std::string FormatMeasured(double value, std::string_view unit) {
-  if (unit == "B" || unit.starts_with("B/")) return FormatBytes(value) + std::string(unit.substr(1));
+  if (unit == "B" || unit.starts_with("B/")) {
+    // Per-iteration slopes are often fractions of a byte: keep one decimal below 1 KiB.
+    if (std::fabs(value) < 1024 && value != std::floor(value))
+      return fmt::format("{:.1f} B{}", value, unit.substr(1));
+    return FormatBytes(value) + std::string(unit.substr(1));
+  }
   if (unit == "%") return fmt::format("{:.1f}%", value);
   std::string number;
   if (value == std::floor(value) && std::fabs(value) < 1e15) {
@@ -82,6 +87,26 @@ std::string CleanText(std::string_view s) {
     if (!forbidden) out.append(s.substr(i, n));
     i += n;
   }
+  return out;
+}
+
+run::RunResult Sanitized(const run::RunResult& r) {
+  run::RunResult out = r;
+  auto clean = [](std::string& s) { s = CleanText(s); };
+  for (auto& s : out.scenarios) {
+    clean(s.name);
+    clean(s.infrastructure_stage);
+    clean(s.app_stderr_tail);
+    if (s.infrastructure_error) clean(*s.infrastructure_error);
+    for (auto& c : s.checks) {
+      for (std::string* f : {&c.detector, &c.unit, &c.summary, &c.allowed_reason, &c.location.file}) clean(*f);
+      for (auto& e : c.evidence) {
+        clean(e.title);
+        clean(e.detail);
+      }
+    }
+  }
+  for (std::string* f : {&out.scenario_file, &out.node_version, &out.leakcheck_version, &out.baseline_file}) clean(*f);
   return out;
 }
 

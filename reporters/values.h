@@ -22,8 +22,12 @@ std::string MeasuredVsLimit(const run::CheckResult& check);
 std::string Slug(std::string_view name);
 
 /// Replaces invalid UTF-8 with U+FFFD and drops the control characters XML 1.0 forbids
-/// (everything below 0x20 but \t \n \r, and U+FFFE/U+FFFF); the rest is kept as it is.
+/// (everything below 0x20 but \t \n \r, and U+FFFE/U+FFFF) and DEL; the rest is kept as it is.
 std::string CleanText(std::string_view s);
+
+/// A copy of the result with CleanText applied to every string, so that no escape sequence or
+/// control character from the app (stderr tails, class names) reaches a terminal or a log.
+run::RunResult Sanitized(const run::RunResult& r);
 
 /// "scenarios/api.yaml:31" (file alone when the line is unknown, "" when both are).
 std::string FormatLocation(const run::SourceLocation& loc);

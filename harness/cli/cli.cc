@@ -15,6 +15,9 @@ namespace {
 constexpr CommandRegistrar kCommands[] = {
     RegisterAnalyzeCommand,
     RegisterDiffCommand,
+    RegisterListCommand,
+    RegisterMergeCommand,
+    RegisterReportCommand,
 };
 
 }  // namespace

@@ -21,5 +21,8 @@ using CommandRegistrar = void (*)(CLI::App& root, CommandAction& action);
 
 void RegisterAnalyzeCommand(CLI::App& root, CommandAction& action);
 void RegisterDiffCommand(CLI::App& root, CommandAction& action);
+void RegisterListCommand(CLI::App& root, CommandAction& action);
+void RegisterMergeCommand(CLI::App& root, CommandAction& action);
+void RegisterReportCommand(CLI::App& root, CommandAction& action);
 
 }  // namespace leakcheck

@@ -1,0 +1,75 @@
+// `leakcheck report RESULTS.json`: renders a saved results.json through the reporters (console,
+// JUnit, Markdown, JSON, GitHub annotations/outputs), e.g. to re-read a CI run on a laptop.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/cli/cli.h"
+#include "harness/common/error.h"
+#include "reporters/console_report.h"
+#include "reporters/github.h"
+#include "reporters/json_results.h"
+#include "reporters/junit_report.h"
+#include "reporters/markdown_summary.h"
+
+namespace leakcheck {
+
+namespace {
+
+struct ReportOptions {
+  std::string file;
+  std::string format = "console";
+  std::string color = "auto";
+  std::string junit;
+  bool quiet = false;
+  bool verbose = false;
+  bool github = false;
+};
+
+int RunReport(const ReportOptions& opt) {
+  run::RunResult r = reporters::ReadResultsFile(opt.file);
+  std::string out;
+  if (opt.format == "console") {
+    reporters::ConsoleOptions console;
+    console.color = reporters::ShouldColor(reporters::ParseColorMode(opt.color), stdout);
+    console.verbosity = opt.quiet ? reporters::Verbosity::kQuiet
+                        : opt.verbose ? reporters::Verbosity::kVerbose : reporters::Verbosity::kNormal;
+    out = reporters::ConsoleReport(r, console);
+  } else if (opt.format == "junit") {
+    out = reporters::JunitXml(r);
+  } else if (opt.format == "markdown") {
+    out = reporters::MarkdownSummary(r);
+  } else if (opt.format == "json") {
+    out = reporters::ResultsJsonText(r);
+  } else if (opt.format == "annotations") {
+    out = reporters::Annotations(r);
+  } else {  // outputs
+    out = reporters::GithubOutputs(r, opt.file, opt.junit);
+  }
+  std::fputs(out.c_str(), stdout);
+  std::fflush(stdout);
+  if (!opt.junit.empty()) reporters::WriteJunitFile(r, opt.junit);
+  reporters::WriteGithubReports(r, reporters::GithubTargetFromEnv(opt.github), stdout, opt.file, opt.junit);
+  return r.ExitCode();
+}
+
+}  // namespace
+
+void RegisterReportCommand(CLI::App& root, CommandAction& action) {
+  auto opt = std::make_shared<ReportOptions>();
+  auto* cmd = root.add_subcommand("report", "Render a saved results.json (exit code: the run's own)");
+  cmd->add_option("results", opt->file, "A results.json written by `leakcheck run`")->required();
+  cmd->add_option("--format", opt->format, "console, junit, markdown, json, annotations or outputs")
+      ->check(CLI::IsMember({"console", "junit", "markdown", "json", "annotations", "outputs"}))
+      ->default_val("console");
+  cmd->add_option("--color", opt->color, "Colour the console report: auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->default_val("auto");
+  cmd->add_option("--junit", opt->junit, "Also write the JUnit XML report to this file");
+  cmd->add_flag("-q,--quiet", opt->quiet, "Console: failures and the verdict only");
+  cmd->add_flag("-v,--verbose", opt->verbose, "Console: also passed checks, checkpoints and load figures");
+  cmd->add_flag("--github", opt->github, "GitHub Actions output even when GITHUB_ACTIONS is not true");
+  cmd->callback([&action, opt] { action = [opt] { return RunReport(*opt); }; });
+}
+
+}  // namespace leakcheck
