@@ -72,6 +72,14 @@ TEST(ReportCli, AThirdPartyJunitParserReadsTheRightCounts) {
   }
 }
 
+TEST(ReportCli, ResultsJsonFitsItsPublishedJsonSchema) {
+  REQUIRE_CONSUMERS();
+  std::vector<std::string> argv = {"node", kConsumers + "/check-results-schema.js", kSource + "/docs/results.schema.json"};
+  for (const auto& e : kRuns) argv.push_back(Results(e.name));
+  auto r = RunCommand(argv);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 TEST(ReportCli, MergeCombinesShardsWithCountsReadded) {
   TempDir dir;
   std::vector<std::string> merge = {kBin, "merge", "-o", dir.File("merged.xml")};
