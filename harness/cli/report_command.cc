@@ -49,7 +49,9 @@ int RunReport(const ReportOptions& opt) {
   std::fputs(out.c_str(), stdout);
   std::fflush(stdout);
   if (!opt.junit.empty()) reporters::WriteJunitFile(r, opt.junit);
-  reporters::WriteGithubReports(r, reporters::GithubTargetFromEnv(opt.github), stdout, opt.file, opt.junit);
+  // Only on request: re-rendering saved results inside a workflow must not add annotations or
+  // a second summary by itself (unlike `run`, which follows GITHUB_ACTIONS).
+  if (opt.github) reporters::WriteGithubReports(r, reporters::GithubTargetFromEnv(true), stdout, opt.file, opt.junit);
   return r.ExitCode();
 }
 
@@ -68,7 +70,7 @@ void RegisterReportCommand(CLI::App& root, CommandAction& action) {
   cmd->add_option("--junit", opt->junit, "Also write the JUnit XML report to this file");
   cmd->add_flag("-q,--quiet", opt->quiet, "Console: failures and the verdict only");
   cmd->add_flag("-v,--verbose", opt->verbose, "Console: also passed checks, checkpoints and load figures");
-  cmd->add_flag("--github", opt->github, "GitHub Actions output even when GITHUB_ACTIONS is not true");
+  cmd->add_flag("--github", opt->github, "Annotations on stdout, summary to $GITHUB_STEP_SUMMARY, outputs to $GITHUB_OUTPUT");
   cmd->callback([&action, opt] { action = [opt] { return RunReport(*opt); }; });
 }
 

@@ -124,12 +124,14 @@ TEST(ReportCli, JsonAndMarkdownAndOutputsFormats) {
 TEST(ReportCli, GithubModeAppendsSummaryAndOutputs) {
   TempDir dir;
   std::string cmd = "GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY='" + dir.File("summary.md") + "' GITHUB_OUTPUT='" +
-                    dir.File("output") + "' '" + kBin + "' report '" + Results("leaking") + "' --color=never";
+                    dir.File("output") + "' '" + kBin + "' report '" + Results("leaking") + "' --color=never --github";
   auto r = RunCommand({"sh", "-c", cmd});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.out, HasSubstr("::error file=scenarios/api.yaml,line=20,"));
   EXPECT_THAT(ReadWholeFile(dir.File("summary.md")), HasSubstr("| ❌ **fail** | `heap_per_iteration` |"));
   EXPECT_THAT(ReadWholeFile(dir.File("output")), HasSubstr("result=failed\nfailed-checks=2\n"));
+  auto without = RunCommand({"sh", "-c", "GITHUB_ACTIONS=true '" + kBin + "' report '" + Results("leaking") + "'"});
+  EXPECT_THAT(without.out, Not(HasSubstr("::error"))) << "report writes GitHub output only with --github";
 }
 
 // ---- the console in a real terminal -------------------------------------------------------
