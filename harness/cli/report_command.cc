@@ -11,6 +11,7 @@
 #include "reporters/json_results.h"
 #include "reporters/junit_report.h"
 #include "reporters/markdown_summary.h"
+#include "reporters/progress.h"
 
 namespace leakcheck {
 
@@ -24,10 +25,29 @@ struct ReportOptions {
   bool quiet = false;
   bool verbose = false;
   bool github = false;
+  bool replay_progress = false;
 };
+
+// Plays a run's checkpoints through the progress reporter the pipeline uses (stderr: a live
+// line on a terminal, plain lines otherwise), to see and test it without running an app.
+void ReplayProgress(const run::RunResult& r) {
+  auto progress = reporters::MakeProgress(stderr);
+  for (const auto& s : r.scenarios) {
+    progress->Phase(s.name, "load", std::to_string(s.load.iterations) + " iterations");
+    int64_t total = s.checkpoints.empty() ? 0 : s.checkpoints.back().iteration;
+    int index = 0;
+    for (const auto& sample : s.checkpoints) {
+      progress->Progress({s.name, "load", sample.iteration, total, s.load.requests_per_second, sample.heap_used});
+      progress->Checkpoint(s.name, ++index, static_cast<int>(s.checkpoints.size()), sample);
+    }
+    if (s.infrastructure_error) progress->Phase(s.name, "failed", *s.infrastructure_error);
+  }
+  progress->Finish();
+}
 
 int RunReport(const ReportOptions& opt) {
   run::RunResult r = reporters::ReadResultsFile(opt.file);
+  if (opt.replay_progress) ReplayProgress(r);
   std::string out;
   if (opt.format == "console") {
     reporters::ConsoleOptions console;
@@ -71,6 +91,8 @@ void RegisterReportCommand(CLI::App& root, CommandAction& action) {
   cmd->add_flag("-q,--quiet", opt->quiet, "Console: failures and the verdict only");
   cmd->add_flag("-v,--verbose", opt->verbose, "Console: also passed checks, checkpoints and load figures");
   cmd->add_flag("--github", opt->github, "Annotations on stdout, summary to $GITHUB_STEP_SUMMARY, outputs to $GITHUB_OUTPUT");
+  cmd->add_flag("--replay-progress", opt->replay_progress, "Replay the checkpoints through the live progress display first")
+      ->group("");  // a development aid: hidden from --help
   cmd->callback([&action, opt] { action = [opt] { return RunReport(*opt); }; });
 }
 

@@ -193,6 +193,25 @@ TEST(ConsoleInTerminal, ColouredOnATtyPlainWithNoColorOrNeverOrAPipe) {
   EXPECT_THAT(RunCommand({kBin, "report", Results("leaking"), "--color=always"}).out, HasSubstr("\x1b[1;31mFAIL"));
 }
 
+TEST(ConsoleInTerminal, ProgressIsALiveLineOnATtyAndPlainLinesInAPipe) {
+  if (!HaveTmux()) {
+    if (InCi()) FAIL() << "tmux missing: tools/install-deps.sh installs it";
+    GTEST_SKIP() << "tmux missing: run tools/install-deps.sh";
+  }
+  std::string replay = "'" + kBin + "' report '" + Results("leaking") + "' -q --replay-progress";
+  std::string tty = TmuxScreen(replay, false);
+  // On a terminal the live line is redrawn in place and cleared at the end: what stays on the
+  // screen is the phases and checkpoints, then the report; no per-10% lines.
+  EXPECT_THAT(tty, HasSubstr("[create-and-read-user] checkpoint 5/5 at iteration 5,000: heap 8.00 MiB"));
+  EXPECT_THAT(tty, Not(HasSubstr("load 20%")));
+  EXPECT_THAT(tty, Not(HasSubstr("[####")));
+  EXPECT_THAT(tty, HasSubstr("FAILED: 2 of 7 checks failed"));
+
+  auto piped = RunCommand({kBin, "report", Results("leaking"), "-q", "--replay-progress"});
+  EXPECT_THAT(piped.err, HasSubstr("[create-and-read-user] load 20%  1,250/5,000  1234 req/s  heap 8.00 MiB\n"));
+  EXPECT_EQ(piped.err.find('\r'), std::string::npos) << "no carriage returns in logs";
+}
+
 // ---- the GitHub Action and workflows ------------------------------------------------------
 
 TEST(GithubActionYaml, ActionAndEveryWorkflowValidate) {
