@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libboost1.81-dev libyaml-cpp-dev libsimdjson-dev libtinyxml2-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev
-  libxml2-utils wrk
+  libxml2-utils wrk tmux
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
@@ -25,8 +25,9 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages for the example and test apps (lock files committed; offline cache when present).
-for dir in scenarios tests; do
+# npm packages for the example and test apps, and the third-party readers of our reports
+# (tests/consumers: a JUnit parser, the GitHub Actions validator); lock files committed.
+for dir in scenarios tests tests/consumers; do
   if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
     echo "install-deps: npm ci in $dir/"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)

@@ -22,6 +22,9 @@ constexpr CommandRegistrar kCommands[] = {
     RegisterValidateCommand,
     RegisterLoadCommand,
     RegisterCaptureCommand,
+    RegisterListCommand,
+    RegisterMergeCommand,
+    RegisterReportCommand,
 };
 
 // SIGINT/SIGTERM: kill every app process group leakcheck started, then exit 130. Only

@@ -25,5 +25,8 @@ void RegisterValidateCommand(CLI::App& root, CommandAction& action);
 /// Hidden developer command: drive a scenario's flow against a running server, print stats.
 void RegisterLoadCommand(CLI::App& root, CommandAction& action);
 void RegisterCaptureCommand(CLI::App& root, CommandAction& action);
+void RegisterListCommand(CLI::App& root, CommandAction& action);
+void RegisterMergeCommand(CLI::App& root, CommandAction& action);
+void RegisterReportCommand(CLI::App& root, CommandAction& action);
 
 }  // namespace leakcheck

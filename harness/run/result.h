@@ -44,6 +44,8 @@ struct CheckResult {
   SourceLocation location;   ///< the threshold's line in the YAML (or the scenario's, for defaults)
   bool default_threshold = true;
   std::vector<Evidence> evidence;
+  /// The same check's measured value in the baseline results (`--baseline`), when compared.
+  std::optional<double> baseline_measured;
 };
 
 /// One post-GC sample at a checkpoint.
@@ -97,6 +99,7 @@ struct RunResult {
   std::string run_dir;
   std::vector<ScenarioResult> scenarios;
   bool interrupted = false;
+  std::string baseline_file;  ///< results.json compared against (`--baseline`), when any
 
   /// 0 all passed, 1 a leak check failed, 3 infrastructure failure, 130 interrupted.
   int ExitCode() const;
