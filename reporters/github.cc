@@ -1,11 +1,9 @@
 #include "reporters/github.h"
 
 #include <cstdlib>
-#include <fstream>
 
 #include <fmt/format.h>
 
-#include "harness/common/error.h"
 #include "reporters/markdown_summary.h"
 #include "reporters/values.h"
 
@@ -141,25 +139,14 @@ GithubTarget GithubTargetFromEnv(bool forced) {
   return t;
 }
 
-namespace {
-
-void Append(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary | std::ios::app);
-  f << text;
-  f.close();
-  if (!f) throw HarnessError("github", fmt::format("{}: cannot append", path));
-}
-
-}  // namespace
-
 void WriteGithubReports(const run::RunResult& r, const GithubTarget& target, FILE* commands,
                         std::string_view results_json_path, std::string_view junit_path) {
   if (!target.enabled) return;
   std::string annotations = Annotations(r, kMaxAnnotations, target.path_prefix);
   std::fputs(annotations.c_str(), commands);
   std::fflush(commands);
-  if (!target.step_summary.empty()) Append(target.step_summary, MarkdownSummary(r));
-  if (!target.output.empty()) Append(target.output, GithubOutputs(r, results_json_path, junit_path));
+  if (!target.step_summary.empty()) WriteTextFile(target.step_summary, MarkdownSummary(r), "github", true);
+  if (!target.output.empty()) WriteTextFile(target.output, GithubOutputs(r, results_json_path, junit_path), "github", true);
 }
 
 }  // namespace leakcheck::reporters

@@ -161,10 +161,7 @@ std::string ResultsJsonText(const run::RunResult& r) {
 }
 
 void WriteResultsFile(const run::RunResult& r, const std::string& path) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << ResultsJsonText(r);
-  f.close();
-  if (!f) throw HarnessError("results", fmt::format("{}: cannot write", path));
+  WriteTextFile(path, ResultsJsonText(r), "results");
 }
 
 // ---- reading --------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 #include "reporters/junit_report.h"
 
 #include <cmath>
-#include <fstream>
 
 #include <fmt/format.h>
 #include <tinyxml2.h>
@@ -153,10 +152,7 @@ std::string JunitXml(const run::RunResult& r) {
 }
 
 void WriteJunitFile(const run::RunResult& r, const std::string& path) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << JunitXml(r);
-  f.close();
-  if (!f) throw HarnessError("junit", fmt::format("{}: cannot write", path));
+  WriteTextFile(path, JunitXml(r), "junit");
 }
 
 namespace {

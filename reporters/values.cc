@@ -2,9 +2,11 @@
 
 #include <cctype>
 #include <cmath>
+#include <fstream>
 
 #include <fmt/format.h>
 
+#include "harness/common/error.h"
 #include "harness/common/exit_status.h"
 #include "harness/common/format.h"
 
@@ -108,6 +110,13 @@ run::RunResult Sanitized(const run::RunResult& r) {
   }
   for (std::string* f : {&out.scenario_file, &out.node_version, &out.leakcheck_version, &out.baseline_file}) clean(*f);
   return out;
+}
+
+void WriteTextFile(const std::string& path, std::string_view text, const char* stage, bool append) {
+  std::ofstream f(path, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
+  f.write(text.data(), static_cast<std::streamsize>(text.size()));
+  f.close();
+  if (!f) throw HarnessError(stage, fmt::format("{}: cannot {}", path, append ? "append to it" : "write"));
 }
 
 std::string FormatLocation(const run::SourceLocation& loc) {

@@ -10,6 +10,7 @@
 #include "harness/common/error.h"
 #include "harness/common/exit_status.h"
 #include "reporters/junit_report.h"
+#include "reporters/values.h"
 
 namespace leakcheck {
 
@@ -34,10 +35,7 @@ int RunMerge(const MergeOptions& opt) {
     std::fputs(merged.c_str(), stdout);
     return kExitOk;
   }
-  std::ofstream out(opt.output, std::ios::binary | std::ios::trunc);
-  out << merged;
-  out.close();
-  if (!out) throw HarnessError("merge", fmt::format("{}: cannot write", opt.output));
+  reporters::WriteTextFile(opt.output, merged, "merge");
   return kExitOk;
 }
 

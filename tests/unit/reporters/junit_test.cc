@@ -73,6 +73,14 @@ TEST(Junit, PassingLeakingAndCrashingRunsValidateAgainstTheXsd) {
   }
 }
 
+TEST(Junit, AnInterruptedRunWithNoScenarioStillValidates) {
+  run::RunResult r = leakcheck::testing::SampleRunHeader();
+  r.interrupted = true;
+  std::string xml_text = JunitXml(r);
+  EXPECT_EQ(SchemaErrors(xml_text), "");
+  EXPECT_THAT(xml_text, HasSubstr(R"(<testsuites name="leakcheck" tests="0" failures="0" errors="0" time="0.000"/>)"));
+}
+
 TEST(Junit, MatchesGoldenFiles) {
   EXPECT_GOLDEN("junit-passing.xml", JunitXml(PassingRun()));
   EXPECT_GOLDEN("junit-leaking.xml", JunitXml(LeakingRun()));

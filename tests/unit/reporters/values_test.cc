@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "harness/common/error.h"
 #include "reporters/values.h"
 
 namespace leakcheck::reporters {
@@ -28,6 +29,22 @@ TEST(Values, CleanTextKeepsValidUtf8AndWhitespace) {
   EXPECT_EQ(CleanText("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
   EXPECT_EQ(CleanText("\xEF\xBF\xBE"), "");                      // U+FFFE
   EXPECT_EQ(CleanText("cut \xE2\x86"), "cut \xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+}  // namespace
+}  // namespace leakcheck::reporters
+
+namespace leakcheck::reporters {
+namespace {
+
+TEST(Values, WriteTextFileNamesTheStageAndFileWhenItCannot) {
+  try {
+    WriteTextFile("/nonexistent-dir/x.xml", "x", "junit");
+    ADD_FAILURE() << "no throw";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), kExitFailure);
+    EXPECT_EQ(std::string(e.what()), "junit: /nonexistent-dir/x.xml: cannot write");
+  }
 }
 
 }  // namespace
