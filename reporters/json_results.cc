@@ -60,8 +60,8 @@ json::object CheckJson(const run::CheckResult& c) {
 json::object SampleJson(const run::CheckpointSample& s) {
   return {{"iteration", s.iteration},         {"heap_used", Number(s.heap_used)},
           {"heap_total", Number(s.heap_total)}, {"external", Number(s.external)},
-          {"array_buffers", Number(s.array_buffers)}, {"resources", Pairs(s.resources)},
-          {"snapshot", s.snapshot}};
+          {"array_buffers", Number(s.array_buffers)}, {"code", Number(s.code)},
+          {"resources", Pairs(s.resources)}, {"snapshot", s.snapshot}};
 }
 
 json::object LoadJson(const run::LoadStats& l) {
@@ -332,9 +332,16 @@ run::ScenarioResult ReadScenario(const json::value& v, const std::string& path) 
   f.Each("checks", [&](const json::value& c, const std::string& p) { s.checks.push_back(ReadCheck(c, p)); });
   f.Each("checkpoints", [&](const json::value& c, const std::string& p) {
     Fields cf(c, p);
-    s.checkpoints.push_back({cf.Int("iteration"), cf.Double("heap_used"), cf.Double("heap_total"),
-                             cf.Double("external"), cf.Double("array_buffers"), cf.Pairs("resources"),
-                             cf.String("snapshot")});
+    run::CheckpointSample sample;
+    sample.iteration = cf.Int("iteration");
+    sample.heap_used = cf.Double("heap_used");
+    sample.heap_total = cf.Double("heap_total");
+    sample.external = cf.Double("external");
+    sample.array_buffers = cf.Double("array_buffers");
+    sample.code = cf.Double("code");
+    sample.resources = cf.Pairs("resources");
+    sample.snapshot = cf.String("snapshot");
+    s.checkpoints.push_back(std::move(sample));
   });
   s.warmup = ReadLoad(f, "warmup");
   s.load = ReadLoad(f, "load");

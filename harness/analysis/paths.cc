@@ -1,6 +1,7 @@
 #include "harness/analysis/paths.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -83,6 +84,8 @@ std::string RetainerPaths::StepText(const PathStep& step, bool collapse_indices)
     case EdgeType::kHidden:
       return collapse_indices ? cls : fmt::format("{} (hidden {})", cls, name);
     case EdgeType::kInternal:
+      // Hash-table slots are numbered: one group for all of them.
+      if (collapse_indices && !name.empty() && std::all_of(name.begin(), name.end(), ::isdigit)) name = "*";
       // V8's internal slots ("table", "elements") say more than "(system)" or "(array)".
       if (cls == "(system)" || cls == "(array)" || cls == "(object shape)") return fmt::format("({})", name);
       return fmt::format("{} ({})", cls, name);
@@ -113,6 +116,12 @@ std::string RetainerPaths::Render(NodeIndex n, size_t max_steps, bool collapse) 
   }
   for (size_t i = next; i < path.size(); ++i) out += " → " + hop(i);
   return out;
+}
+
+std::string RetainerPaths::Describe(NodeIndex n) const {
+  auto path = PathTo(n);
+  if (path.size() < 2) return std::string(g_.ClassName(n));
+  return StepText(path.back(), false);
 }
 
 std::string RetainerPaths::Format(NodeIndex n, size_t max_steps) const { return Render(n, max_steps, false); }

@@ -39,6 +39,8 @@ class RetainerPaths {
   /// `(GC roots) → … → Map "userCache" → (table)`: at most `max_steps` hops shown; a longer
   /// path keeps its first hop and its last ones, with "…" between.
   std::string Format(NodeIndex n, size_t max_steps = 8) const;
+  /// The node as its last hop names it: `Map "userCache"`, `Array[3]`, or its class.
+  std::string Describe(NodeIndex n) const;
   /// A grouping key for the path: the classes and edge names with element indices collapsed,
   /// so thousands of survivors held by one array share one key.
   std::string Signature(NodeIndex n, size_t max_steps = 8) const;

@@ -25,6 +25,7 @@ constexpr CommandRegistrar kCommands[] = {
     RegisterListCommand,
     RegisterMergeCommand,
     RegisterReportCommand,
+    RegisterRunCommand,
 };
 
 // SIGINT/SIGTERM: kill every app process group leakcheck started, then exit 130. Only

@@ -28,5 +28,6 @@ void RegisterCaptureCommand(CLI::App& root, CommandAction& action);
 void RegisterListCommand(CLI::App& root, CommandAction& action);
 void RegisterMergeCommand(CLI::App& root, CommandAction& action);
 void RegisterReportCommand(CLI::App& root, CommandAction& action);
+void RegisterRunCommand(CLI::App& root, CommandAction& action);
 
 }  // namespace leakcheck

@@ -55,6 +55,7 @@ struct CheckpointSample {
   double heap_total = 0;
   double external = 0;
   double array_buffers = 0;
+  double code = 0;  ///< V8 code spaces (compiled code), included in heap_used
   std::vector<std::pair<std::string, int64_t>> resources;  ///< active resources by type
   std::string snapshot;   ///< path, when a snapshot was taken here
 };

@@ -1,0 +1,96 @@
+// `leakcheck run FILE…`: the pipeline, then every reporter over the one result.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/cli/cli.h"
+#include "harness/common/error.h"
+#include "harness/run/pipeline.h"
+#include "reporters/baseline.h"
+#include "reporters/console_report.h"
+#include "reporters/github.h"
+#include "reporters/json_results.h"
+#include "reporters/junit_report.h"
+#include "reporters/progress.h"
+
+namespace leakcheck {
+namespace {
+
+struct RunCommandOptions {
+  run::RunOptions run;
+  std::string junit;
+  std::string baseline;
+  double baseline_margin = 10;
+  std::string color = "auto";
+  std::string snapshot_method = "app";
+  bool json = false;
+  bool github = false;
+  bool quiet = false;
+  bool verbose = false;
+  bool no_sampling = false;
+};
+
+int RunRun(RunCommandOptions& o) {
+  o.run.snapshot_method = o.snapshot_method == "stream" ? cdp::SnapshotMethod::kStream : cdp::SnapshotMethod::kAppWrites;
+  o.run.sampling = !o.no_sampling;
+  const reporters::ColorMode color_mode = reporters::ParseColorMode(o.color);
+  auto github = reporters::GithubTargetFromEnv(o.github);
+  // Progress goes to stderr, so `--json` output on stdout stays clean.
+  auto progress = o.quiet ? reporters::MakeSilentProgress() : reporters::MakeProgress(stderr);
+  run::RunResult r = run::RunScenarioFiles(o.run, *progress);
+  progress->Finish();
+
+  if (!o.baseline.empty()) {
+    reporters::BaselineOptions b;
+    b.margin_percent = o.baseline_margin;
+    b.baseline_file = o.baseline;
+    reporters::ApplyBaseline(r, reporters::ReadResultsFile(o.baseline), b);
+  }
+  const std::string results_path = (std::filesystem::path(r.run_dir) / "results.json").string();
+  reporters::WriteResultsFile(r, results_path);
+  if (!o.junit.empty()) reporters::WriteJunitFile(r, o.junit);
+  if (o.json) {
+    std::fputs(reporters::ResultsJsonText(r).c_str(), stdout);
+  } else {
+    reporters::ConsoleOptions console;
+    console.color = reporters::ShouldColor(color_mode, stdout);
+    console.verbosity = o.quiet ? reporters::Verbosity::kQuiet
+                                : o.verbose ? reporters::Verbosity::kVerbose : reporters::Verbosity::kNormal;
+    if (github.enabled)
+      for (const auto& s : r.scenarios) std::fputs(reporters::GroupStart(s.name).c_str(), stdout);
+    std::fputs(reporters::ConsoleReport(r, console).c_str(), stdout);
+    if (github.enabled)
+      for (size_t i = 0; i < r.scenarios.size(); ++i) std::fputs(reporters::GroupEnd().c_str(), stdout);
+  }
+  if (github.enabled) reporters::WriteGithubReports(r, github, stdout, results_path, o.junit);
+  std::fflush(stdout);
+  return r.ExitCode();
+}
+
+}  // namespace
+
+void RegisterRunCommand(CLI::App& root, CommandAction& action) {
+  auto o = std::make_shared<RunCommandOptions>();
+  auto* cmd = root.add_subcommand("run", "Launch the app, drive the scenarios, and fail when memory grows");
+  cmd->add_option("files", o->run.files, "Scenario YAML files")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--out", o->run.out_dir, "Run folder: logs, results.json, snapshots")->default_val("leakcheck-results");
+  cmd->add_flag("--keep-snapshots", o->run.keep_snapshots, "Keep heap snapshots even when every check passes");
+  cmd->add_option("--scenario", o->run.scenario, "Run only the scenario with this name");
+  cmd->add_option("--junit", o->junit, "Write a JUnit XML report to this file");
+  cmd->add_flag("--json", o->json, "Print results.json to stdout instead of the console report");
+  cmd->add_flag("--github", o->github, "GitHub annotations, step summary and outputs (default when GITHUB_ACTIONS=true)");
+  cmd->add_option("--baseline", o->baseline, "results.json of the main branch: fail on regressions beyond the margin");
+  cmd->add_option("--baseline-margin", o->baseline_margin, "Allowed rise over the baseline, in percent")->default_val(10);
+  cmd->add_option("--color", o->color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}))->default_val("auto");
+  cmd->add_option("--snapshot-method", o->snapshot_method, "app (v8.writeHeapSnapshot in the app) or stream (over CDP)")
+      ->check(CLI::IsMember({"app", "stream"}))->default_val("app");
+  cmd->add_flag("--no-sampling", o->no_sampling, "Do not run the sampling heap profiler");
+  cmd->add_flag("-q,--quiet", o->quiet, "Only the verdict and the failures");
+  cmd->add_flag("-v,--verbose", o->verbose, "Also passed checks' figures and every checkpoint");
+  cmd->callback([&action, o] { action = [o] { return RunRun(*o); }; });
+}
+
+}  // namespace leakcheck

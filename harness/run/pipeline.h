@@ -1,0 +1,36 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/cdp/checkpoint.h"
+#include "harness/run/result.h"
+
+namespace leakcheck::reporters {
+class ProgressReporter;
+}
+
+/// `leakcheck run`: per scenario, start the app, warm up, take the baseline checkpoint, run the
+/// measured batches each ending in a checkpoint (snapshots at 2 or 3 of them), stop the app,
+/// analyse, and turn thresholds into checks. See DESIGN.md "The run, stage by stage".
+namespace leakcheck::run {
+
+struct RunOptions {
+  std::vector<std::string> files;            ///< scenario YAML files
+  std::string out_dir = "leakcheck-results";  ///< the run folder (created 0700)
+  bool keep_snapshots = false;                ///< keep them even when every check passed
+  std::optional<std::string> scenario;        ///< run only the scenario with this name
+  cdp::SnapshotMethod snapshot_method = cdp::SnapshotMethod::kAppWrites;
+  bool sampling = true;                       ///< sampling heap profiler for allocation sites
+};
+
+/// Runs every scenario of every file. Scenario files are loaded (and validated) first: a bad
+/// file throws InputError (exit 2) before any app starts. A scenario whose app or harness fails
+/// is recorded with its infrastructure error (exit 3) and the next scenario still runs.
+RunResult RunScenarioFiles(const RunOptions& options, reporters::ProgressReporter& progress);
+
+/// "create-and-read-user" → "create-and-read-user"; "My API / v2" → "my-api-v2".
+std::string Slug(const std::string& name);
+
+}  // namespace leakcheck::run
