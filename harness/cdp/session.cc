@@ -101,7 +101,7 @@ struct Session::Impl {
     if (!gone) return std::nullopt;
     CloseSocket();
     broken = true;
-    if (auto final_word = monitor(milliseconds(3000))) return final_word;
+    if (auto final_word = monitor(milliseconds(10000))) return final_word;
     return gone;
   }
 

@@ -39,8 +39,8 @@ struct HeapUsage {
 /// A Runtime.evaluate result, returned by value.
 struct RemoteValue {
   std::string type;  ///< "number", "string", "object", "undefined", …
-  std::string json;  ///< the value as JSON text ("null" for undefined; "NaN", "12n" unquoted
-                     ///< for values JSON cannot hold)
+  std::string json;  ///< the value as JSON text ("null" for undefined; values JSON cannot hold
+                     ///< come as CDP's unserializableValue string: "\"NaN\"", "\"12n\"")
 };
 
 /// Options for one Runtime.evaluate.

@@ -83,10 +83,10 @@ TEST(CaptureFaults, AppExitsAtStartShowsItsStderr) {
 
 TEST(CaptureFaults, NeverReadyByHttpNamesTheProbe) {
   auto dir = TestDir("fault-never-http");
-  RunResult r = Capture(dir, {"--ready-http", "/healthz", "--timeout", "1s"}, "never_ready.js");
+  RunResult r = Capture(dir, {"--ready-http", "/healthz", "--timeout", "5s"}, "never_ready.js");
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(
-      r.err, HasSubstr("leakcheck: process: ready: app not ready after 1s: GET http://127.0.0.1:"));
+      r.err, HasSubstr("leakcheck: process: ready: app not ready after 5s: GET http://127.0.0.1:"));
   EXPECT_THAT(r.err, HasSubstr("/healthz never answered 2xx (last: status 503)"));
   EXPECT_TRUE(GroupGone(AppGroup(r.err)));
   std::filesystem::remove_all(dir);
@@ -94,9 +94,9 @@ TEST(CaptureFaults, NeverReadyByHttpNamesTheProbe) {
 
 TEST(CaptureFaults, NeverReadyByLogNamesTheRegex) {
   auto dir = TestDir("fault-never-log");
-  RunResult r = Capture(dir, {"--ready-log", "listening on", "--timeout", "1s"}, "never_ready.js");
+  RunResult r = Capture(dir, {"--ready-log", "listening on", "--timeout", "5s"}, "never_ready.js");
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_THAT(r.err, HasSubstr("process: ready: app not ready after 1s: no output line matched "
+  EXPECT_THAT(r.err, HasSubstr("process: ready: app not ready after 5s: no output line matched "
                                "the ready log regex /listening on/"));
   EXPECT_THAT(r.err, HasSubstr("still warming up"));
   EXPECT_TRUE(GroupGone(AppGroup(r.err)));

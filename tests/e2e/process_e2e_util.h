@@ -12,7 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <regex>
+#include <cstdlib>
+#include <string_view>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -86,9 +87,10 @@ inline RunResult Capture(const std::filesystem::path& dir, std::vector<std::stri
 
 /// The app's process group from "capture: started app pid N (process group G)"; 0 if absent.
 inline pid_t AppGroup(const std::string& err) {
-  std::smatch m;
-  if (!std::regex_search(err, m, std::regex(R"(process group (\d+))"))) return 0;
-  return static_cast<pid_t>(std::stol(m[1].str()));
+  constexpr std::string_view kKey = "process group ";
+  size_t at = err.find(kKey);
+  if (at == std::string::npos) return 0;
+  return static_cast<pid_t>(std::atol(err.c_str() + at + kKey.size()));
 }
 
 /// True when no process of the group remains: kill(-pgid, 0) fails with ESRCH.
