@@ -5,8 +5,8 @@
 # the load driver must meet:
 #   leakcheck req/s >= 0.9 x wrk      leakcheck req/s >= autocannon      leakcheck CPU/req <= 1.5 x wrk
 #
-#   bench/load.sh        (DURATION=2 seconds per tool run, REPEATS=9 rounds, CONNECTIONS=50,
-#                         SERVERS="node c"; about 2.5 minutes)
+#   bench/load.sh        (DURATION=2 seconds per tool run, REPEATS=15 rounds, CONNECTIONS=50,
+#                         SERVERS="node c"; about 4 minutes)
 #
 # Which server. The machine has 2 cores. A single Node process answering "ok" saturates its
 # core at roughly the rate a good client reaches on the other core, so against Node alone every
@@ -16,13 +16,15 @@
 #   c     bench/tiny_server.c, a tiny epoll server costing a fraction of Node's CPU per request,
 #         so the client is the bottleneck and requests/s compares the clients themselves.
 # CPU time per request is measured on the client process only, so it compares the clients in
-# both rounds. All three tools are single-threaded here (wrk -t1; autocannon and leakcheck use
+# both rounds. The server's own CPU per request and share of a core are shown per tool: a Node
+# server far below 100% of a core means other processes on the machine took the CPU during the
+# run. All three tools are single-threaded here (wrk -t1; autocannon and leakcheck use
 # one event loop). Requests go to 127.0.0.1 only; every run is bounded by DURATION.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-2}
-REPEATS=${REPEATS:-9}
+REPEATS=${REPEATS:-15}
 CONNECTIONS=${CONNECTIONS:-50}
 SERVERS=${SERVERS:-"node c"}
 LEAKCHECK=${LEAKCHECK:-build/leakcheck}
@@ -72,6 +74,9 @@ timed() {
 
 cpu() { awk '{printf "%.3f", $1 + $2}' "$work/$1.time"; }
 
+# CPU clock ticks (user + system) the server has used so far.
+server_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+
 run_wrk() {
   timed wrk wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$1"
   echo "wrk $(awk '/requests in/ {gsub("s,", "", $4); print $1, $4}' "$work/wrk.out") $(cpu wrk) 0"
@@ -111,22 +116,31 @@ round() {  # $1 = server kind
   # median over rounds is compared; requests/s and CPU per request are totals over all rounds.
   local order=(wrk autocannon leakcheck)
   for ((r = 0; r < REPEATS; r++)); do
-    for ((i = 0; i < 3; i++)); do echo "$r $("run_${order[(i + r) % 3]}" "$url")" >> "$results"; done
+    for ((i = 0; i < 3; i++)); do
+      local before line
+      before=$(server_ticks)
+      line=$("run_${order[(i + r) % 3]}" "$url")
+      echo "$r $line $(($(server_ticks) - before))" >> "$results"
+    done
   done
   stop_server
 
-  node - "$1" "$CONNECTIONS" "$results" <<'JS' | tee -a "$work/verdicts"
-const [server, conns, file] = process.argv.slice(2);
+  node - "$1" "$CONNECTIONS" "$results" "$(getconf CLK_TCK)" <<'JS' | tee -a "$work/verdicts"
+const [server, conns, file, ticks] = process.argv.slice(2);
+const clockTicks = Number(ticks);
 const runs = require('fs').readFileSync(file, 'utf8').trim().split('\n').map((line) => {
-  const [round, name, requests, seconds, cpu, failed] = line.split(/\s+/);
-  return { round: +round, name, requests: +requests, seconds: +seconds, cpu: +cpu, failed: +failed };
+  const [round, name, requests, seconds, cpu, failed, serverTicks] = line.split(/\s+/);
+  return { round: +round, name, requests: +requests, seconds: +seconds, cpu: +cpu, failed: +failed,
+           serverCpu: serverTicks / clockTicks };
 });
 const names = ['wrk', 'autocannon', 'leakcheck'];
 const total = Object.fromEntries(names.map((name) => {
   const mine = runs.filter((r) => r.name === name);
   const sum = (key) => mine.reduce((a, r) => a + r[key], 0);
   return [name, { requests: sum('requests'), rps: sum('requests') / sum('seconds'),
-                  cpuPerReq: sum('cpu') / sum('requests') * 1e6, failed: sum('failed') }];
+                  cpuPerReq: sum('cpu') / sum('requests') * 1e6, failed: sum('failed'),
+                  serverShare: sum('serverCpu') / sum('seconds'),
+                  serverPerReq: sum('serverCpu') / sum('requests') * 1e6 }];
 }));
 const rounds = [...new Set(runs.map((r) => r.round))];
 const rps = (round, name) => { const r = runs.find((x) => x.round === round && x.name === name); return r.requests / r.seconds; };
@@ -136,10 +150,10 @@ const vsAc = median(rounds.map((r) => rps(r, 'leakcheck') / rps(r, 'autocannon')
 console.log(`\n== server: ${server}, ${conns} connections, ${rounds.length} rounds ==`);
 console.log('round  ' + names.map((n) => n.padStart(11)).join('') + '   (req/s)');
 for (const r of rounds) console.log(String(r).padEnd(7) + names.map((n) => rps(r, n).toFixed(0).padStart(11)).join(''));
-console.log('tool        requests    req/s   CPU µs/req  failed   (totals over all rounds)');
+console.log('tool        requests    req/s   CPU µs/req  failed   server: CPU µs/req, share of a core   (totals)');
 for (const n of names) {
   const t = total[n];
-  console.log(`${n.padEnd(11)} ${String(t.requests).padStart(9)} ${t.rps.toFixed(0).padStart(8)} ${t.cpuPerReq.toFixed(2).padStart(11)}  ${t.failed}`);
+  console.log(`${n.padEnd(11)} ${String(t.requests).padStart(9)} ${t.rps.toFixed(0).padStart(8)} ${t.cpuPerReq.toFixed(2).padStart(11)}  ${String(t.failed).padStart(6)}   ${t.serverPerReq.toFixed(1).padStart(8)} ${(t.serverShare * 100).toFixed(0).padStart(8)}%`);
 }
 const lc = total.leakcheck, wrk = total.wrk;
 const checks = [
