@@ -1,0 +1,75 @@
+// The leak-pattern suite: `leakcheck run` on every case of tests/fixtures/leaks/expectations.json
+// (leaky and fixed variants of the patterns behind most production incidents, and the bundled
+// example). A leaky variant must exit 1 with the right detector failing and the culprit named;
+// a fixed one must exit 0. No app process may outlive the run.
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/run_command.h"
+
+namespace leakcheck::testing {
+namespace {
+
+const std::string kSource = LEAKCHECK_SOURCE_DIR;
+
+struct LeakCase {
+  std::string name;
+  std::string yaml;
+  int exit_code = 0;
+  std::string failing_detector;
+  std::vector<std::string> culprits;
+};
+
+std::vector<LeakCase> LoadCases() {
+  auto doc = boost::json::parse(ReadWholeFile(kSource + "/tests/fixtures/leaks/expectations.json"));
+  std::vector<LeakCase> out;
+  for (const auto& v : doc.at("cases").as_array()) {
+    const auto& o = v.as_object();
+    LeakCase c;
+    c.yaml = std::string(o.at("yaml").as_string());
+    c.name = c.yaml;
+    for (char& ch : c.name)
+      if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+    c.exit_code = static_cast<int>(o.at("exit_code").as_int64());
+    if (o.at("failing_detector").is_string()) c.failing_detector = std::string(o.at("failing_detector").as_string());
+    for (const auto& s : o.at("culprit_substrings").as_array()) c.culprits.emplace_back(s.as_string());
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+class LeakSuite : public ::testing::TestWithParam<LeakCase> {};
+
+TEST_P(LeakSuite, VerdictDetectorAndCulprit) {
+  const LeakCase& c = GetParam();
+  TempDir out;
+  auto r = RunCommand({LEAKCHECK_BIN, "run", kSource + "/" + c.yaml, "--out", out.path(), "--json", "--no-sampling"});
+  ASSERT_EQ(r.exit_code, c.exit_code) << r.err << "\n" << r.out.substr(0, 4000);
+  auto result = boost::json::parse(r.out).as_object();
+  std::vector<std::string> failed;
+  for (const auto& s : result.at("scenarios").as_array())
+    for (const auto& check : s.at("checks").as_array())
+      if (check.at("status").as_string() == "failed") failed.emplace_back(check.at("detector").as_string());
+  if (c.failing_detector.empty()) {
+    EXPECT_THAT(failed, ::testing::IsEmpty());
+  } else {
+    EXPECT_THAT(failed, ::testing::Contains(c.failing_detector));
+  }
+  for (const auto& culprit : c.culprits) EXPECT_THAT(r.out, ::testing::HasSubstr(culprit)) << "culprit not named";
+  // The run folder holds results.json; snapshots are kept only when a check failed.
+  std::string listing = RunCommand({"find", out.path(), "-name", "*.heapsnapshot"}).out;
+  EXPECT_EQ(listing.empty(), c.exit_code == 0) << listing;
+  EXPECT_FALSE(ReadWholeFile(out.path() + "/results.json").empty());
+  // No orphan: nothing still runs from the fixture's folder.
+  std::string dir = c.yaml.substr(0, c.yaml.rfind('/'));
+  EXPECT_NE(RunCommand({"pgrep", "-f", kSource + "/" + dir}).exit_code, 0) << "an app process outlived the run";
+}
+
+INSTANTIATE_TEST_SUITE_P(Patterns, LeakSuite, ::testing::ValuesIn(LoadCases()),
+                         [](const auto& param_info) { return param_info.param.name; });
+
+}  // namespace
+}  // namespace leakcheck::testing
