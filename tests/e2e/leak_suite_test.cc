@@ -4,6 +4,8 @@
 // a fixed one must exit 0. No app process may outlive the run.
 #include <signal.h>
 
+#include <fstream>
+
 #include <boost/json.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -70,6 +72,43 @@ TEST_P(LeakSuite, VerdictDetectorAndCulprit) {
 
 INSTANTIATE_TEST_SUITE_P(Patterns, LeakSuite, ::testing::ValuesIn(LoadCases()),
                          [](const auto& param_info) { return param_info.param.name; });
+
+}  // namespace
+}  // namespace leakcheck::testing
+
+namespace leakcheck::testing {
+namespace {
+
+const std::string kRuns = std::string(LEAKCHECK_FIXTURES_DIR) + "/runs";
+
+TEST(RunFaults, AppCrashMidRunIsAnInfrastructureErrorWithAReport) {
+  TempDir out;
+  std::string junit = out.File("junit.xml");
+  auto r = RunCommand({LEAKCHECK_BIN, "run", kRuns + "/crash-mid-run.yaml", "--out", out.path(), "--junit", junit});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("exited with code 7"));
+  auto results = ReadWholeFile(out.File("results.json"));
+  EXPECT_THAT(results, ::testing::HasSubstr("\"infrastructure_error\""));
+  EXPECT_THAT(ReadWholeFile(junit), ::testing::HasSubstr("<error"));
+  EXPECT_NE(RunCommand({"pgrep", "-f", "crash_mid_run.js"}).exit_code, 0);
+}
+
+TEST(RunFaults, AppThatExitsAtStartShowsItsStderr) {
+  TempDir out;
+  auto r = RunCommand({LEAKCHECK_BIN, "run", kRuns + "/exit-at-start.yaml", "--out", out.path()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.out, ::testing::HasSubstr("DATABASE_URL is not set"));
+}
+
+TEST(RunFaults, InvalidScenarioIsAUsageErrorBeforeAnythingStarts) {
+  TempDir out;
+  std::string bad = out.File("bad.yaml");
+  std::ofstream(bad) << "version: 1\napp: { command: node x.js }\nscenarios:\n  - name: a\n    run: { iteration: 10 }\n    flow: [ { get: { url: / } } ]\n";
+  auto r = RunCommand({LEAKCHECK_BIN, "run", bad, "--out", out.File("results")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("bad.yaml:5:"));
+  EXPECT_THAT(r.err, ::testing::HasSubstr("iterations"));
+}
 
 }  // namespace
 }  // namespace leakcheck::testing
