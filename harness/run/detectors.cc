@@ -131,6 +131,13 @@ std::optional<SurvivorWindow> Window(const DetectorInput& in) {
   return w;
 }
 
+// V8's own bookkeeping: compiled code, bytecode and feedback ("(compiled code)"), hidden
+// system objects and maps. They grow for a long while as V8 keeps optimising under new
+// traffic, which is neither the app's data nor a leak.
+bool IsV8InternalClass(std::string_view name) {
+  return name == "(compiled code)" || name == "(system)" || name == "(object shape)" || name == "(synthetic)";
+}
+
 void AddGrowingClasses(const DetectorInput& in, CheckResult& c, size_t max_rows) {
   if (in.snapshots.size() < 2) return;
   const auto& a = in.snapshots.front();
@@ -140,7 +147,7 @@ void AddGrowingClasses(const DetectorInput& in, CheckResult& c, size_t max_rows)
   size_t shown = 0;
   for (const auto& d : diff.classes) {
     if (shown == max_rows) break;
-    if (d.SizeDelta() <= 0 || d.CountDelta() <= 0) continue;
+    if (d.SizeDelta() <= 0 || d.CountDelta() <= 0 || IsV8InternalClass(d.name)) continue;
     Evidence e;
     e.kind = Evidence::Kind::kGrowingClass;
     e.title = d.name;
@@ -151,13 +158,6 @@ void AddGrowingClasses(const DetectorInput& in, CheckResult& c, size_t max_rows)
     c.evidence.push_back(std::move(e));
     ++shown;
   }
-}
-
-// V8's own bookkeeping: compiled code, bytecode and feedback ("(compiled code)"), hidden
-// system objects and maps. They grow for a long while as V8 keeps optimising under new
-// traffic, which is neither the app's data nor a leak.
-bool IsV8InternalClass(std::string_view name) {
-  return name == "(compiled code)" || name == "(system)" || name == "(object shape)" || name == "(synthetic)";
 }
 
 // The share of the heap's growth between the first and last snapshot that is the app's own

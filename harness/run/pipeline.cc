@@ -378,6 +378,11 @@ void ScenarioRun::Analyse(const std::string& app_stderr) {
     } else {
       c.location = r_.location;
     }
+    // Paths under the working directory read better relative: "scenarios/app/server.js:16".
+    std::string cwd = fs::current_path().string() + "/";
+    for (auto& e : c.evidence)
+      for (std::string* text : {&e.title, &e.detail})
+        for (size_t at; (at = text->find(cwd)) != std::string::npos;) text->erase(at, cwd.size());
     ApplyAllowList(sc_, c);
     if (c.status == CheckStatus::kFailed) r_.passed = false;
   }

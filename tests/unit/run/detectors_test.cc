@@ -151,7 +151,8 @@ TEST(SnapshotDetectors, StableHeapPasses) {
   DetectorInput in;
   in.samples = Samples({{0, 0}, {100, 0}, {200, 0}});
   in.snapshots = {{&g1, 0, "s1"}, {&g2, 100, "s2"}, {&g3, 200, "s3"}};
-  for (const auto& c : RunDetectors(in, DetectorLimits{})) {
+  DetectorLimits limits{128, 4 << 20, 0.5, 0.05, 0, 0, 128, 0.5, 1};
+  for (const auto& c : RunDetectors(in, limits)) {
     if (c.detector == "http") continue;  // no load in this input
     EXPECT_NE(c.status, CheckStatus::kFailed) << c.detector << ": " << c.summary;
   }
