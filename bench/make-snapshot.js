@@ -11,7 +11,7 @@ if (!out) {
 }
 const cache = new Map();
 for (let i = 0; i < entries; i++) {
-  cache.set(`user:${i}`, { id: i, name: `user-${i}`, seen: new Date(i) });
+  cache.set(`user:${i}`, { id: i, name: `user-${i}`, seen: new Date(i), score: i + 0.5 });
 }
 globalThis.userCache = cache;
 v8.writeHeapSnapshot(out);

@@ -59,11 +59,19 @@ int RunRun(RunCommandOptions& o) {
     console.color = reporters::ShouldColor(color_mode, stdout);
     console.verbosity = o.quiet ? reporters::Verbosity::kQuiet
                                 : o.verbose ? reporters::Verbosity::kVerbose : reporters::Verbosity::kNormal;
-    if (github.enabled)
-      for (const auto& s : r.scenarios) std::fputs(reporters::GroupStart(s.name).c_str(), stdout);
-    std::fputs(reporters::ConsoleReport(r, console).c_str(), stdout);
-    if (github.enabled)
-      for (size_t i = 0; i < r.scenarios.size(); ++i) std::fputs(reporters::GroupEnd().c_str(), stdout);
+    if (github.enabled && r.scenarios.size() > 1) {
+      // One collapsible group per scenario in the Actions log, then the overall verdict.
+      for (const auto& s : r.scenarios) {
+        run::RunResult one = r;
+        one.scenarios = {s};
+        std::fputs(reporters::GroupStart(s.name).c_str(), stdout);
+        std::fputs(reporters::ConsoleReport(one, console).c_str(), stdout);
+        std::fputs(reporters::GroupEnd().c_str(), stdout);
+      }
+      std::fputs((reporters::Verdict(r, console.color) + "\n").c_str(), stdout);
+    } else {
+      std::fputs(reporters::ConsoleReport(r, console).c_str(), stdout);
+    }
   }
   if (github.enabled) reporters::WriteGithubReports(r, github, stdout, results_path, o.junit);
   std::fflush(stdout);
