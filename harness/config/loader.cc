@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <span>
 #include <sstream>
@@ -12,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "harness/common/error.h"
+#include "harness/config/regex_check.h"
 #include "harness/config/suggest.h"
 
 namespace leakcheck::config {
@@ -179,7 +179,9 @@ std::optional<MapView> Parser::Map(const YAML::Node& node, std::string_view what
   MapView view;
   view.location = Loc(node);
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
+    // Copies: yaml-cpp's iterator yields temporaries, so `it->first` must not be bound to a
+    // reference (AddressSanitizer caught a stack-use-after-scope here). Nodes are handles.
+    const YAML::Node key = it->first;
     if (!key.IsScalar()) {
       Error(key, fmt::format("keys of `{}` must be plain names", what));
       continue;
@@ -448,12 +450,12 @@ void Parser::ParseReady(const Field& f, ReadyProbe* ready) {
   }
   if (log) {
     if (auto pattern = String(*log)) {
-      try {
-        std::regex re(*pattern, std::regex::ECMAScript);
+      std::string error;
+      if (IsValidRegex(*pattern, &error)) {
         ready->kind = ReadyKind::kLog;
         ready->log = {*pattern, ValueLoc(*log)};
-      } catch (const std::regex_error& e) {
-        Error(ValueLoc(*log), fmt::format("`ready.log` is not a valid regex: {}", e.what()));
+      } else {
+        Error(ValueLoc(*log), fmt::format("`ready.log` is not a valid regex: {}", error));
       }
     }
   }
@@ -469,7 +471,7 @@ std::vector<Header> Parser::ParseHeaders(const Field& f) {
     return headers;
   }
   for (auto it = f.value.begin(); it != f.value.end(); ++it) {
-    const std::string& name = it->first.Scalar();
+    const std::string name = it->first.Scalar();
     if (name.empty() || name.find_first_of(" :\r\n\t") != std::string::npos) {
       Error(it->first, fmt::format("`{}` is not a valid header name", name));
       continue;
