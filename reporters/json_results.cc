@@ -95,6 +95,7 @@ json::object ScenarioJson(const run::ScenarioResult& s) {
           {"infrastructure_error", infra},
           {"infrastructure_stage", s.infrastructure_stage},
           {"app_stderr_tail", s.app_stderr_tail},
+          {"app_pid", s.app_pid},
           {"duration_seconds", Number(s.duration_seconds)},
           {"checks", std::move(checks)},
           {"checkpoints", std::move(samples)},
@@ -328,6 +329,7 @@ run::ScenarioResult ReadScenario(const json::value& v, const std::string& path) 
   if (f.Find("infrastructure_error")) s.infrastructure_error = f.String("infrastructure_error");
   s.infrastructure_stage = f.String("infrastructure_stage");
   s.app_stderr_tail = f.String("app_stderr_tail");
+  s.app_pid = static_cast<int>(f.Int("app_pid"));
   s.duration_seconds = f.Double("duration_seconds");
   f.Each("checks", [&](const json::value& c, const std::string& p) { s.checks.push_back(ReadCheck(c, p)); });
   f.Each("checkpoints", [&](const json::value& c, const std::string& p) {

@@ -280,6 +280,7 @@ ScenarioResult ScenarioRun::Run() {
     auto t = Clock::now();
     process::NodeApp app(SpecFor(file_.app, dir_));
     app.Start();
+    r_.app_pid = app.pid();
     app.WaitReady();
     if (file_.app.ready.kind == config::ReadyKind::kTcp) WaitForPort(app, file_.app.ready.timeout.value);
     cdp::Session session;

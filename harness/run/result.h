@@ -82,6 +82,7 @@ struct ScenarioResult {
   std::optional<std::string> infrastructure_error;
   std::string infrastructure_stage;
   std::string app_stderr_tail;
+  int app_pid = 0;  ///< the app's pid (= its process group id); 0 when it never started
   std::vector<CheckResult> checks;
   std::vector<CheckpointSample> checkpoints;
   LoadStats warmup, load;

@@ -4,6 +4,9 @@
 // a fixed one must exit 0. No app process may outlive the run.
 #include <signal.h>
 
+#include <cerrno>
+#include <cstdlib>
+
 #include <fstream>
 
 #include <boost/json.hpp>
@@ -65,9 +68,13 @@ TEST_P(LeakSuite, VerdictDetectorAndCulprit) {
   std::string listing = RunCommand({"find", out.path(), "-name", "*.heapsnapshot"}).out;
   EXPECT_EQ(listing.empty(), c.exit_code == 0) << listing;
   EXPECT_FALSE(ReadWholeFile(out.path() + "/results.json").empty());
-  // No orphan: nothing still runs from the fixture's folder.
-  std::string dir = c.yaml.substr(0, c.yaml.rfind('/'));
-  EXPECT_NE(RunCommand({"pgrep", "-f", kSource + "/" + dir}).exit_code, 0) << "an app process outlived the run";
+  // No orphan: the app's process group is gone.
+  for (const auto& s : result.at("scenarios").as_array()) {
+    int pgid = static_cast<int>(s.at("app_pid").as_int64());
+    ASSERT_GT(pgid, 0);
+    EXPECT_EQ(::kill(-pgid, 0), -1) << "process group " << pgid << " outlived the run";
+    EXPECT_EQ(errno, ESRCH);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Patterns, LeakSuite, ::testing::ValuesIn(LoadCases()),
@@ -90,7 +97,11 @@ TEST(RunFaults, AppCrashMidRunIsAnInfrastructureErrorWithAReport) {
   auto results = ReadWholeFile(out.File("results.json"));
   EXPECT_THAT(results, ::testing::HasSubstr("\"infrastructure_error\""));
   EXPECT_THAT(ReadWholeFile(junit), ::testing::HasSubstr("<error"));
-  EXPECT_NE(RunCommand({"pgrep", "-f", "crash_mid_run.js"}).exit_code, 0);
+  auto pid_at = results.find("\"app_pid\":");
+  ASSERT_NE(pid_at, std::string::npos);
+  int pgid = std::atoi(results.c_str() + pid_at + 10);
+  ASSERT_GT(pgid, 0);
+  EXPECT_EQ(::kill(-pgid, 0), -1) << "the crashed app's group is gone";
 }
 
 TEST(RunFaults, AppThatExitsAtStartShowsItsStderr) {
