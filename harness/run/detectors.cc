@@ -25,6 +25,17 @@ const std::vector<std::string>& DetectorNames() {
   return kNames;
 }
 
+const analysis::RetainerPaths& DetectorInput::LastPaths() const {
+  if (!last_paths_) last_paths_ = std::make_shared<analysis::RetainerPaths>(*snapshots.back().graph);
+  return *last_paths_;
+}
+
+const analysis::SnapshotDiff& DetectorInput::FirstToLastDiff() const {
+  if (!diff_) diff_ = std::make_shared<analysis::SnapshotDiff>(
+                  analysis::DiffSnapshots(*snapshots.front().graph, *snapshots.back().graph));
+  return *diff_;
+}
+
 LinearFit FitLine(const std::vector<double>& x, const std::vector<double>& y) {
   LinearFit fit;
   const size_t n = std::min(x.size(), y.size());
@@ -143,7 +154,7 @@ void AddGrowingClasses(const DetectorInput& in, CheckResult& c, size_t max_rows)
   const auto& a = in.snapshots.front();
   const auto& b = in.snapshots.back();
   const double iterations = static_cast<double>(std::max<int64_t>(1, b.iteration - a.iteration));
-  auto diff = analysis::DiffSnapshots(*a.graph, *b.graph);
+  const auto& diff = in.FirstToLastDiff();
   size_t shown = 0;
   for (const auto& d : diff.classes) {
     if (shown == max_rows) break;
@@ -164,7 +175,7 @@ void AddGrowingClasses(const DetectorInput& in, CheckResult& c, size_t max_rows)
 // objects (0..1); nullopt without two snapshots or without growth.
 std::optional<double> AppShareOfGrowth(const DetectorInput& in) {
   if (in.snapshots.size() < 2) return std::nullopt;
-  auto diff = analysis::DiffSnapshots(*in.snapshots.front().graph, *in.snapshots.back().graph);
+  const auto& diff = in.FirstToLastDiff();
   double internal = 0, app = 0;
   for (const auto& d : diff.classes) (IsV8InternalClass(d.name) ? internal : app) += static_cast<double>(d.SizeDelta());
   internal = std::max(0.0, internal);
@@ -300,7 +311,7 @@ CheckResult CheckHttp(const DetectorInput& in, double limit_percent) {
 CheckResult CheckSurvivors(const DetectorInput& in, double limit) {
   auto w = Window(in);
   if (!w) return Skipped("survivors", limit, "needs two snapshots");
-  RetainerPaths paths(*w->alive_in->graph);
+  const RetainerPaths& paths = in.LastPaths();
   auto sv = analysis::FindSurvivors(*w->first->graph, *w->second->graph, *w->alive_in->graph, paths, IsAppObject);
   const double per_iteration = static_cast<double>(sv.count) / static_cast<double>(w->iterations);
   CheckResult c = NewCheck("survivors", per_iteration, limit, "objects/iteration");
@@ -367,7 +378,7 @@ CheckResult CheckCollections(const DetectorInput& in, double limit) {
     c.summary = fmt::format("no long-lived collection grew (limit {} entries/iteration)", limit);
     return c;
   }
-  RetainerPaths paths(last);
+  const RetainerPaths& paths = in.LastPaths();
   for (size_t i = 0; i < growing.size() && i < 3; ++i) {
     const auto& grw = growing[i];
     std::string path = paths.Format(grw.info.node, 10);
@@ -411,7 +422,7 @@ CheckResult CheckListeners(const DetectorInput& in, double limit) {
                                             growths.front().now.count, limit);
   if (!growths.empty()) {
     const HeapGraph& g = *in.snapshots.back().graph;
-    RetainerPaths paths(g);
+    const RetainerPaths& paths = in.LastPaths();
     for (size_t i = 0; i < growths.size() && i < 3; ++i) {
       const auto& l = growths[i].now;
       std::string where = analysis::ClosureLocation(g, l.sample_listener);
@@ -442,7 +453,7 @@ CheckResult CheckClosures(const DetectorInput& in, double limit) {
   auto w = Window(in);
   if (!w) return Skipped("closures", limit, "needs two snapshots");
   const HeapGraph& g = *w->alive_in->graph;
-  RetainerPaths paths(g);
+  const RetainerPaths& paths = in.LastPaths();
   // Group the surviving closures by where they were written.
   struct Site { int64_t count = 0; uint32_t example_id = 0; std::string example_path; };
   std::unordered_map<std::string, Site> sites;

@@ -2,10 +2,13 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "harness/analysis/diff.h"
+#include "harness/analysis/paths.h"
 #include "harness/run/result.h"
 #include "harness/snapshot/heap_graph.h"
 
@@ -45,6 +48,15 @@ struct DetectorInput {
   LoadStats load;                          ///< the measured run (not the warm-up)
   int64_t failed_expectations = 0;
   std::string app_stderr;                  ///< for MaxListenersExceededWarning
+
+  /// The last snapshot's retainer paths and the first→last class diff, computed once on first
+  /// use and shared by every detector (each is a full pass over a snapshot).
+  const analysis::RetainerPaths& LastPaths() const;
+  const analysis::SnapshotDiff& FirstToLastDiff() const;
+
+ private:
+  mutable std::shared_ptr<analysis::RetainerPaths> last_paths_;
+  mutable std::shared_ptr<analysis::SnapshotDiff> diff_;
 };
 
 /// Least-squares line through (x, y): slope, intercept and R² (1 = perfect fit).
