@@ -220,11 +220,37 @@ std::string GitCommit(fs::path dir) {
   return "";
 }
 
+// A started app with its inspector session. With `app.reuse: true` one LiveApp serves every
+// scenario of the file; otherwise each scenario starts and stops its own.
+struct LiveApp {
+  std::unique_ptr<process::NodeApp> app;
+  std::unique_ptr<cdp::Session> session;
+
+  void Start(const config::AppConfig& config, const fs::path& log_dir) {
+    app = std::make_unique<process::NodeApp>(SpecFor(config, log_dir));
+    app->Start();
+    app->WaitReady();
+    if (config.ready.kind == config::ReadyKind::kTcp) WaitForPort(*app, config.ready.timeout.value);
+    session = std::make_unique<cdp::Session>();
+    process::NodeApp* a = app.get();
+    session->SetAppMonitor([a](milliseconds grace) { return a->DescribeExit(grace); });
+    session->Connect(app->inspector_url());
+  }
+  void Stop() {
+    if (session) session->Close();
+    if (app) app->Stop();
+  }
+  bool started() const { return app != nullptr; }
+};
+
 class ScenarioRun {
  public:
+  /// `shared`: the file's reused app (started by the first scenario), or nullptr.
   ScenarioRun(const config::ScenarioFile& file, const config::Scenario& sc, const RunOptions& options,
-              reporters::ProgressReporter& progress, const fs::path& dir, std::string* node_version)
-      : file_(file), sc_(sc), options_(options), progress_(progress), dir_(dir), node_version_(node_version) {}
+              reporters::ProgressReporter& progress, const fs::path& dir, std::string* node_version,
+              LiveApp* shared)
+      : file_(file), sc_(sc), options_(options), progress_(progress), dir_(dir), node_version_(node_version),
+        shared_(shared) {}
 
   ScenarioResult Run();
 
@@ -239,6 +265,7 @@ class ScenarioRun {
   reporters::ProgressReporter& progress_;
   fs::path dir_;
   std::string* node_version_;
+  LiveApp* shared_;
   ScenarioResult r_;
   std::vector<int64_t> snapshot_iterations_;
   int checkpoint_index_ = 0;
@@ -275,17 +302,16 @@ ScenarioResult ScenarioRun::Run() {
   const int middle = sc_.snapshots.value == 3 ? (batches + 1) / 2 : -1;
   checkpoint_count_ = batches + 1;
   std::string app_stderr;
+  LiveApp* live = nullptr;
   try {
     progress_.Phase(r_.name, "startup", sc_.location.ToString());
     auto t = Clock::now();
-    process::NodeApp app(SpecFor(file_.app, dir_));
-    app.Start();
+    LiveApp own;
+    live = shared_ ? shared_ : &own;
+    if (!live->started()) live->Start(file_.app, dir_);
+    process::NodeApp& app = *live->app;
+    cdp::Session& session = *live->session;
     r_.app_pid = app.pid();
-    app.WaitReady();
-    if (file_.app.ready.kind == config::ReadyKind::kTcp) WaitForPort(app, file_.app.ready.timeout.value);
-    cdp::Session session;
-    session.SetAppMonitor([&app](milliseconds grace) { return app.DescribeExit(grace); });
-    session.Connect(app.inspector_url());
     if (node_version_->empty()) {
       std::string v = session.Evaluate("process.version").json;
       *node_version_ = v.size() >= 2 && v.front() == '"' ? v.substr(1, v.size() - 2) : v;
@@ -334,12 +360,16 @@ ScenarioResult ScenarioRun::Run() {
     r_.load = ToLoadStats(total);
     progress_.Phase(r_.name, "shutdown", "");
     t = Clock::now();
-    session.Close();
-    app.Stop();
+    if (!shared_) live->Stop();
     r_.times.shutdown = Seconds(Clock::now() - t);
     app_stderr = app.StderrTail(500);
     r_.app_stderr_tail = app.StderrTail(20);
   } catch (const Error& e) {
+    // A reused app that failed is not reused: the next scenario starts a fresh one.
+    if (shared_ && shared_->started()) {
+      if (shared_->app) r_.app_stderr_tail = shared_->app->StderrTail(20);
+      *shared_ = LiveApp{};
+    }
     if (e.status() != kExitFailure) throw;  // bad input: the whole run is a usage error
     r_.infrastructure_error = e.detail();
     r_.infrastructure_stage = e.stage();
@@ -409,16 +439,27 @@ RunResult RunScenarioFiles(const RunOptions& options, reporters::ProgressReporte
   MakePrivateDir(options.out_dir);
   const auto started = Clock::now();
   for (const auto& f : files) {
+    LiveApp reused;  // only with app.reuse: true
     for (const auto& sc : f.scenarios) {
       if (options.scenario && sc.name.value != *options.scenario) continue;
       fs::path dir = fs::path(options.out_dir) / Slug(sc.name.value);
       MakePrivateDir(dir);
-      ScenarioResult sr = ScenarioRun(f, sc, options, progress, dir, &result.node_version).Run();
+      LiveApp* shared = f.app.reuse.value ? &reused : nullptr;
+      ScenarioResult sr = ScenarioRun(f, sc, options, progress, dir, &result.node_version, shared).Run();
       if (sr.passed && !options.keep_snapshots) {
         for (const auto& s : sr.snapshots) fs::remove(s);
         sr.snapshots.clear();
       }
       result.scenarios.push_back(std::move(sr));
+    }
+    try {
+      reused.Stop();
+    } catch (const Error& e) {
+      // Every check is already decided; a reused app that would not stop is still reported.
+      if (!result.scenarios.empty() && !result.scenarios.back().infrastructure_error) {
+        result.scenarios.back().infrastructure_error = e.detail();
+        result.scenarios.back().infrastructure_stage = e.stage();
+      }
     }
   }
   result.duration_seconds = Seconds(Clock::now() - started);

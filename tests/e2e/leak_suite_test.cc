@@ -123,3 +123,22 @@ TEST(RunFaults, InvalidScenarioIsAUsageErrorBeforeAnythingStarts) {
 
 }  // namespace
 }  // namespace leakcheck::testing
+
+namespace leakcheck::testing {
+namespace {
+
+TEST(RunReuse, ScenariosShareOneAppWhenReuseIsSet) {
+  TempDir out;
+  auto r = RunCommand({LEAKCHECK_BIN, "run", std::string(LEAKCHECK_FIXTURES_DIR) + "/runs/reuse.yaml", "--out",
+                       out.path(), "--json", "--no-sampling"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto scenarios = boost::json::parse(r.out).at("scenarios").as_array();
+  ASSERT_EQ(scenarios.size(), 2u);
+  const int64_t pid = scenarios[0].at("app_pid").as_int64();
+  EXPECT_GT(pid, 0);
+  EXPECT_EQ(scenarios[1].at("app_pid").as_int64(), pid) << "the second scenario reused the first one's app";
+  EXPECT_EQ(::kill(-static_cast<pid_t>(pid), 0), -1) << "and it was stopped after the last scenario";
+}
+
+}  // namespace
+}  // namespace leakcheck::testing
