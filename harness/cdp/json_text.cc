@@ -5,43 +5,20 @@
 #include <cerrno>
 #include <cstring>
 
+#include "harness/common/utf8.h"
+
 namespace leakcheck::cdp {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool ReadHex4(std::string_view s, size_t at, unsigned& out) {
   if (at + 4 > s.size()) return false;
   out = 0;
   for (size_t i = at; i < at + 4; ++i) {
-    int v = HexValue(s[i]);
+    int v = HexDigitValue(s[i]);
     if (v < 0) return false;
     out = out * 16 + static_cast<unsigned>(v);
   }
   return true;
-}
-
-void AppendUtf8(unsigned cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // Decodes the escape starting at s[i] == '\\' into out; returns the index after it, or 0.
@@ -87,7 +64,7 @@ size_t DecodeEscape(std::string_view s, size_t i, std::string& out) {
     cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
     next += 6;
   }
-  AppendUtf8(cp, out);  // a lone surrogate is written as its 3-byte form (WTF-8)
+  AppendUtf8(out, cp);  // a lone surrogate is written as its 3-byte form (WTF-8)
   return next;
 }
 

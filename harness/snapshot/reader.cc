@@ -31,6 +31,7 @@
 
 #include "harness/common/error.h"
 #include "harness/common/format.h"
+#include "harness/common/utf8.h"
 
 namespace leakcheck::snapshot {
 
@@ -130,31 +131,6 @@ std::string Printable(char c) {
   if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
     return fmt::format("byte 0x{:02x}", static_cast<unsigned char>(c));
   return fmt::format("'{}'", c);
-}
-
-void AppendUtf8(std::vector<char>& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -669,7 +645,7 @@ void SnapshotBuilder::ParseStrings(Scanner& s) {
         case 't': cp = '\t'; break;
         case 'u': {
           auto hex4 = [&](const char* h) {
-            int a = HexValue(h[0]), b = HexValue(h[1]), c = HexValue(h[2]), d = HexValue(h[3]);
+            int a = HexDigitValue(h[0]), b = HexDigitValue(h[1]), c = HexDigitValue(h[2]), d = HexDigitValue(h[3]);
             return (a | b | c | d) < 0 ? -1 : (a << 12 | b << 8 | c << 4 | d);
           };
           int unit = avail >= 6 ? hex4(p) : -1;
