@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer, which
+# ASan runs at exit): every unit test and every e2e test, whose `leakcheck run`s then prove that
+# leakcheck itself leaks nothing and reads no memory it should not. Builds into ./build-asan.
+# Any sanitizer report fails the test that triggered it (halt_on_error, a non-zero exit code).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export LEAKCHECK_BUILD_DIR=${LEAKCHECK_BUILD_DIR:-build-asan}
+tools/install-deps.sh
+# -O1: a sanitizer build is for finding bugs, and -O1 halves its compile time against -O3.
+tools/build.sh -DLEAKCHECK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" "$@"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1:strict_init_order=1:check_initialization_order=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tools/lsan.supp:print_suppressions=0}
+ctest --test-dir "$LEAKCHECK_BUILD_DIR" --output-on-failure -j2 --timeout 900
