@@ -2,6 +2,7 @@
 // write checkpoint measurements and heap snapshots into a folder.
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -118,6 +119,7 @@ int RunCapture(const CaptureOptions& o) {
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   if (ec) throw InputError("capture", "cannot create " + out.string() + ": " + ec.message());
+  ::chmod(out.c_str(), 0700);  // snapshots hold whatever the app held
   process::AppSpec spec = MakeSpec(o, out);
   milliseconds interval = ParseDuration(o.interval, "--interval");
 
