@@ -20,6 +20,8 @@
 #include "harness/cli/cli.h"
 #include "harness/common/error.h"
 #include "harness/common/format.h"
+#include "harness/common/redact.h"
+#include "harness/config/secrets.h"
 #include "harness/process/node_app.h"
 
 namespace leakcheck {
@@ -112,6 +114,8 @@ process::AppSpec MakeSpec(const CaptureOptions& o, const std::filesystem::path& 
 }
 
 int RunCapture(const CaptureOptions& o) {
+  // No scenario file: only secret-looking environment variables and the header rule apply.
+  config::RegisterSecrets(config::ScenarioFile{}, redact::Global());
   if (o.command.empty())
     throw InputError("capture", "no command: use `leakcheck capture -- node app.js`");
   if (o.snapshots < 0) throw InputError("capture", "--snapshots must be 0 or more");

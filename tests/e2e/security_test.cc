@@ -152,6 +152,25 @@ TEST(Security, SecretsNeverReachAnythingLeakcheckWrites) {
   }
 }
 
+TEST(Security, ErrorMessagesOnStderrAreRedacted) {
+  TempDir tmp;
+  const std::string password = "pw-" + RandomHex(20);
+  CommandResult r;
+  {
+    ScopedEnv env;
+    env.Set("LEAKCHECK_E2E_DB_PASSWORD", password);  // redacted by default: the name looks secret
+    env.Set("SECRET_ECHO_EXIT_AT_START", "1");
+    r = RunCommand({LEAKCHECK_BIN, "capture", "--out", tmp.File("out"), "--ready-log", "never", "--", "node",
+                    kFixtures + "/apps/secret_echo.js"});
+  }
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("leakcheck: process: start: app exited with code 4"));
+  EXPECT_THAT(r.err, HasSubstr("fatal: cannot connect with password [redacted]"));
+  for (const auto& [name, text] : WrittenTexts(r, {}, tmp.File("out")))
+    EXPECT_THAT(text, Not(HasSubstr(password))) << name;
+  EXPECT_EQ(Mode(tmp.File("out")), 0700u);
+}
+
 // A scenario file in `dir` running `command` (a string: split like a shell, never run by one).
 std::string WriteScenario(const TempDir& dir, const std::string& app_block) {
   std::string path = dir.File("s.yaml");
