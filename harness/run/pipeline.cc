@@ -438,14 +438,13 @@ void ScenarioRun::Analyse(const std::string& app_stderr) {
 
 }  // namespace
 
-void MakeRunFolderPrivate(const std::string& run_dir) {
+void MakePrivateIfInRunFolder(const std::string& file, const std::string& run_dir) {
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(run_dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    struct stat st {};
-    if (::lstat(it->path().c_str(), &st) != 0 || S_ISLNK(st.st_mode) || !(st.st_mode & 077)) continue;
-    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) ::chmod(it->path().c_str(), st.st_mode & 0700);
-  }
+  const fs::path f = fs::weakly_canonical(file, ec);
+  const fs::path dir = fs::weakly_canonical(run_dir, ec);
+  if (ec) return;
+  auto [d, ff] = std::mismatch(dir.begin(), dir.end(), f.begin(), f.end());
+  if (d == dir.end() && ff != f.end()) ::chmod(f.c_str(), 0600);
 }
 
 RunResult RunScenarioFiles(const RunOptions& options, reporters::ProgressReporter& progress) {
