@@ -1,5 +1,7 @@
 #include "reporters/json_results.h"
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -163,6 +165,7 @@ std::string ResultsJsonText(const run::RunResult& r) {
 
 void WriteResultsFile(const run::RunResult& r, const std::string& path) {
   WriteTextFile(path, ResultsJsonText(r), "results");
+  ::chmod(path.c_str(), 0600);  // lives in the private run folder, like the logs
 }
 
 // ---- reading --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "harness/common/format.h"
+#include "harness/common/redact.h"
 
 namespace leakcheck::reporters {
 
@@ -47,7 +48,7 @@ class TtyProgress : public ProgressReporter {
     }
     std::string line = fmt::format("{} {} {}{}", u.scenario, u.phase, bar, Figures(u));
     line = Ellipsize(line, static_cast<size_t>(width_ - 1));
-    std::fprintf(out_, "\r\x1b[2K%s", line.c_str());
+    std::fprintf(out_, "\r\x1b[2K%s", redact::Redact(line).c_str());
     std::fflush(out_);
     live_ = true;
   }
@@ -62,7 +63,7 @@ class TtyProgress : public ProgressReporter {
 
  private:
   void Permanent(const std::string& line) {
-    std::fprintf(out_, "%s%s\n", live_ ? "\r\x1b[2K" : "", line.c_str());
+    std::fprintf(out_, "%s%s\n", live_ ? "\r\x1b[2K" : "", redact::Redact(line).c_str());
     live_ = false;
     std::fflush(out_);
   }
@@ -94,7 +95,7 @@ class PlainProgress : public ProgressReporter {
 
  private:
   void Line(const std::string& line) {
-    std::fprintf(out_, "%s\n", line.c_str());
+    std::fprintf(out_, "%s\n", redact::Redact(line).c_str());
     std::fflush(out_);
   }
 

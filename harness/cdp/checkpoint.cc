@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -138,6 +139,8 @@ Measurement TakeCheckpoint(Session& session, const CheckpointOptions& options) {
       }
     }
     if (m.snapshot_method == "stream") file = session.TakeHeapSnapshot(options.snapshot_path);
+    // The app wrote it with its own umask: owner-only, it holds whatever the app held.
+    ::chmod(file.path.c_str(), 0600);
     m.snapshot = file.path;
     m.snapshot_bytes = file.bytes;
     m.snapshot_seconds = Seconds(snap_start);

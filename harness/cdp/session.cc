@@ -398,7 +398,7 @@ SnapshotFile Session::TakeHeapSnapshot(const std::filesystem::path& path) {
   const std::string stage = "cdp: HeapProfiler.takeHeapSnapshot";
   std::filesystem::path part = path;
   part += ".part";
-  int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);  // the app's memory
   if (fd < 0)
     throw HarnessError(stage, "cannot write " + part.string() + ": " + std::strerror(errno));
   UnescapingWriter writer(fd);

@@ -2,6 +2,7 @@
 // write checkpoint measurements and heap snapshots into a folder.
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +20,8 @@
 #include "harness/cli/cli.h"
 #include "harness/common/error.h"
 #include "harness/common/format.h"
+#include "harness/common/redact.h"
+#include "harness/config/secrets.h"
 #include "harness/process/node_app.h"
 
 namespace leakcheck {
@@ -111,6 +114,8 @@ process::AppSpec MakeSpec(const CaptureOptions& o, const std::filesystem::path& 
 }
 
 int RunCapture(const CaptureOptions& o) {
+  // No scenario file: only secret-looking environment variables and the header rule apply.
+  config::RegisterSecrets(config::ScenarioFile{}, redact::Global());
   if (o.command.empty())
     throw InputError("capture", "no command: use `leakcheck capture -- node app.js`");
   if (o.snapshots < 0) throw InputError("capture", "--snapshots must be 0 or more");
@@ -118,6 +123,7 @@ int RunCapture(const CaptureOptions& o) {
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   if (ec) throw InputError("capture", "cannot create " + out.string() + ": " + ec.message());
+  ::chmod(out.c_str(), 0700);  // snapshots hold whatever the app held
   process::AppSpec spec = MakeSpec(o, out);
   milliseconds interval = ParseDuration(o.interval, "--interval");
 

@@ -10,6 +10,7 @@
 
 #include "harness/common/error.h"
 #include "harness/common/exit_status.h"
+#include "harness/common/redact.h"
 #include "harness/process/app_registry.h"
 
 namespace leakcheck {
@@ -64,13 +65,13 @@ int RunCli(int argc, char** argv) {
   try {
     return action ? action() : kExitUsage;
   } catch (const Error& e) {
-    std::fprintf(stderr, "leakcheck: %s\n", e.what());
+    std::fprintf(stderr, "leakcheck: %s\n", redact::Redact(e.what()).c_str());
     return e.status();
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "leakcheck: out of memory\n");
     return kExitFailure;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "leakcheck: internal error: %s\n", e.what());
+    std::fprintf(stderr, "leakcheck: internal error: %s\n", redact::Redact(e.what()).c_str());
     return kExitFailure;
   }
 }

@@ -12,7 +12,9 @@
 #include "harness/cli/cli.h"
 #include "harness/common/error.h"
 #include "harness/common/exit_status.h"
+#include "harness/common/redact.h"
 #include "harness/config/loader.h"
+#include "harness/config/secrets.h"
 #include "harness/load/driver.h"
 
 namespace leakcheck {
@@ -68,6 +70,7 @@ std::vector<load::Stats> RunPhase(load::Driver& driver, const config::Amount& am
 
 int RunLoad(const LoadOptions& o) {
   config::ScenarioFile file = config::LoadScenarioFile(o.file);
+  config::RegisterSecrets(file, redact::Global());
   std::string json = "[";
   int ran = 0;
   for (config::Scenario& scenario : file.scenarios) {
@@ -108,13 +111,14 @@ int RunLoad(const LoadOptions& o) {
                           ran ? "," : "", scenario.name.value, driver.target(), warmup.ToJson(),
                           run.ToJson(), batch_json);
     } else {
-      std::printf("%s → %s\n%s%s", scenario.name.value.c_str(), driver.target().c_str(),
-                  Summary("warmup", warmup).c_str(), Summary("run", run).c_str());
+      std::string text = fmt::format("{} → {}\n{}{}", scenario.name.value, driver.target(), Summary("warmup", warmup),
+                                     Summary("run", run));
+      std::fputs(redact::Redact(text).c_str(), stdout);
     }
     ++ran;
   }
   if (ran == 0) throw InputError("load", fmt::format("no scenario named `{}` in {}", o.scenario, o.file));
-  if (o.json) std::printf("%s]\n", json.c_str());
+  if (o.json) std::printf("%s]\n", redact::Redact(json).c_str());
   return kExitOk;
 }
 

@@ -52,6 +52,7 @@ int RunRun(RunCommandOptions& o) {
   const std::string results_path = (std::filesystem::path(r.run_dir) / "results.json").string();
   reporters::WriteResultsFile(r, results_path);
   if (!o.junit.empty()) reporters::WriteJunitFile(r, o.junit);
+  if (!o.junit.empty()) run::MakePrivateIfInRunFolder(o.junit, r.run_dir);
   if (o.json) {
     std::fputs(reporters::ResultsJsonText(r).c_str(), stdout);
   } else {

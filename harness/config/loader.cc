@@ -1,6 +1,8 @@
 #include "harness/config/loader.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -19,7 +21,7 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::string_view kTopKeys[] = {"version", "app", "target", "defaults", "scenarios"};
+constexpr std::string_view kTopKeys[] = {"version", "app", "target", "defaults", "scenarios", "secrets"};
 constexpr std::string_view kAppKeys[] = {"command", "cwd",   "env",          "node_args",
                                          "port",    "ready", "stop_timeout", "reuse"};
 constexpr std::string_view kReadyKeys[] = {"http", "log", "timeout"};
@@ -113,6 +115,44 @@ std::optional<std::vector<std::string>> ShellSplit(std::string_view line) {
   return words;
 }
 
+// Calls `fn` on every request step of a flow, loops included.
+template <typename Fn>
+void ForEachRequest(std::vector<Step>& flow, const Fn& fn) {
+  for (Step& step : flow) {
+    if (step.kind == Step::Kind::kRequest) fn(step.request);
+    if (step.kind == Step::Kind::kLoop) ForEachRequest(step.loop.flow, fn);
+  }
+}
+
+bool IsCredentialHeader(std::string_view name) {
+  std::string lower;
+  for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower == "authorization" || lower == "proxy-authorization" || lower == "cookie";
+}
+
+// Environment variables a template reads (`{{ $env.NAME }}`).
+void AddEnvNames(const Template& t, std::set<std::string>* names) {
+  for (const TemplatePart& part : t.parts())
+    if (part.kind == TemplatePart::Kind::kEnv) names->insert(part.text);
+}
+
+// Captures named in `secrets:` or used in an Authorization/Cookie header are secret.
+void MarkSecretCaptures(ScenarioFile* file) {
+  std::set<std::string> names;
+  for (const auto& s : file->secrets) names.insert(s.value);
+  auto add_header_names = [&](const std::vector<Header>& headers) {
+    for (const Header& h : headers)
+      if (IsCredentialHeader(h.name))
+        for (const std::string& v : h.value.VariableNames()) names.insert(v);
+  };
+  add_header_names(file->defaults.headers);
+  for (Scenario& sc : file->scenarios) ForEachRequest(sc.flow, [&](RequestStep& r) { add_header_names(r.headers); });
+  for (Scenario& sc : file->scenarios)
+    ForEachRequest(sc.flow, [&](RequestStep& r) {
+      for (Capture& c : r.captures) c.secret = names.count(c.as.value) > 0;
+    });
+}
+
 class Parser {
  public:
   Parser(std::string path, std::vector<Diagnostic>* diagnostics)
@@ -163,6 +203,7 @@ class Parser {
   bool AppendJson(const YAML::Node& node, Template* out);
   void ParseThresholds(const Field& f, Scenario* scenario);
   void ParseAllow(const Field& f, Scenario* scenario);
+  void ParseSecrets(const Field& f, ScenarioFile* file);
 
   std::string path_;
   std::vector<Diagnostic>* diagnostics_;
@@ -362,6 +403,8 @@ ScenarioFile Parser::Parse(std::string_view text) {
     }
     file.scenarios.push_back(std::move(scenario));
   }
+  if (const Field* f = top->Find("secrets")) ParseSecrets(*f, &file);
+  MarkSecretCaptures(&file);
   return file;
 }
 
@@ -708,6 +751,57 @@ void Parser::ParseCaptures(const Field& f, RequestStep* request) {
     capture.as = {*name, ValueLoc(*as)};
     known_names_.push_back(*name);
     request->captures.push_back(std::move(capture));
+  }
+}
+
+void Parser::ParseSecrets(const Field& f, ScenarioFile* file) {
+  if (!f.value.IsSequence()) {
+    Error(ValueLoc(f), "`secrets` must be a list of names (environment variables or captured names)");
+    return;
+  }
+  // What a name can refer to: variables of `app.env`, `{{ $env.NAME }}` of any template, and
+  // names captured by any scenario. A name that is none of these is still accepted (the app
+  // may read an inherited variable itself) unless it looks like a misspelling of one.
+  std::set<std::string> known;
+  for (const auto& [name, value] : file->app.env) known.insert(name);
+  AddEnvNames(file->target.value, &known);
+  for (const Header& h : file->defaults.headers) AddEnvNames(h.value, &known);
+  for (Scenario& sc : file->scenarios) {
+    ForEachRequest(sc.flow, [&](RequestStep& r) {
+      AddEnvNames(r.url, &known);
+      for (const Header& h : r.headers) AddEnvNames(h.value, &known);
+      if (r.body) AddEnvNames(*r.body, &known);
+      if (r.expect.contains) AddEnvNames(*r.expect.contains, &known);
+      for (const Capture& c : r.captures) known.insert(c.as.value);
+    });
+  }
+  std::vector<std::string_view> candidates(known.begin(), known.end());
+  for (const YAML::Node& item : f.value) {
+    if (!item.IsScalar() || item.Scalar().empty()) {
+      Error(item, "`secrets` entries must be names, like `API_TOKEN` or a captured name");
+      continue;
+    }
+    const std::string& name = item.Scalar();
+    if (name.find("{{") != std::string::npos || name.find_first_of(" \t=$") != std::string::npos) {
+      Error(item, fmt::format("`secrets` entry `{}` must be a plain name (an environment variable like "
+                              "`API_TOKEN` or a captured name), not a template or value", name));
+      continue;
+    }
+    auto first = std::find_if(file->secrets.begin(), file->secrets.end(),
+                              [&](const Located<std::string>& s) { return s.value == name; });
+    if (first != file->secrets.end()) {
+      Error(item, fmt::format("duplicate secret `{}` (first listed on line {})", name, first->location.line));
+      continue;
+    }
+    if (!known.count(name) && !std::getenv(name.c_str())) {
+      std::string suggestion = DidYouMean(name, candidates);
+      if (!suggestion.empty()) {
+        Error(item, fmt::format("secret `{}` is neither an environment variable of the file (`app.env`, "
+                                "`{{{{ $env.NAME }}}}`) nor a captured name{}", name, suggestion));
+        continue;
+      }
+    }
+    file->secrets.push_back({name, Loc(item)});
   }
 }
 

@@ -63,6 +63,9 @@ struct Header {
 struct Capture {
   JsonPath json;
   Located<std::string> as;
+  /// Named in `secrets:` or used in an Authorization/Cookie header: captured values are
+  /// redacted from everything leakcheck writes.
+  bool secret = false;
 };
 
 struct Expect {
@@ -169,6 +172,9 @@ struct ScenarioFile {
   Located<Template> target;  ///< default "http://127.0.0.1:{{ app.port }}"
   Defaults defaults;
   std::vector<Scenario> scenarios;
+  /// `secrets:` names (environment variables or captured names) whose values are never
+  /// written; see harness/config/secrets.h for what else is redacted by default.
+  std::vector<Located<std::string>> secrets;
 };
 
 }  // namespace leakcheck::config

@@ -30,6 +30,7 @@
 #include <fmt/format.h>
 
 #include "harness/common/error.h"
+#include "harness/common/redact.h"
 #include "harness/load/json_capture.h"
 
 namespace leakcheck::load {
@@ -65,8 +66,10 @@ class ResponseParser : public http::basic_parser<false> {
   void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
                        error_code&) override {}
   void on_response_impl(int code, beast::string_view, int, error_code&) override { status = code; }
-  void on_field_impl(http::field, beast::string_view name, beast::string_view value,
+  void on_field_impl(http::field field, beast::string_view name, beast::string_view value,
                      error_code&) override {
+    // Session cookies the app hands out are secrets in whatever leakcheck writes later.
+    if (field == http::field::set_cookie) redact::Global().AddHeaderValue({value.data(), value.size()});
     if (!wanted_header_.empty() && beast::iequals(name, wanted_header_)) {
       header_found = true;
       header_value.assign(value.data(), value.size());
@@ -510,6 +513,7 @@ class Driver::Impl {
     for (const config::Capture& capture : step.captures) {
       auto value = vu.json.Find(capture.json);
       if (!value) return false;
+      if (capture.secret) redact::Global().AddSecret(*value);
       vu.captures.Set(capture.as.value, std::move(*value));
     }
     return true;

@@ -21,6 +21,7 @@
 #include <regex>
 
 #include "harness/common/error.h"
+#include "harness/common/redact.h"
 #include "harness/process/app_registry.h"
 #include "harness/process/command_line.h"
 #include "harness/process/http_probe.h"
@@ -110,7 +111,8 @@ int OpenLog(const std::filesystem::path& dir, const char* name) {
   if (dir.empty()) return -1;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  int fd = ::open((dir / name).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // Owner-only, like the run folder: the app's output may hold what it was sent.
+  int fd = ::open((dir / name).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
     throw HarnessError("process: start",
                        "cannot write " + (dir / name).string() + ": " + std::strerror(errno));
@@ -276,6 +278,9 @@ void NodeApp::ReadOutput(int out_fd, int err_fd) {
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   char buf[16384];
   int open_count = 2;
+  // The log files get the output with secrets redacted (lines split across reads included).
+  redact::StreamRedactor clean[2] = {redact::StreamRedactor(redact::Global()),
+                                     redact::StreamRedactor(redact::Global())};
   while (open_count > 0) {
     {
       std::lock_guard lock(mu_);
@@ -290,14 +295,22 @@ void NodeApp::ReadOutput(int out_fd, int err_fd) {
       if (n <= 0) {
         fds[i].fd = -1;
         --open_count;
+        std::string rest = clean[i].Finish();
+        WriteAll(log_fd_[i], rest.data(), rest.size());
         std::lock_guard lock(mu_);
         if (!pending_[i].empty()) OnLine(i == 1, pending_[i]), pending_[i].clear();
         continue;
       }
-      WriteAll(log_fd_[i], buf, static_cast<size_t>(n));
+      std::string text = clean[i].Feed(std::string_view(buf, static_cast<size_t>(n)));
+      WriteAll(log_fd_[i], text.data(), text.size());
       std::lock_guard lock(mu_);
       AppendOutput(i, std::string_view(buf, static_cast<size_t>(n)));
     }
+  }
+  for (int i = 0; i < 2; ++i) {
+    if (fds[i].fd < 0) continue;  // already flushed at its end of file
+    std::string rest = clean[i].Finish();
+    WriteAll(log_fd_[i], rest.data(), rest.size());
   }
   for (int fd : {out_fd, err_fd, log_fd_[0], log_fd_[1]}) {
     if (fd >= 0) ::close(fd);
@@ -340,7 +353,8 @@ void NodeApp::OnLine(bool is_stderr, const std::string& line) {
     cv_.notify_all();
     return;  // neither in the tails nor matched against the ready regex
   }
-  (is_stderr ? stderr_tail_ : stdout_tail_).Append(line + "\n");
+  // The tails end up in error messages and reports: redacted like everything leakcheck writes.
+  (is_stderr ? stderr_tail_ : stdout_tail_).Append(redact::Redact(line) + "\n");
   if (ready_regex_ && !log_matched_) {
     std::smatch m;
     if (std::regex_search(line, m, *ready_regex_)) {

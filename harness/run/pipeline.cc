@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <chrono>
@@ -18,7 +20,9 @@
 #include "harness/cdp/session.h"
 #include "harness/common/error.h"
 #include "harness/common/format.h"
+#include "harness/common/redact.h"
 #include "harness/config/loader.h"
+#include "harness/config/secrets.h"
 #include "harness/load/driver.h"
 #include "harness/process/node_app.h"
 #include "harness/run/detectors.h"
@@ -54,8 +58,21 @@ void MakePrivateDir(const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw InputError("run", fmt::format("cannot create {}: {}", dir.string(), ec.message()));
-  // Snapshots hold whatever the app held (tokens, user data): owner-only.
-  ::chmod(dir.c_str(), 0700);
+  // Snapshots hold whatever the app held (tokens, user data): owner-only, also when the folder
+  // already existed with a looser mode.
+  if (::chmod(dir.c_str(), 0700) != 0)
+    throw InputError("run", fmt::format("cannot make {} private (mode 0700): {}", dir.string(), std::strerror(errno)));
+}
+
+// Whatever landed in a scenario's folder (logs, snapshots the app wrote with its own umask):
+// owner-only.
+void MakeFilesPrivate(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    struct stat st {};
+    if (::lstat(entry.path().c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077))
+      ::chmod(entry.path().c_str(), st.st_mode & 0700);
+  }
 }
 
 process::AppSpec SpecFor(const config::AppConfig& app, const fs::path& log_dir) {
@@ -421,10 +438,20 @@ void ScenarioRun::Analyse(const std::string& app_stderr) {
 
 }  // namespace
 
+void MakePrivateIfInRunFolder(const std::string& file, const std::string& run_dir) {
+  std::error_code ec;
+  const fs::path f = fs::weakly_canonical(file, ec);
+  const fs::path dir = fs::weakly_canonical(run_dir, ec);
+  if (ec) return;
+  auto [d, ff] = std::mismatch(dir.begin(), dir.end(), f.begin(), f.end());
+  if (d == dir.end() && ff != f.end()) ::chmod(f.c_str(), 0600);
+}
+
 RunResult RunScenarioFiles(const RunOptions& options, reporters::ProgressReporter& progress) {
   // Load and validate every file before starting anything.
   std::vector<config::ScenarioFile> files;
   for (const auto& path : options.files) files.push_back(config::LoadScenarioFile(path));
+  for (const auto& f : files) config::RegisterSecrets(f, redact::Global());
   bool found = !options.scenario;
   for (const auto& f : files)
     for (const auto& sc : f.scenarios) found |= options.scenario && sc.name.value == *options.scenario;
@@ -450,6 +477,8 @@ RunResult RunScenarioFiles(const RunOptions& options, reporters::ProgressReporte
         for (const auto& s : sr.snapshots) fs::remove(s);
         sr.snapshots.clear();
       }
+      MakeFilesPrivate(dir);
+      RedactScenarioResult(sr);
       result.scenarios.push_back(std::move(sr));
     }
     try {
@@ -457,7 +486,7 @@ RunResult RunScenarioFiles(const RunOptions& options, reporters::ProgressReporte
     } catch (const Error& e) {
       // Every check is already decided; a reused app that would not stop is still reported.
       if (!result.scenarios.empty() && !result.scenarios.back().infrastructure_error) {
-        result.scenarios.back().infrastructure_error = e.detail();
+        result.scenarios.back().infrastructure_error = redact::Redact(e.detail());
         result.scenarios.back().infrastructure_stage = e.stage();
       }
     }

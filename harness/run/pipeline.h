@@ -30,6 +30,11 @@ struct RunOptions {
 /// is recorded with its infrastructure error (exit 3) and the next scenario still runs.
 RunResult RunScenarioFiles(const RunOptions& options, reporters::ProgressReporter& progress);
 
+/// Makes a report file owner-only (0600) when it was written inside the run folder (a JUnit
+/// file at leakcheck-results/junit.xml, as the GitHub Action writes it). Files elsewhere are left
+/// as the user's umask made them; nothing else of the user's is touched.
+void MakePrivateIfInRunFolder(const std::string& file, const std::string& run_dir);
+
 /// "create-and-read-user" → "create-and-read-user"; "My API / v2" → "my-api-v2".
 std::string Slug(const std::string& name);
 

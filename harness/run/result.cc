@@ -1,8 +1,24 @@
 #include "harness/run/result.h"
 
 #include "harness/common/exit_status.h"
+#include "harness/common/redact.h"
 
 namespace leakcheck::run {
+
+void RedactScenarioResult(ScenarioResult& s) {
+  auto clean = [](std::string& text) { text = redact::Redact(text); };
+  if (s.infrastructure_error) clean(*s.infrastructure_error);
+  clean(s.infrastructure_stage);
+  clean(s.app_stderr_tail);
+  for (CheckResult& c : s.checks) {
+    clean(c.summary);
+    clean(c.allowed_reason);
+    for (Evidence& e : c.evidence) {
+      clean(e.title);
+      clean(e.detail);
+    }
+  }
+}
 
 int RunResult::ExitCode() const {
   if (interrupted) return kExitInterrupted;

@@ -107,6 +107,11 @@ struct RunResult {
   int ExitCode() const;
 };
 
+/// Replaces secrets (redact::Global(), or `redactor`) in every free-text field of a scenario's
+/// result: the infrastructure error, the app's stderr tail, check summaries, allow reasons and
+/// evidence. Paths and names are left alone. Every reporter renders from these fields.
+void RedactScenarioResult(ScenarioResult& s);
+
 std::string_view CheckStatusName(CheckStatus s);
 std::string_view EvidenceKindName(Evidence::Kind k);
 
