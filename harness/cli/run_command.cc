@@ -3,12 +3,17 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "harness/cli/cli.h"
 #include "harness/common/error.h"
+#include "harness/common/exit_status.h"
+#include "harness/common/interrupt.h"
 #include "harness/run/pipeline.h"
+#include "harness/run/run_lock.h"
 #include "reporters/baseline.h"
 #include "reporters/console_report.h"
 #include "reporters/github.h"
@@ -34,6 +39,9 @@ struct RunCommandOptions {
 };
 
 int RunRun(RunCommandOptions& o) {
+  // Ctrl-C stops the run at the next stage boundary and still writes every report.
+  SetGracefulInterrupt(true);
+  run::RunFolderLock lock(o.run.out_dir);
   o.run.snapshot_method = o.snapshot_method == "stream" ? cdp::SnapshotMethod::kStream : cdp::SnapshotMethod::kAppWrites;
   o.run.sampling = !o.no_sampling;
   const reporters::ColorMode color_mode = reporters::ParseColorMode(o.color);
@@ -50,8 +58,18 @@ int RunRun(RunCommandOptions& o) {
     reporters::ApplyBaseline(r, reporters::ReadResultsFile(o.baseline), b);
   }
   const std::string results_path = (std::filesystem::path(r.run_dir) / "results.json").string();
-  reporters::WriteResultsFile(r, results_path);
-  if (!o.junit.empty()) reporters::WriteJunitFile(r, o.junit);
+  // A report that cannot be written (a full disk) must not cost the others: each is tried, the
+  // failures are listed on stderr at the end, and the run exits 3.
+  std::vector<std::string> write_errors;
+  auto attempt = [&write_errors](auto&& write) {
+    try {
+      write();
+    } catch (const Error& e) {
+      write_errors.push_back(e.what());
+    }
+  };
+  attempt([&] { reporters::WriteResultsFile(r, results_path); });
+  if (!o.junit.empty()) attempt([&] { reporters::WriteJunitFile(r, o.junit); });
   if (o.json) {
     std::fputs(reporters::ResultsJsonText(r).c_str(), stdout);
   } else {
@@ -73,8 +91,10 @@ int RunRun(RunCommandOptions& o) {
       std::fputs(reporters::ConsoleReport(r, console).c_str(), stdout);
     }
   }
-  if (github.enabled) reporters::WriteGithubReports(r, github, stdout, results_path, o.junit);
+  if (github.enabled) attempt([&] { reporters::WriteGithubReports(r, github, stdout, results_path, o.junit); });
   std::fflush(stdout);
+  for (const auto& e : write_errors) std::fprintf(stderr, "leakcheck: %s\n", e.c_str());
+  if (!write_errors.empty() && !r.interrupted) return kExitFailure;
   return r.ExitCode();
 }
 
