@@ -59,6 +59,18 @@ void MakePrivateDir(const fs::path& dir) {
   ::chmod(dir.c_str(), 0700);
 }
 
+// A run killed outright (a second Ctrl-C, SIGKILL) can leave `*.heapsnapshot.part` behind; the
+// run folder lock guarantees no other run is writing them now.
+void RemovePartialSnapshots(const fs::path& dir) {
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    if (it->path().filename().string().ends_with(".heapsnapshot.part")) {
+      std::error_code ignored;
+      fs::remove(it->path(), ignored);
+    }
+  }
+}
+
 process::AppSpec SpecFor(const config::AppConfig& app, const fs::path& log_dir) {
   process::AppSpec spec;
   spec.argv = app.command.value;
@@ -481,6 +493,7 @@ RunResult RunScenarioFiles(const RunOptions& options, reporters::ProgressReporte
       if (InterruptRequested()) break;  // the scenarios not started are left out of the report
       fs::path dir = fs::path(options.out_dir) / Slug(sc.name.value);
       MakePrivateDir(dir);
+      RemovePartialSnapshots(dir);
       LiveApp* shared = f.app.reuse.value ? &reused : nullptr;
       ScenarioResult sr = ScenarioRun(f, sc, options, progress, dir, &result.node_version, shared).Run();
       if (sr.passed && !options.keep_snapshots) {
