@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,9 @@ int RunRun(RunCommandOptions& o) {
   // Ctrl-C stops the run at the next stage boundary and still writes every report.
   SetGracefulInterrupt(true);
   run::RunFolderLock lock(o.run.out_dir);
+  // A bad baseline is bad input: exit 2 before anything starts, not after the run (and its reports).
+  std::optional<run::RunResult> baseline;
+  if (!o.baseline.empty()) baseline = reporters::ReadResultsFile(o.baseline);
   o.run.snapshot_method = o.snapshot_method == "stream" ? cdp::SnapshotMethod::kStream : cdp::SnapshotMethod::kAppWrites;
   o.run.sampling = !o.no_sampling;
   const reporters::ColorMode color_mode = reporters::ParseColorMode(o.color);
@@ -55,7 +59,7 @@ int RunRun(RunCommandOptions& o) {
     reporters::BaselineOptions b;
     b.margin_percent = o.baseline_margin;
     b.baseline_file = o.baseline;
-    reporters::ApplyBaseline(r, reporters::ReadResultsFile(o.baseline), b);
+    reporters::ApplyBaseline(r, *baseline, b);
   }
   const std::string results_path = (std::filesystem::path(r.run_dir) / "results.json").string();
   // A report that cannot be written (a full disk) must not cost the others: each is tried, the
