@@ -85,12 +85,13 @@ std::string ErrnoName(int err) {
 }
 
 // "cannot write /out/s/baseline.heapsnapshot: No space left on device (ENOSPC); …"
-[[noreturn]] void ThrowDiskFull(const std::filesystem::path& path, int err, std::string_view writer) {
+[[noreturn]] void ThrowDiskFull(const std::filesystem::path& path, int err,
+                               std::string_view writer) {
   throw HarnessError(std::string(kSnapshotWriteStage),
-                     "cannot write " + path.string() + ": " + std::strerror(err) + " (" + ErrnoName(err) +
-                         ", written by " + std::string(writer) +
-                         "); the disk is full or a file-size limit (ulimit -f) was reached: free "
-                         "space or point --out at a larger disk");
+                     "cannot write " + path.string() + ": " + std::strerror(err) + " (" +
+                         ErrnoName(err) + ", written by " + std::string(writer) +
+                         "); the disk is full or a file-size limit (ulimit -f) was reached: "
+                         "free space or point --out at a larger disk");
 }
 
 }  // namespace

@@ -57,7 +57,8 @@ void OnInterrupt(int sig) {
 // The graceful stop's hard deadline: something hung after the first signal.
 void OnInterruptDeadline(int) {
   process::KillAllAppGroups();
-  constexpr char kMessage[] = "leakcheck: interrupted; the reports were not finished in time, exiting\n";
+  constexpr char kMessage[] =
+      "leakcheck: interrupted; the reports were not finished in time, exiting\n";
   WriteStderr(kMessage, sizeof kMessage - 1);
   ::_exit(kExitInterrupted);
 }

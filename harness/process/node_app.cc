@@ -147,7 +147,10 @@ std::vector<std::pair<pid_t, pid_t>> ReparentedStrays() {
     const char* paren = std::strrchr(buf, ')');  // the command name may contain anything
     char state = 0;
     int ppid = 0, pgrp = 0, sid = 0;
-    if (paren == nullptr || std::sscanf(paren + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid) != 4) continue;
+    if (paren == nullptr ||
+        std::sscanf(paren + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid) != 4) {
+      continue;
+    }
     if (ppid == self && sid != session) out.emplace_back(pid, static_cast<pid_t>(pgrp));
   }
   ::closedir(proc);

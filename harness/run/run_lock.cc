@@ -24,7 +24,8 @@ RunFolderLock::RunFolderLock(const std::string& out_dir) {
   const std::string path = (fs::path(out_dir) / ".leakcheck.lock").string();
   // O_CLOEXEC: the app must not inherit the lock (an escaped app child would hold it).
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd_ < 0) throw InputError("run", fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+  if (fd_ < 0)
+    throw InputError("run", fmt::format("cannot create {}: {}", path, std::strerror(errno)));
   int r;
   do r = ::flock(fd_, LOCK_EX | LOCK_NB);
   while (r != 0 && errno == EINTR);
@@ -38,9 +39,10 @@ RunFolderLock::RunFolderLock(const std::string& out_dir) {
       throw InputError("run", fmt::format("cannot lock {}: {}", path, std::strerror(err)));
     std::string pid = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
     while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
-    throw InputError("run", fmt::format("the run folder {} is in use by another leakcheck run ({}); wait for it "
-                                        "to finish or give this run its own folder with --out",
-                                        out_dir, pid.empty() ? "pid unknown" : "pid " + pid));
+    throw InputError(
+        "run", fmt::format("the run folder {} is in use by another leakcheck run ({}); wait for it "
+                           "to finish or give this run its own folder with --out",
+                           out_dir, pid.empty() ? "pid unknown" : "pid " + pid));
   }
   // The holder's pid, for the message above (the lock itself is the flock, not this text).
   std::string me = std::to_string(::getpid()) + "\n";

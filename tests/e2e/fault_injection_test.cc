@@ -22,9 +22,9 @@
 #include <thread>
 #include <vector>
 
-#include <boost/json.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "tests/e2e/process_e2e_util.h"
 
@@ -81,7 +81,9 @@ Launched Launch(const fs::path& dir, std::vector<std::string> args, const Launch
     int in = ::open("/dev/null", O_RDONLY);
     int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (in < 0 || out < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) ::_exit(126);
+    if (in < 0 || out < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 ||
+        ::dup2(err, 2) < 0)
+      ::_exit(126);
     if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(126);
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
@@ -89,8 +91,12 @@ Launched Launch(const fs::path& dir, std::vector<std::string> args, const Launch
   return l;
 }
 
-std::string ReadOut(const Launched& l, const std::string& name = "run") { return Slurp(l.dir / (name + ".out")); }
-std::string ReadErr(const Launched& l, const std::string& name = "run") { return Slurp(l.dir / (name + ".err")); }
+std::string ReadOut(const Launched& l, const std::string& name = "run") {
+  return Slurp(l.dir / (name + ".out"));
+}
+std::string ReadErr(const Launched& l, const std::string& name = "run") {
+  return Slurp(l.dir / (name + ".err"));
+}
 
 // Waits for the run to end (SIGKILL after kRunGuard: a hang fails the test, never blocks it).
 Finished Wait(const Launched& l, const std::string& name = "run") {
@@ -115,12 +121,14 @@ Finished Wait(const Launched& l, const std::string& name = "run") {
   return f;
 }
 
-Finished RunLeakcheck(const fs::path& dir, std::vector<std::string> args, const LaunchOptions& o = {}) {
+Finished RunLeakcheck(const fs::path& dir, std::vector<std::string> args,
+                      const LaunchOptions& o = {}) {
   return Wait(Launch(dir, std::move(args), o), o.out_name);
 }
 
 // Polls `ready` every 20 ms for at most `limit`; false if it never became true.
-bool WaitUntil(const std::function<bool()>& ready, std::chrono::seconds limit = std::chrono::seconds(120)) {
+bool WaitUntil(const std::function<bool()>& ready,
+               std::chrono::seconds limit = std::chrono::seconds(120)) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (!ready()) {
     if (std::chrono::steady_clock::now() > deadline) return false;
@@ -157,10 +165,11 @@ void KillAll(const std::vector<pid_t>& pids) {
 std::vector<std::string> FilesNamed(const fs::path& root, const std::string& suffix) {
   std::vector<std::string> out;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(root, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::string name = it->path().filename().string();
-    if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+    if (name.size() >= suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
       out.push_back(it->path().string());
   }
   return out;
@@ -210,8 +219,9 @@ class AppAnswersBadly : public ::testing::TestWithParam<HttpFault> {};
 TEST_P(AppAnswersBadly, RunEndsWithTheHttpCheckFailedAndErrorsCountedByKind) {
   const HttpFault& fault = GetParam();
   auto dir = TestDir("fault-http-" + fault.name);
-  Finished r = RunLeakcheck(dir, {"run", kFaults + fault.name + ".yaml", "--out", (dir / "out").string(), "--json",
-                         "--no-sampling", "--junit", (dir / "junit.xml").string()});
+  Finished r =
+      RunLeakcheck(dir, {"run", kFaults + fault.name + ".yaml", "--out", (dir / "out").string(),
+                         "--json", "--no-sampling", "--junit", (dir / "junit.xml").string()});
   ASSERT_FALSE(r.hung) << r.err;
   EXPECT_EQ(r.exit_code, 1) << r.err;
   auto results = boost::json::parse(r.out).as_object();
@@ -231,8 +241,10 @@ TEST_P(AppAnswersBadly, RunEndsWithTheHttpCheckFailedAndErrorsCountedByKind) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, AppAnswersBadly,
-                         ::testing::Values(HttpFault{"huge", "body_too_large"}, HttpFault{"endless", "body_too_large"},
-                                           HttpFault{"silent", "timeout"}, HttpFault{"reset", "closed"},
+                         ::testing::Values(HttpFault{"huge", "body_too_large"},
+                                           HttpFault{"endless", "body_too_large"},
+                                           HttpFault{"silent", "timeout"},
+                                           HttpFault{"reset", "closed"},
                                            HttpFault{"short", "closed"}),
                          [](const auto& param_info) { return param_info.param.name; });
 
@@ -248,13 +260,15 @@ TEST_P(SnapshotWriteFails, IsAHarnessErrorNamingTheFileAndTheReportIsStillWritte
   const fs::path out = dir / "out";
   LaunchOptions o;
   o.file_size_limit = 1 << 20;  // 1 MiB: the app's snapshot (several MiB) cannot fit; reports can
-  Finished r = RunLeakcheck(dir, {"run", kFaults + "small.yaml", "--out", out.string(), "--no-sampling", "--snapshot-method",
-                         method, "--junit", (dir / "junit.xml").string()},
-                   o);
+  Finished r = RunLeakcheck(dir,
+                            {"run", kFaults + "small.yaml", "--out", out.string(), "--no-sampling",
+                             "--snapshot-method", method, "--junit", (dir / "junit.xml").string()},
+                            o);
   ASSERT_FALSE(r.hung) << r.err;
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   const std::string writer = method == "app" ? "the app's V8" : "leakcheck";
-  EXPECT_THAT(r.out, HasSubstr("snapshot: write: cannot write " + (out / "small" / "baseline.heapsnapshot").string() +
+  EXPECT_THAT(r.out, HasSubstr("snapshot: write: cannot write " +
+                               (out / "small" / "baseline.heapsnapshot").string() +
                                ": File too large (EFBIG, written by " + writer + ")"));
   auto results = ResultsJson(out);
   const auto& s = OnlyScenario(results);
@@ -275,12 +289,14 @@ TEST(ReportWriteFails, EveryFailedReportIsNamedOnStderrAndTheRunExits3) {
   const fs::path out = dir / "out";
   fs::create_directories(out);
   fs::create_symlink("/dev/full", out / "results.json");
-  Finished r = RunLeakcheck(dir, {"run", kFaults + "small.yaml", "--out", out.string(), "--no-sampling", "--junit", "/dev/full"});
+  Finished r = RunLeakcheck(dir, {"run", kFaults + "small.yaml", "--out", out.string(),
+                                  "--no-sampling", "--junit", "/dev/full"});
   ASSERT_FALSE(r.hung) << r.err;
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("leakcheck: results: " + (out / "results.json").string() +
                                ": cannot write: No space left on device"));
-  EXPECT_THAT(r.err, HasSubstr("leakcheck: junit: /dev/full: cannot write: No space left on device"));
+  EXPECT_THAT(r.err,
+              HasSubstr("leakcheck: junit: /dev/full: cannot write: No space left on device"));
   EXPECT_THAT(r.out, HasSubstr("PASSED")) << "the console report is still printed";
   fs::remove_all(dir);
 }
@@ -297,7 +313,8 @@ TEST_P(ForkingApp, EveryDescendantIsGoneAfterTheRun) {
   LaunchOptions o;
   o.env = {{"PIDS_FILE", pids_file.string()}};
   if (fail) o.env.emplace_back("FAIL", "1");
-  Finished r = RunLeakcheck(dir, {"run", kFaults + "forking.yaml", "--out", (dir / "out").string(), "--no-sampling"}, o);
+  Finished r = RunLeakcheck(
+      dir, {"run", kFaults + "forking.yaml", "--out", (dir / "out").string(), "--no-sampling"}, o);
   ASSERT_FALSE(r.hung) << r.err;
   EXPECT_EQ(r.exit_code, fail ? 1 : 0) << r.out << r.err;
   std::vector<pid_t> pids = ReadPids(pids_file);
@@ -309,7 +326,9 @@ TEST_P(ForkingApp, EveryDescendantIsGoneAfterTheRun) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, ForkingApp, ::testing::Values(false, true),
-                         [](const auto& param_info) { return param_info.param ? "FailingRun" : "PassingRun"; });
+                         [](const auto& param_info) {
+                           return param_info.param ? "FailingRun" : "PassingRun";
+                         });
 
 // ---------------------------------------------------------------------------------------------
 // SIGINT: the run stops, the partial report is written, exit 130, nothing left behind.
@@ -319,10 +338,12 @@ TEST(Interrupt, SigintMidLoadWritesThePartialReportAndExits130) {
   const fs::path out = dir / "out", pids_file = dir / "pids";
   LaunchOptions o;
   o.env = {{"PIDS_FILE", pids_file.string()}};
-  Launched l = Launch(dir, {"run", kFaults + "long-load.yaml", "--out", out.string(), "--no-sampling", "--junit",
-                            (dir / "junit.xml").string()},
+  Launched l = Launch(dir,
+                      {"run", kFaults + "long-load.yaml", "--out", out.string(), "--no-sampling",
+                       "--junit", (dir / "junit.xml").string()},
                       o);
-  bool in_load = WaitUntil([&] { return ReadErr(l).find("[long-load] load: batch 1 of 2") != std::string::npos; });
+  bool in_load = WaitUntil(
+      [&] { return ReadErr(l).find("[long-load] load: batch 1 of 2") != std::string::npos; });
   bool family = WaitUntil([&] { return ReadPids(pids_file).size() == 6; });
   ::kill(l.pid, SIGINT);
   Finished r = Wait(l);
@@ -340,7 +361,8 @@ TEST(Interrupt, SigintMidLoadWritesThePartialReportAndExits130) {
   ASSERT_EQ(results.at("scenarios").as_array().size(), 1u) << "the second scenario never started";
   const auto& s = OnlyScenario(results);
   EXPECT_EQ(s.at("infrastructure_stage").as_string(), "interrupted");
-  EXPECT_THAT(std::string(s.at("infrastructure_error").as_string()), HasSubstr("SIGINT during load (batch 1 of 2)"));
+  EXPECT_THAT(std::string(s.at("infrastructure_error").as_string()),
+              HasSubstr("SIGINT during load (batch 1 of 2)"));
   EXPECT_GT(s.at("load").at("requests").as_int64(), 0) << "the load done so far is reported";
   EXPECT_THAT(Slurp(dir / "junit.xml"), HasSubstr("interrupted: SIGINT during load"));
   EXPECT_TRUE(AllGone(pids)) << "a descendant of the app outlived the run: " << Slurp(pids_file);
@@ -351,9 +373,12 @@ TEST(Interrupt, SigintMidLoadWritesThePartialReportAndExits130) {
 TEST(Interrupt, SigintMidSnapshotWritesThePartialReportAndLeavesNoPartialFile) {
   auto dir = TestDir("fault-sigint-snapshot");
   const fs::path out = dir / "out";
-  Launched l = Launch(dir, {"run", kFaults + "big-heap.yaml", "--out", out.string(), "--no-sampling"});
-  // The app writes `baseline.heapsnapshot.part` and renames it when done: interrupt while it exists.
-  bool writing = WaitUntil([&] { return fs::exists(out / "big-heap" / "baseline.heapsnapshot.part"); });
+  Launched l =
+      Launch(dir, {"run", kFaults + "big-heap.yaml", "--out", out.string(), "--no-sampling"});
+  // The app writes `baseline.heapsnapshot.part` and renames it when done: interrupt while it
+  // exists.
+  bool writing =
+      WaitUntil([&] { return fs::exists(out / "big-heap" / "baseline.heapsnapshot.part"); });
   ::kill(l.pid, SIGINT);
   Finished r = Wait(l);
   ASSERT_TRUE(writing) << r.err;
@@ -364,7 +389,8 @@ TEST(Interrupt, SigintMidSnapshotWritesThePartialReportAndLeavesNoPartialFile) {
   EXPECT_TRUE(results.at("interrupted").as_bool());
   const auto& s = OnlyScenario(results);
   EXPECT_EQ(s.at("infrastructure_stage").as_string(), "interrupted");
-  EXPECT_THAT(std::string(s.at("infrastructure_error").as_string()), HasSubstr("SIGINT during snapshot (baseline)"));
+  EXPECT_THAT(std::string(s.at("infrastructure_error").as_string()),
+              HasSubstr("SIGINT during snapshot (baseline)"));
   EXPECT_THAT(FilesNamed(out, ".part"), ::testing::IsEmpty()) << "no partial snapshot is left";
   EXPECT_TRUE(AllGone({static_cast<pid_t>(s.at("app_pid").as_int64())}, true));
   fs::remove_all(dir);
@@ -382,10 +408,12 @@ TEST_P(InterruptedReportsHang, ASecondSignalOrTheDeadlineExits130) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   LaunchOptions o;
   o.env = {{"PIDS_FILE", pids_file.string()}};
-  Launched l = Launch(dir, {"run", kFaults + "long-load.yaml", "--out", (dir / "out").string(), "--no-sampling",
-                            "--junit", fifo.string()},
+  Launched l = Launch(dir,
+                      {"run", kFaults + "long-load.yaml", "--out", (dir / "out").string(),
+                       "--no-sampling", "--junit", fifo.string()},
                       o);
-  bool in_load = WaitUntil([&] { return ReadErr(l).find("[long-load] load:") != std::string::npos; });
+  bool in_load =
+      WaitUntil([&] { return ReadErr(l).find("[long-load] load:") != std::string::npos; });
   bool family = WaitUntil([&] { return ReadPids(pids_file).size() == 6; });
   ::kill(l.pid, SIGINT);
   // results.json is written before the JUnit file: once it exists, leakcheck is stuck on the FIFO.
@@ -399,13 +427,17 @@ TEST_P(InterruptedReportsHang, ASecondSignalOrTheDeadlineExits130) {
   ASSERT_TRUE(in_load && family && stuck) << r.err;
   ASSERT_FALSE(r.hung) << r.err;
   EXPECT_EQ(r.exit_code, 130) << r.err;
-  EXPECT_THAT(r.err, HasSubstr(second_signal ? "leakcheck: interrupted\n"
-                                             : "leakcheck: interrupted; the reports were not finished in time"));
+  EXPECT_THAT(
+      r.err,
+      HasSubstr(second_signal ? "leakcheck: interrupted\n"
+                              : "leakcheck: interrupted; the reports were not finished in time"));
   fs::remove_all(dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(Exits, InterruptedReportsHang, ::testing::Values(true, false),
-                         [](const auto& param_info) { return param_info.param ? "SecondSignal" : "Deadline"; });
+                         [](const auto& param_info) {
+                           return param_info.param ? "SecondSignal" : "Deadline";
+                         });
 
 // ---------------------------------------------------------------------------------------------
 // Two runs at once.
@@ -415,15 +447,18 @@ TEST(ConcurrentRuns, TwoRunsWithTheirOwnFoldersBothPass) {
   LaunchOptions a, b;
   a.out_name = "a";
   b.out_name = "b";
-  Launched la = Launch(dir, {"run", kFaults + "small.yaml", "--out", (dir / "out-a").string(), "--no-sampling"}, a);
-  Launched lb = Launch(dir, {"run", kFaults + "small.yaml", "--out", (dir / "out-b").string(), "--no-sampling"}, b);
+  Launched la = Launch(
+      dir, {"run", kFaults + "small.yaml", "--out", (dir / "out-a").string(), "--no-sampling"}, a);
+  Launched lb = Launch(
+      dir, {"run", kFaults + "small.yaml", "--out", (dir / "out-b").string(), "--no-sampling"}, b);
   Finished ra = Wait(la, "a"), rb = Wait(lb, "b");
   EXPECT_EQ(ra.exit_code, 0) << ra.out << ra.err;
   EXPECT_EQ(rb.exit_code, 0) << rb.out << rb.err;
   auto res_a = ResultsJson(dir / "out-a"), res_b = ResultsJson(dir / "out-b");
   ASSERT_FALSE(res_a.empty());
   ASSERT_FALSE(res_b.empty());
-  EXPECT_NE(OnlyScenario(res_a).at("app_pid").as_int64(), OnlyScenario(res_b).at("app_pid").as_int64());
+  EXPECT_NE(OnlyScenario(res_a).at("app_pid").as_int64(),
+            OnlyScenario(res_b).at("app_pid").as_int64());
   fs::remove_all(dir);
 }
 
@@ -435,19 +470,24 @@ TEST(ConcurrentRuns, ASecondRunOnTheSameFolderFailsAtOnceNamingTheFirst) {
   first_options.env = {{"PIDS_FILE", pids_file.string()}};
   second_options.out_name = "second";
   // The first run loads for as long as the test needs; it is interrupted at the end.
-  Launched first = Launch(dir, {"run", kFaults + "long-load.yaml", "--out", out.string(), "--no-sampling"},
-                          first_options);
+  Launched first =
+      Launch(dir, {"run", kFaults + "long-load.yaml", "--out", out.string(), "--no-sampling"},
+             first_options);
   // The first run holds the lock once it wrote its pid into the lock file.
-  bool locked = WaitUntil([&] { return Slurp(out / ".leakcheck.lock") == std::to_string(first.pid) + "\n"; });
-  Finished second = RunLeakcheck(dir, {"run", kFaults + "small.yaml", "--out", out.string(), "--no-sampling"}, second_options);
-  bool in_load = WaitUntil([&] { return ReadErr(first, "first").find("[long-load] load:") != std::string::npos; });
+  bool locked =
+      WaitUntil([&] { return Slurp(out / ".leakcheck.lock") == std::to_string(first.pid) + "\n"; });
+  Finished second = RunLeakcheck(
+      dir, {"run", kFaults + "small.yaml", "--out", out.string(), "--no-sampling"}, second_options);
+  bool in_load = WaitUntil(
+      [&] { return ReadErr(first, "first").find("[long-load] load:") != std::string::npos; });
   ::kill(first.pid, SIGINT);
   Finished r = Wait(first, "first");
   KillAll(ReadPids(pids_file));
   ASSERT_TRUE(locked && in_load) << r.err;
   EXPECT_EQ(second.exit_code, 2) << second.out << second.err;
   EXPECT_THAT(second.err, HasSubstr("leakcheck: run: the run folder " + out.string() +
-                                    " is in use by another leakcheck run (pid " + std::to_string(first.pid) + ")"));
+                                    " is in use by another leakcheck run (pid " +
+                                    std::to_string(first.pid) + ")"));
   EXPECT_THAT(second.err, HasSubstr("--out"));
   EXPECT_THAT(second.err, Not(HasSubstr("startup"))) << "nothing started";
   EXPECT_EQ(r.exit_code, 130) << r.out << r.err;
@@ -455,7 +495,8 @@ TEST(ConcurrentRuns, ASecondRunOnTheSameFolderFailsAtOnceNamingTheFirst) {
   ASSERT_FALSE(results.empty()) << "the first run's report is intact";
   EXPECT_EQ(OnlyScenario(results).at("name").as_string(), "long-load");
   // Once the first run is over, the folder is free again.
-  Finished third = RunLeakcheck(dir, {"run", kFaults + "small.yaml", "--out", out.string(), "--no-sampling"}, second_options);
+  Finished third = RunLeakcheck(
+      dir, {"run", kFaults + "small.yaml", "--out", out.string(), "--no-sampling"}, second_options);
   EXPECT_EQ(third.exit_code, 0) << third.err;
   fs::remove_all(dir);
 }

@@ -45,8 +45,9 @@ TEST(RunFolderLock, ASecondHolderFailsAsAUsageErrorNamingTheFolderAndPid) {
   } catch (const Error& e) {
     EXPECT_EQ(e.status(), kExitUsage);
     EXPECT_EQ(e.stage(), "run");
-    EXPECT_THAT(e.detail(), HasSubstr("the run folder " + out + " is in use by another leakcheck run (pid " +
-                                      std::to_string(::getpid()) + ")"));
+    EXPECT_THAT(e.detail(),
+                HasSubstr("the run folder " + out + " is in use by another leakcheck run (pid " +
+                          std::to_string(::getpid()) + ")"));
     EXPECT_THAT(e.detail(), HasSubstr("--out"));
   }
   first.reset();  // released: the folder is free again
