@@ -240,9 +240,20 @@ struct LiveApp {
   std::unique_ptr<cdp::Session> session;
 
   void Start(const config::AppConfig& config, const fs::path& log_dir) {
-    app = std::make_unique<process::NodeApp>(SpecFor(config, log_dir));
-    app->Start();
-    app->WaitReady();
+    // `port: auto` picks a free port before node binds it; another process (a second leakcheck
+    // run's app or load driver) can take it in between: then a new port, once.
+    for (int attempt = 1;; ++attempt) {
+      try {
+        app = std::make_unique<process::NodeApp>(SpecFor(config, log_dir));
+        app->Start();
+        app->WaitReady();
+        break;
+      } catch (const Error& e) {
+        const bool port_taken = config.port.value == 0 && e.detail().find("EADDRINUSE") != std::string::npos;
+        if (!port_taken || attempt == 2 || InterruptRequested()) throw;
+        app.reset();
+      }
+    }
     if (config.ready.kind == config::ReadyKind::kTcp) WaitForPort(*app, config.ready.timeout.value);
     session = std::make_unique<cdp::Session>();
     process::NodeApp* a = app.get();

@@ -501,5 +501,20 @@ TEST(ConcurrentRuns, ASecondRunOnTheSameFolderFailsAtOnceNamingTheFirst) {
   fs::remove_all(dir);
 }
 
+// `port: auto` chooses a free port before node binds it; if another process takes it in between
+// (node exits with EADDRINUSE), the app is started once more on a new port.
+TEST(ConcurrentRuns, AnAutoPortTakenBeforeTheAppBindsItIsChosenAgain) {
+  auto dir = TestDir("fault-port-taken");
+  const fs::path marker = dir / "first-port";
+  LaunchOptions o;
+  o.env = {{"MARKER_FILE", marker.string()}};
+  Finished r = RunLeakcheck(
+      dir, {"run", kFaults + "port-taken.yaml", "--out", (dir / "out").string(), "--no-sampling"}, o);
+  ASSERT_FALSE(r.hung) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(fs::exists(marker)) << "the first start failed as planned";
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace leakcheck::e2e
