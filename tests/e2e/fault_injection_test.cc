@@ -370,12 +370,15 @@ TEST(Interrupt, SigintMidLoadWritesThePartialReportAndExits130) {
   fs::remove_all(dir);
 }
 
-TEST(Interrupt, SigintMidSnapshotWritesThePartialReportAndLeavesNoPartialFile) {
-  auto dir = TestDir("fault-sigint-snapshot");
+// Both snapshot methods: the app's V8 writes the file (app), or leakcheck does (stream).
+class InterruptSnapshot : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(InterruptSnapshot, SigintMidSnapshotWritesThePartialReportAndLeavesNoPartialFile) {
+  auto dir = TestDir("fault-sigint-snapshot-" + GetParam());
   const fs::path out = dir / "out";
-  Launched l =
-      Launch(dir, {"run", kFaults + "big-heap.yaml", "--out", out.string(), "--no-sampling"});
-  // The app writes `baseline.heapsnapshot.part` and renames it when done: interrupt while it
+  Launched l = Launch(dir, {"run", kFaults + "big-heap.yaml", "--out", out.string(),
+                            "--no-sampling", "--snapshot-method", GetParam()});
+  // The writer writes `baseline.heapsnapshot.part` and renames it when done: interrupt while it
   // exists.
   bool writing =
       WaitUntil([&] { return fs::exists(out / "big-heap" / "baseline.heapsnapshot.part"); });
@@ -395,6 +398,8 @@ TEST(Interrupt, SigintMidSnapshotWritesThePartialReportAndLeavesNoPartialFile) {
   EXPECT_TRUE(AllGone({static_cast<pid_t>(s.at("app_pid").as_int64())}, true));
   fs::remove_all(dir);
 }
+
+INSTANTIATE_TEST_SUITE_P(Methods, InterruptSnapshot, ::testing::Values("app", "stream"));
 
 // After the first signal leakcheck writes its reports. Here the JUnit "file" is a FIFO nobody
 // reads, so writing it blocks forever: a second signal must end the run at once, and without
