@@ -1,7 +1,9 @@
 #include "reporters/values.h"
 
 #include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -114,9 +116,14 @@ run::RunResult Sanitized(const run::RunResult& r) {
 
 void WriteTextFile(const std::string& path, std::string_view text, const char* stage, bool append) {
   std::ofstream f(path, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
+  errno = 0;
   f.write(text.data(), static_cast<std::streamsize>(text.size()));
   f.close();
-  if (!f) throw HarnessError(stage, fmt::format("{}: cannot {}", path, append ? "append to it" : "write"));
+  if (!f) {
+    // The stream keeps no reason; errno is the failed open/write/close's ("No space left on device").
+    std::string why = errno ? std::string(": ") + std::strerror(errno) : "";
+    throw HarnessError(stage, fmt::format("{}: cannot {}{}", path, append ? "append to it" : "write", why));
+  }
 }
 
 std::string FormatLocation(const run::SourceLocation& loc) {

@@ -132,10 +132,10 @@ Measurement TakeCheckpoint(Session& session, const CheckpointOptions& options) {
       try {
         file = session.WriteHeapSnapshotInApp(options.snapshot_path);
         m.snapshot_method = "app";
-      } catch (const Error&) {
+      } catch (const Error& e) {
         // The app could not write it (no `require`, a read-only folder): stream it instead,
-        // unless the inspector connection itself is gone.
-        if (!session.connected()) throw;
+        // unless the inspector connection itself is gone or the disk is full.
+        if (!session.connected() || e.stage() == kSnapshotWriteStage) throw;
       }
     }
     if (m.snapshot_method == "stream") file = session.TakeHeapSnapshot(options.snapshot_path);

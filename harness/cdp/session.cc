@@ -64,6 +64,36 @@ WsUrl ParseWsUrl(const std::string& url) {
 
 std::string Stage(std::string_view method) { return "cdp: " + std::string(method); }
 
+// The errno of a full disk or an exceeded file-size limit named in `text` (node's error message
+// "EFBIG: file too large, write '…'"), or 0.
+int DiskFullErrno(std::string_view text) {
+  for (auto [name, code] : {std::pair{"ENOSPC", ENOSPC}, {"EFBIG", EFBIG}, {"EDQUOT", EDQUOT}}) {
+    if (text.find(name) != std::string_view::npos) return code;
+  }
+  return 0;
+}
+
+bool IsDiskFull(int err) { return err == ENOSPC || err == EFBIG || err == EDQUOT; }
+
+std::string ErrnoName(int err) {
+  switch (err) {
+    case ENOSPC: return "ENOSPC";
+    case EFBIG: return "EFBIG";
+    case EDQUOT: return "EDQUOT";
+    default: return "errno " + std::to_string(err);
+  }
+}
+
+// "cannot write /out/s/baseline.heapsnapshot: No space left on device (ENOSPC); …"
+[[noreturn]] void ThrowDiskFull(const std::filesystem::path& path, int err,
+                               std::string_view writer) {
+  throw HarnessError(std::string(kSnapshotWriteStage),
+                     "cannot write " + path.string() + ": " + std::strerror(err) + " (" +
+                         ErrnoName(err) + ", written by " + std::string(writer) +
+                         "); the disk is full or a file-size limit (ulimit -f) was reached: "
+                         "free space or point --out at a larger disk");
+}
+
 }  // namespace
 
 struct Session::Impl {
@@ -413,6 +443,7 @@ SnapshotFile Session::TakeHeapSnapshot(const std::filesystem::path& path) {
           kChunkPrefix.size(), message.size() - kChunkPrefix.size() - kChunkSuffix.size());
       if (!writer.AppendEscaped(body))
         impl_->Fail(stage, "malformed escape in a snapshot chunk", false);
+      if (IsDiskFull(writer.error())) ThrowDiskFull(path, writer.error(), "leakcheck");
       return;
     }
     // Unusual layout: let simdjson find and unescape the chunk.
@@ -428,6 +459,7 @@ SnapshotFile Session::TakeHeapSnapshot(const std::filesystem::path& path) {
                 impl_->options.snapshot_idle_timeout, impl_->options.snapshot_idle_timeout,
                 on_event);
     if (!writer.Close()) {
+      if (IsDiskFull(writer.error())) ThrowDiskFull(path, writer.error(), "leakcheck");
       throw HarnessError(stage, "writing " + part.string() + ": " + std::strerror(writer.error()));
     }
     std::filesystem::rename(part, path);
@@ -455,6 +487,7 @@ SnapshotFile Session::WriteHeapSnapshotInApp(const std::filesystem::path& path) 
   } catch (const Error& e) {
     std::error_code ignored;
     std::filesystem::remove(part, ignored);
+    if (int err = DiskFullErrno(e.detail())) ThrowDiskFull(target, err, "the app's V8");
     throw HarnessError(stage, e.detail());
   } catch (const std::filesystem::filesystem_error& e) {
     std::error_code ignored;

@@ -73,6 +73,11 @@ struct SamplingProfile {
   int64_t total_bytes = 0;
 };
 
+/// The stage of the error thrown when a snapshot file cannot be written because the disk is
+/// full or a file-size limit was hit (ENOSPC, EFBIG, EDQUOT), whoever wrote it. Retrying with
+/// the other snapshot method would fail the same way, so TakeCheckpoint does not.
+inline constexpr std::string_view kSnapshotWriteStage = "snapshot: write";
+
 /// One Chrome DevTools Protocol session over a WebSocket to a Node inspector.
 /// Synchronous API; every network step runs under a deadline. A failure (timeout, closed
 /// connection, protocol error) throws HarnessError whose stage names the method

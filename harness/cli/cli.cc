@@ -11,6 +11,7 @@
 #include "harness/common/error.h"
 #include "harness/common/exit_status.h"
 #include "harness/common/redact.h"
+#include "harness/common/interrupt.h"
 #include "harness/process/app_registry.h"
 
 namespace leakcheck {
@@ -29,21 +30,53 @@ constexpr CommandRegistrar kCommands[] = {
     RegisterRunCommand,
 };
 
-// SIGINT/SIGTERM: kill every app process group leakcheck started, then exit 130. Only
-// async-signal-safe calls here; RAII cleanup does not run, which is why the groups are killed.
-void OnInterrupt(int) {
-  process::KillAllAppGroups();
-  constexpr char kMessage[] = "leakcheck: interrupted\n";
-  ssize_t ignored = ::write(2, kMessage, sizeof kMessage - 1);
+void WriteStderr(const char* text, size_t n) {
+  ssize_t ignored = ::write(2, text, n);
   (void)ignored;
+}
+
+// SIGINT/SIGTERM/SIGHUP. Only async-signal-safe calls here. The app groups are killed first in
+// every case, so blocking waits on the app (CDP calls, load requests, readiness) fail fast.
+// Default mode: exit 130 at once (RAII cleanup does not run, which is why the groups are killed).
+// Graceful mode (`leakcheck run`): the first signal is only recorded; the pipeline stops at the
+// next stage boundary and the reports are written. A second signal, or the deadline, exits.
+void OnInterrupt(int sig) {
+  process::KillAllAppGroups();
+  if (GracefulInterrupt() && RecordInterrupt(sig)) {
+    constexpr char kMessage[] =
+        "leakcheck: interrupted; stopping the app and writing the reports of what ran "
+        "(interrupt again to quit at once)\n";
+    WriteStderr(kMessage, sizeof kMessage - 1);
+    ::alarm(kInterruptDeadlineSeconds);
+    return;
+  }
+  constexpr char kMessage[] = "leakcheck: interrupted\n";
+  WriteStderr(kMessage, sizeof kMessage - 1);
+  ::_exit(kExitInterrupted);
+}
+
+// The graceful stop's hard deadline: something hung after the first signal.
+void OnInterruptDeadline(int) {
+  process::KillAllAppGroups();
+  constexpr char kMessage[] =
+      "leakcheck: interrupted; the reports were not finished in time, exiting\n";
+  WriteStderr(kMessage, sizeof kMessage - 1);
   ::_exit(kExitInterrupted);
 }
 
 void InstallInterruptHandlers() {
   struct sigaction sa {};
   sa.sa_handler = OnInterrupt;
+  sa.sa_flags = SA_RESTART;  // the handler returns in the graceful mode: no stray EINTR
   sigemptyset(&sa.sa_mask);
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+  struct sigaction alarm_sa {};
+  alarm_sa.sa_handler = OnInterruptDeadline;
+  sigemptyset(&alarm_sa.sa_mask);
+  ::sigaction(SIGALRM, &alarm_sa, nullptr);
+  // A file-size limit (RLIMIT_FSIZE) must fail the write with EFBIG, reported as an error,
+  // instead of killing leakcheck with SIGXFSZ. Node ignores SIGXFSZ too.
+  ::signal(SIGXFSZ, SIG_IGN);
 }
 
 }  // namespace

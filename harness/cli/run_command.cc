@@ -3,12 +3,19 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "harness/cli/cli.h"
 #include "harness/common/error.h"
+#include "harness/common/exit_status.h"
+#include "harness/common/interrupt.h"
+#include "harness/common/redact.h"
 #include "harness/run/pipeline.h"
+#include "harness/run/run_lock.h"
 #include "reporters/baseline.h"
 #include "reporters/console_report.h"
 #include "reporters/github.h"
@@ -34,6 +41,12 @@ struct RunCommandOptions {
 };
 
 int RunRun(RunCommandOptions& o) {
+  // Ctrl-C stops the run at the next stage boundary and still writes every report.
+  SetGracefulInterrupt(true);
+  run::RunFolderLock lock(o.run.out_dir);
+  // A bad baseline is bad input: exit 2 before anything starts, not after the run (and its reports).
+  std::optional<run::RunResult> baseline;
+  if (!o.baseline.empty()) baseline = reporters::ReadResultsFile(o.baseline);
   o.run.snapshot_method = o.snapshot_method == "stream" ? cdp::SnapshotMethod::kStream : cdp::SnapshotMethod::kAppWrites;
   o.run.sampling = !o.no_sampling;
   const reporters::ColorMode color_mode = reporters::ParseColorMode(o.color);
@@ -47,11 +60,21 @@ int RunRun(RunCommandOptions& o) {
     reporters::BaselineOptions b;
     b.margin_percent = o.baseline_margin;
     b.baseline_file = o.baseline;
-    reporters::ApplyBaseline(r, reporters::ReadResultsFile(o.baseline), b);
+    reporters::ApplyBaseline(r, *baseline, b);
   }
   const std::string results_path = (std::filesystem::path(r.run_dir) / "results.json").string();
-  reporters::WriteResultsFile(r, results_path);
-  if (!o.junit.empty()) reporters::WriteJunitFile(r, o.junit);
+  // A report that cannot be written (a full disk) must not cost the others: each is tried, the
+  // failures are listed on stderr at the end, and the run exits 3.
+  std::vector<std::string> write_errors;
+  auto attempt = [&write_errors](auto&& write) {
+    try {
+      write();
+    } catch (const Error& e) {
+      write_errors.push_back(e.what());
+    }
+  };
+  attempt([&] { reporters::WriteResultsFile(r, results_path); });
+  if (!o.junit.empty()) attempt([&] { reporters::WriteJunitFile(r, o.junit); });
   if (!o.junit.empty()) run::MakePrivateIfInRunFolder(o.junit, r.run_dir);
   if (o.json) {
     std::fputs(reporters::ResultsJsonText(r).c_str(), stdout);
@@ -74,8 +97,10 @@ int RunRun(RunCommandOptions& o) {
       std::fputs(reporters::ConsoleReport(r, console).c_str(), stdout);
     }
   }
-  if (github.enabled) reporters::WriteGithubReports(r, github, stdout, results_path, o.junit);
+  if (github.enabled) attempt([&] { reporters::WriteGithubReports(r, github, stdout, results_path, o.junit); });
   std::fflush(stdout);
+  for (const auto& e : write_errors) std::fprintf(stderr, "leakcheck: %s\n", redact::Redact(e).c_str());
+  if (!write_errors.empty() && !r.interrupted) return kExitFailure;
   return r.ExitCode();
 }
 

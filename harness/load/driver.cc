@@ -31,6 +31,7 @@
 
 #include "harness/common/error.h"
 #include "harness/common/redact.h"
+#include "harness/common/interrupt.h"
 #include "harness/load/json_capture.h"
 
 namespace leakcheck::load {
@@ -47,7 +48,6 @@ using config::Template;
 constexpr auto kWatchdogTick = std::chrono::milliseconds(10);
 // A connection idle for longer than this is checked for a server-side close before reuse.
 constexpr auto kIdleCheckAfter = std::chrono::milliseconds(20);
-constexpr uint64_t kBodyLimit = 64ull << 20;
 
 // Parses one response without storing headers: status, one wanted header, body into a string.
 class ResponseParser : public http::basic_parser<false> {
@@ -55,7 +55,7 @@ class ResponseParser : public http::basic_parser<false> {
   ResponseParser(std::string& body, std::string_view wanted_header)
       : body_(body), wanted_header_(wanted_header) {
     body_.clear();
-    body_limit(kBodyLimit);
+    body_limit(kMaxResponseBody);
   }
 
   int status = 0;
@@ -305,6 +305,7 @@ class Driver::Impl {
 
   // Hands out the next iteration number, or nothing when the batch is over.
   std::optional<int64_t> NextIteration() {
+    if (InterruptRequested()) return std::nullopt;  // the user pressed Ctrl-C: end the batch now
     if (end_time_ ? Clock::now() >= *end_time_ : next_iteration_ >= limit_) return std::nullopt;
     return next_iteration_++;
   }
@@ -456,7 +457,10 @@ class Driver::Impl {
     const Clock::time_point end = Clock::now();
     // The watchdog may have closed the socket between the read finishing and this resuming.
     if (ec || vu.timed_out) {
-      Fail(vu, route, vu.timed_out ? ErrorKind::kTimeout : ErrorKind::kClosed);
+      Fail(vu, route,
+           vu.timed_out                    ? ErrorKind::kTimeout
+           : ec == http::error::body_limit ? ErrorKind::kBodyTooLarge
+                                           : ErrorKind::kClosed);
       co_return false;
     }
     vu.last_used = end;
@@ -525,6 +529,13 @@ class Driver::Impl {
       watchdog_.expires_after(kWatchdogTick);
       co_await watchdog_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       const Clock::time_point now = Clock::now();
+      if (InterruptRequested()) {
+        // Abort what is in flight and any think/pacing wait: the batch ends within a tick.
+        for (auto& vu : vus_) {
+          vu->timer.cancel();
+          if (vu->deadline != Clock::time_point::max()) vu->socket.close(ec);
+        }
+      }
       for (auto& vu : vus_) {
         if (vu->deadline < now && !vu->timed_out) {
           // Closing the socket aborts the pending connect/write/read of that request.

@@ -17,9 +17,13 @@ enum class ErrorKind {
   kStatus,       ///< status not in `expect.status` (or >= 400 when none is given)
   kExpectation,  ///< `expect.header` / `expect.contains` not met
   kCapture,      ///< a `capture` JSONPath found nothing (or the body was not JSON)
+  kBodyTooLarge, ///< the response body exceeded kMaxResponseBody; the connection is closed
 };
-inline constexpr int kErrorKinds = 6;
-/// "connect", "timeout", "closed", "status", "expectation", "capture".
+inline constexpr int kErrorKinds = 7;
+/// The most of one response body the driver keeps (16 MiB): a larger body is not read on, so
+/// leakcheck's memory stays bounded whatever the app sends.
+inline constexpr uint64_t kMaxResponseBody = 16ull << 20;
+/// "connect", "timeout", "closed", "status", "expectation", "capture", "body_too_large".
 const char* ErrorKindName(ErrorKind kind);
 
 struct RouteStats {

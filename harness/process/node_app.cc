@@ -15,8 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <regex>
 
@@ -120,6 +123,58 @@ int OpenLog(const std::filesystem::path& dir, const char* name) {
   return fd;
 }
 
+// Processes that were re-parented to leakcheck (the subreaper) and live in another session: the
+// app's descendants that called setsid() (`spawn(…, {detached: true})`, daemons) and so left its
+// process group. leakcheck's own children never leave its session, so nothing else matches.
+// Returns their (pid, pgid).
+std::vector<std::pair<pid_t, pid_t>> ReparentedStrays() {
+  std::vector<std::pair<pid_t, pid_t>> out;
+  const pid_t self = ::getpid();
+  const pid_t session = ::getsid(0);
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return out;
+  while (dirent* e = ::readdir(proc)) {
+    pid_t pid = 0;
+    auto [end, ec] = std::from_chars(e->d_name, e->d_name + std::strlen(e->d_name), pid);
+    if (ec != std::errc() || *end != '\0' || pid <= 0) continue;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    char buf[512];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0) continue;
+    buf[n] = '\0';
+    const char* paren = std::strrchr(buf, ')');  // the command name may contain anything
+    char state = 0;
+    int ppid = 0, pgrp = 0, sid = 0;
+    if (paren == nullptr ||
+        std::sscanf(paren + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid) != 4) {
+      continue;
+    }
+    if (ppid == self && sid != session) out.emplace_back(pid, static_cast<pid_t>(pgrp));
+  }
+  ::closedir(proc);
+  return out;
+}
+
+// Kills and reaps the app's descendants that escaped its process group (see ReparentedStrays);
+// their own children are re-parented to us in turn, so this repeats until none is left.
+void KillReparentedStrays() {
+  for (int round = 0; round < 100; ++round) {
+    auto strays = ReparentedStrays();
+    if (strays.empty()) return;
+    for (auto [pid, pgid] : strays) {
+      if (pgid > 1) ::kill(-pgid, SIGKILL);
+      ::kill(pid, SIGKILL);
+      int status;
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+}
+
 void WriteAll(int fd, const char* data, size_t size) {
   while (fd >= 0 && size > 0) {
     ssize_t n = ::write(fd, data, size);
@@ -133,7 +188,7 @@ void WriteAll(int fd, const char* data, size_t size) {
 // Runs in the child between fork and exec: async-signal-safe calls only.
 [[noreturn]] void ExecChild(const char* exe, char** argv, char** envp, const char* cwd, int out_fd,
                             int err_fd, int report_fd, pid_t parent, const sigset_t* old_mask) {
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2, SIGQUIT}) {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2, SIGQUIT, SIGXFSZ}) {
     ::signal(sig, SIG_DFL);
   }
   ::sigprocmask(SIG_SETMASK, old_mask, nullptr);
@@ -483,6 +538,7 @@ void NodeApp::Kill() noexcept {
 void NodeApp::JoinThreads() {
   if (waiter_.joinable()) waiter_.join();
   ReapGroup();
+  KillReparentedStrays();
   {
     // Grandchildren outside the group could hold the pipes open; don't wait for them forever.
     std::unique_lock lock(mu_);

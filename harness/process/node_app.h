@@ -50,7 +50,8 @@ struct StopResult {
 /// The Node app under test: its own process group, inspector on 127.0.0.1, output captured.
 /// The destructor kills the whole group (SIGKILL) if it is still alive: no orphan `node`.
 /// Start() makes leakcheck a child subreaper (PR_SET_CHILD_SUBREAPER) so the app's own children
-/// are reaped too, and sets PR_SET_DEATHSIG on the app: call Start() from a thread that
+/// are reaped too (and descendants that left the group with setsid() are killed once the app is
+/// gone), and sets PR_SET_DEATHSIG on the app: call Start() from a thread that
 /// outlives the app (the kernel kills the app when the spawning thread exits).
 /// Thread-safe for the const accessors; Start/Stop/Kill are called from one thread.
 class NodeApp {

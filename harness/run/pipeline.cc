@@ -21,6 +21,7 @@
 #include "harness/common/error.h"
 #include "harness/common/format.h"
 #include "harness/common/redact.h"
+#include "harness/common/interrupt.h"
 #include "harness/config/loader.h"
 #include "harness/config/secrets.h"
 #include "harness/load/driver.h"
@@ -72,6 +73,18 @@ void MakeFilesPrivate(const fs::path& dir) {
     struct stat st {};
     if (::lstat(entry.path().c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077))
       ::chmod(entry.path().c_str(), st.st_mode & 0700);
+  }
+}
+
+// A run killed outright (a second Ctrl-C, SIGKILL) can leave `*.heapsnapshot.part` behind; the
+// run folder lock guarantees no other run is writing them now.
+void RemovePartialSnapshots(const fs::path& dir) {
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    if (it->path().filename().string().ends_with(".heapsnapshot.part")) {
+      std::error_code ignored;
+      fs::remove(it->path(), ignored);
+    }
   }
 }
 
@@ -244,9 +257,20 @@ struct LiveApp {
   std::unique_ptr<cdp::Session> session;
 
   void Start(const config::AppConfig& config, const fs::path& log_dir) {
-    app = std::make_unique<process::NodeApp>(SpecFor(config, log_dir));
-    app->Start();
-    app->WaitReady();
+    // `port: auto` picks a free port before node binds it; another process (a second leakcheck
+    // run's app or load driver) can take it in between: then a new port, once.
+    for (int attempt = 1;; ++attempt) {
+      try {
+        app = std::make_unique<process::NodeApp>(SpecFor(config, log_dir));
+        app->Start();
+        app->WaitReady();
+        break;
+      } catch (const Error& e) {
+        const bool port_taken = config.port.value == 0 && e.detail().find("EADDRINUSE") != std::string::npos;
+        if (!port_taken || attempt == 2 || InterruptRequested()) throw;
+        app.reset();
+      }
+    }
     if (config.ready.kind == config::ReadyKind::kTcp) WaitForPort(*app, config.ready.timeout.value);
     session = std::make_unique<cdp::Session>();
     process::NodeApp* a = app.get();
@@ -275,6 +299,9 @@ class ScenarioRun {
   void Measure(cdp::Session& session, const process::NodeApp& app, const std::string& label, int64_t iteration,
                bool snapshot);
   void Analyse(const std::string& app_stderr);
+  // Shows the phase and, when the user interrupted the run, stops the scenario here.
+  void Phase(const std::string& phase, const std::string& detail);
+  ScenarioResult Interrupted(const load::Stats& load, Clock::time_point started);
 
   const config::ScenarioFile& file_;
   const config::Scenario& sc_;
@@ -288,7 +315,26 @@ class ScenarioRun {
   int checkpoint_index_ = 0;
   int checkpoint_count_ = 0;
   std::optional<cdp::SamplingProfile> profile_;
+  std::string phase_;
 };
+
+void ScenarioRun::Phase(const std::string& phase, const std::string& detail) {
+  if (InterruptRequested()) throw HarnessError("interrupted", "interrupted before " + phase);
+  phase_ = detail.empty() || phase == "startup" ? phase : phase + " (" + detail + ")";
+  progress_.Phase(r_.name, phase, detail);
+}
+
+// The user interrupted the run: the scenario is reported with what it measured so far, as an
+// error of the stage "interrupted" naming the phase it was in.
+ScenarioResult ScenarioRun::Interrupted(const load::Stats& load, Clock::time_point started) {
+  if (r_.load.requests == 0 && load.requests > 0) r_.load = ToLoadStats(load);
+  r_.infrastructure_stage = "interrupted";
+  r_.infrastructure_error = fmt::format("{} during {}; the scenario stopped there and its results are partial",
+                                        InterruptSignalName(), phase_.empty() ? "startup" : phase_);
+  r_.passed = false;
+  r_.duration_seconds = Seconds(Clock::now() - started);
+  return r_;
+}
 
 void ScenarioRun::Measure(cdp::Session& session, const process::NodeApp& app, const std::string& label,
                           int64_t iteration, bool snapshot) {
@@ -297,7 +343,7 @@ void ScenarioRun::Measure(cdp::Session& session, const process::NodeApp& app, co
   cp.app_pid = app.pid();
   cp.snapshot_method = options_.snapshot_method;
   if (snapshot) cp.snapshot_path = fs::absolute(dir_ / (label + ".heapsnapshot"));
-  progress_.Phase(r_.name, snapshot ? "snapshot" : "gc", label);
+  Phase(snapshot ? "snapshot" : "gc", label);
   auto start = Clock::now();
   cdp::Measurement m = cdp::TakeCheckpoint(session, cp);
   double spent = Seconds(Clock::now() - start);
@@ -320,8 +366,9 @@ ScenarioResult ScenarioRun::Run() {
   checkpoint_count_ = batches + 1;
   std::string app_stderr;
   LiveApp* live = nullptr;
+  load::Stats total;
   try {
-    progress_.Phase(r_.name, "startup", sc_.location.ToString());
+    Phase("startup", sc_.location.ToString());
     auto t = Clock::now();
     LiveApp own;
     live = shared_ ? shared_ : &own;
@@ -337,7 +384,7 @@ ScenarioResult ScenarioRun::Run() {
     driver.SetVariable("app.port", std::to_string(app.port()));
     r_.times.startup = Seconds(Clock::now() - t);
 
-    progress_.Phase(r_.name, "warmup", "");
+    Phase("warmup", "");
     t = Clock::now();
     const auto& warm = sc_.warmup;
     load::Stats warm_stats = warm.duration ? driver.RunFor(warm.duration->value) : driver.RunIterations(warm.iterations.value);
@@ -347,10 +394,9 @@ ScenarioResult ScenarioRun::Run() {
 
     Measure(session, app, "baseline", 0, true);
     if (options_.sampling) session.StartSampling();
-    load::Stats total;
     const auto& amount = sc_.run.amount;
     for (int b = 1; b <= batches; ++b) {
-      progress_.Phase(r_.name, "load", fmt::format("batch {} of {}", b, batches));
+      Phase("load", fmt::format("batch {} of {}", b, batches));
       t = Clock::now();
       load::Stats batch;
       if (amount.duration) {
@@ -375,7 +421,7 @@ ScenarioResult ScenarioRun::Run() {
               b == batches || b == middle);
     }
     r_.load = ToLoadStats(total);
-    progress_.Phase(r_.name, "shutdown", "");
+    Phase("shutdown", "");
     t = Clock::now();
     if (!shared_) live->Stop();
     r_.times.shutdown = Seconds(Clock::now() - t);
@@ -387,6 +433,7 @@ ScenarioResult ScenarioRun::Run() {
       if (shared_->app) r_.app_stderr_tail = shared_->app->StderrTail(20);
       *shared_ = LiveApp{};
     }
+    if (InterruptRequested()) return Interrupted(total, started);
     if (e.status() != kExitFailure) throw;  // bad input: the whole run is a usage error
     r_.infrastructure_error = e.detail();
     r_.infrastructure_stage = e.stage();
@@ -395,8 +442,17 @@ ScenarioResult ScenarioRun::Run() {
     return r_;
   }
   auto t = Clock::now();
-  progress_.Phase(r_.name, "analysis", "");
-  Analyse(app_stderr);
+  try {
+    Phase("analysis", "");
+    Analyse(app_stderr);
+  } catch (const Error& e) {
+    if (InterruptRequested()) return Interrupted(total, started);
+    if (e.status() != kExitFailure) throw;
+    // An unreadable snapshot is this scenario's error; the report is still written.
+    r_.infrastructure_error = e.detail();
+    r_.infrastructure_stage = e.stage();
+    r_.passed = false;
+  }
   r_.times.analysis = Seconds(Clock::now() - t);
   r_.duration_seconds = Seconds(Clock::now() - started);
   return r_;
@@ -410,7 +466,10 @@ void ScenarioRun::Analyse(const std::string& app_stderr) {
   in.load = r_.load;
   in.app_stderr = app_stderr;
   try {
-    for (const auto& path : r_.snapshots) graphs.push_back(snapshot::ReadSnapshotFile(path));
+    for (const auto& path : r_.snapshots) {
+      if (InterruptRequested()) throw HarnessError("interrupted", "interrupted during analysis");
+      graphs.push_back(snapshot::ReadSnapshotFile(path));
+    }
   } catch (const Error& e) {
     // A snapshot the app wrote but we cannot read is the harness's failure, not the user's.
     throw HarnessError("analysis", e.detail());
@@ -469,8 +528,10 @@ RunResult RunScenarioFiles(const RunOptions& options, reporters::ProgressReporte
     LiveApp reused;  // only with app.reuse: true
     for (const auto& sc : f.scenarios) {
       if (options.scenario && sc.name.value != *options.scenario) continue;
+      if (InterruptRequested()) break;  // the scenarios not started are left out of the report
       fs::path dir = fs::path(options.out_dir) / Slug(sc.name.value);
       MakePrivateDir(dir);
+      RemovePartialSnapshots(dir);
       LiveApp* shared = f.app.reuse.value ? &reused : nullptr;
       ScenarioResult sr = ScenarioRun(f, sc, options, progress, dir, &result.node_version, shared).Run();
       if (sr.passed && !options.keep_snapshots) {
@@ -491,6 +552,7 @@ RunResult RunScenarioFiles(const RunOptions& options, reporters::ProgressReporte
       }
     }
   }
+  result.interrupted = InterruptRequested();
   result.duration_seconds = Seconds(Clock::now() - started);
   return result;
 }
