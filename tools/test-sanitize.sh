@@ -13,3 +13,21 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_erro
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tools/lsan.supp:print_suppressions=0}
 ctest --test-dir "$LEAKCHECK_BUILD_DIR" --output-on-failure -j2 --timeout 900
+
+# Two full runs of the bundled examples under LeakSanitizer: a passing one (exit 0) and a leaking
+# one (exit 1, with every analysis and reporter on the way). A leak in leakcheck itself would make
+# the exit code 23 and print a LeakSanitizer report.
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+for case in "api.yaml 0" "leaky-api.yaml 1"; do
+  set -- $case
+  rc=0
+  "$LEAKCHECK_BUILD_DIR/leakcheck" run "scenarios/$1" --out "$out/$1" --junit "$out/$1.xml" --color never \
+    -q >"$out/$1.stdout" 2>"$out/$1.stderr" || rc=$?
+  if [ "$rc" != "$2" ] || grep -q "Sanitizer" "$out/$1.stderr"; then
+    echo "sanitize: leakcheck run scenarios/$1 exited $rc (want $2):" >&2
+    cat "$out/$1.stdout" "$out/$1.stderr" >&2
+    exit 1
+  fi
+  echo "sanitize: leakcheck run scenarios/$1 under ASan+UBSan+LSan: exit $rc as expected, no sanitizer report"
+done
