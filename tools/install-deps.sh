@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   cmake ninja-build g++ pkg-config
-  libboost1.81-dev libyaml-cpp-dev libsimdjson-dev libtinyxml2-dev libcli11-dev libfmt-dev
+  libboost1.81-dev libyaml-cpp-dev libsimdjson-dev libtinyxml2-dev libcli11-dev libfmt-dev libre2-dev
   libgtest-dev libgmock-dev
   libxml2-utils wrk tmux
 )

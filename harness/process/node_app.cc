@@ -1,10 +1,3 @@
-// GCC 12 reports false -Wmaybe-uninitialized positives inside libstdc++'s <regex> when built with
-// -fsanitize=address,undefined at -O3 (std::function in _StateT; GCC bug 105562 family). The
-// pragma must come before the first standard header, hence before this file's own header.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include "harness/process/node_app.h"
 
 #include <fcntl.h>
@@ -21,9 +14,9 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <regex>
 
 #include "harness/common/error.h"
+#include "harness/common/line_pattern.h"
 #include "harness/common/redact.h"
 #include "harness/process/app_registry.h"
 #include "harness/process/command_line.h"
@@ -212,12 +205,11 @@ void WriteAll(int fd, const char* data, size_t size) {
   ::_exit(127);
 }
 
-std::regex CompileReadyRegex(const std::string& pattern) {
-  try {
-    return std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    throw InputError("process: ready", "invalid log regex `" + pattern + "`: " + e.what());
-  }
+LinePattern CompileReadyRegex(const std::string& pattern) {
+  std::string error;
+  auto compiled = LinePattern::Compile(pattern, &error);
+  if (!compiled) throw InputError("process: ready", "invalid log regex `" + pattern + "`: " + error);
+  return std::move(*compiled);
 }
 
 }  // namespace
@@ -255,7 +247,7 @@ void NodeApp::Start() {
   }
   ValidateNodeArgs(inline_flags, "node flag");
   if (!spec_.ready.log_regex.empty()) {
-    ready_regex_ = std::make_unique<std::regex>(CompileReadyRegex(spec_.ready.log_regex));
+    ready_regex_ = std::make_unique<LinePattern>(CompileReadyRegex(spec_.ready.log_regex));
   }
 
   port_ = spec_.port ? *spec_.port : PickFreePort();
@@ -411,12 +403,11 @@ void NodeApp::OnLine(bool is_stderr, const std::string& line) {
   // The tails end up in error messages and reports: redacted like everything leakcheck writes.
   (is_stderr ? stderr_tail_ : stdout_tail_).Append(redact::Redact(line) + "\n");
   if (ready_regex_ && !log_matched_) {
-    std::smatch m;
-    if (std::regex_search(line, m, *ready_regex_)) {
+    std::string g;
+    if (ready_regex_->Search(line, &g)) {
       log_matched_ = true;
       int port = 0;
-      if (m.size() > 1 && m[1].matched) {
-        std::string g = m[1].str();
+      if (!g.empty()) {
         auto [ptr, ec] = std::from_chars(g.data(), g.data() + g.size(), port);
         if (ec == std::errc() && ptr == g.data() + g.size() && port > 0 && port < 65536)
           port_ = static_cast<uint16_t>(port);

@@ -9,12 +9,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <regex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "harness/common/line_pattern.h"
 #include "harness/process/output_tail.h"
 
 namespace leakcheck::process {
@@ -22,7 +22,7 @@ namespace leakcheck::process {
 /// How leakcheck decides the app is ready to take traffic.
 struct ReadyCheck {
   std::string http_path;  ///< GET this path on 127.0.0.1:port until a 2xx; or
-  std::string log_regex;  ///< wait for a stdout/stderr line matching this (ECMAScript) regex;
+  std::string log_regex;  ///< wait for a stdout/stderr line matching this regex (RE2 syntax);
                           ///< its group 1, if present, is the app's port.
   /// Bounds the whole wait, the inspector URL included.
   std::chrono::milliseconds timeout{20000};
@@ -114,7 +114,7 @@ class NodeApp {
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   int log_fd_[2] = {-1, -1};  // stdout.log, stderr.log (owned by the reader thread)
-  std::unique_ptr<std::regex> ready_regex_;
+  std::unique_ptr<LinePattern> ready_regex_;
 
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;

@@ -163,5 +163,39 @@ TEST(ProcessApi, CommandNotFoundIsAnInputError) {
   }
 }
 
+// The app's output is untrusted: a long line before the ready line must neither crash leakcheck
+// (std::regex recursed per character: `.*listening on (\d+)` overflowed the stack on 64 KiB)
+// nor hang it (`(?:x+x+)+y` backtracks exponentially on a run of x's). RE2 matches both in time
+// linear in the line.
+TEST(ProcessApi, ReadyLogPatternsRunInLinearTimeOnHugeLines) {
+  for (const char* pattern : {R"(.*listening on (\d+))", R"((?:x+x+)+y|listening on (\d+))"}) {
+    SCOPED_TRACE(pattern);
+    process::AppSpec spec;
+    spec.argv = {"node", "-e",
+                 "process.stdout.write('x'.repeat(60000) + '\\n'); require(" + std::string("'") + App("server.js") +
+                     "')"};
+    spec.ready.log_regex = pattern;
+    spec.log_dir = TestDir("api-huge-line");
+    process::NodeApp app(std::move(spec));
+    app.Start();
+    app.WaitReady();
+    EXPECT_GT(app.port(), 0);
+    app.Stop();
+  }
+}
+
+TEST(ProcessApi, ReadyLogPatternsWithBackreferencesAreInputErrors) {
+  process::AppSpec spec = ServerSpec(TestDir("api-backref"));
+  spec.ready.log_regex = R"((a)\1 listening on (\d+))";
+  process::NodeApp app(std::move(spec));
+  try {
+    app.Start();
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), kExitUsage);
+    EXPECT_THAT(e.detail(), HasSubstr("invalid log regex"));
+  }
+}
+
 }  // namespace
 }  // namespace leakcheck::e2e
