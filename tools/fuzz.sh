@@ -77,10 +77,12 @@ for name in "${targets[@]}"; do
   cp -r "tests/fuzz/corpus/$name/." "$work/"
   dict=()
   [[ -f tests/fuzz/$name.dict ]] && dict=(-dict="tests/fuzz/$name.dict")
+  # One in-process run per target (no -jobs/-workers: the machine is shared); target_options
+  # is split into words on purpose.
   # shellcheck disable=SC2046
   set +e
   "$fuzz_dir/fuzz_$name" "$work" "${dict[@]}" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix="$artifacts" -print_final_stats=1 -jobs=1 -workers=1 \
+    -artifact_prefix="$artifacts" -print_final_stats=1 \
     $(target_options "$name") >"$log" 2>&1
   rc=$?
   set -e
