@@ -30,8 +30,9 @@ TEST(MessageParser, DecodesResponsesEventsAndErrors) {
 TEST(MessageParser, ReportsBadJsonAndNonObjects) {
   MessageParser parser;
   std::string problem;
-  EXPECT_FALSE(parser.Parse("{\"id\":", &problem));
+  EXPECT_FALSE(parser.Parse(R"({"id":1,"method":"unterminated)", &problem));
   EXPECT_NE(problem.find("bad JSON from the inspector"), std::string::npos) << problem;
+  EXPECT_FALSE(parser.Parse(R"({"id":)", &problem));
   EXPECT_FALSE(parser.Parse("[1,2]", &problem));
   EXPECT_EQ(problem, "inspector sent a non-object message");
   auto odd_id = parser.Parse(R"({"id":"7","method":"X"})", &problem);
