@@ -336,11 +336,14 @@ TEST(Loader, FileLevelRules) {
   EXPECT_THAT(Errors("app: { command: x, ready: { log: '(' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
               ::testing::ElementsAre(HasSubstr("1:34: `ready.log` is not a valid regex")));
   // Found by fuzzing (tests/fuzz/corpus/scenario_loader/regress_ready_log_huge_repeat_count.yaml):
-  // libstdc++ overflowed a `long` reading this count. Counts and lengths are capped before it.
+  // libstdc++ overflowed a `long` reading this count (and a backreference number, found next).
+  // Counts, backreferences and lengths are capped before it.
   EXPECT_THAT(Errors("app: { command: x, ready: { log: 'a{77777777777777777777}' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
               ::testing::ElementsAre(HasSubstr("1:34: `ready.log` is not a valid regex: repetition count `77777777777777777777` is larger than 1000")));
   EXPECT_THAT(Errors("app: { command: x, ready: { log: 'a{1,1001' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
               ::testing::ElementsAre(HasSubstr("repetition count `1001` is larger than 1000")));
+  EXPECT_THAT(Errors("app: { command: x, ready: { log: '(a)\\\\\\2222222222222222222222' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
+              ::testing::ElementsAre(HasSubstr("backreference `\\2222222222222222222222` is larger than 1000")));
   EXPECT_THAT(Errors("app: { command: x, ready: { log: '" + std::string(1001, 'a') + "' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
               ::testing::ElementsAre(HasSubstr("`ready.log` is not a valid regex: longer than 1000 characters")));
   EXPECT_THAT(Errors("app: { command: x, ready: { log: 'port \\{99999} [{]99999 \\d{2,1000}' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
