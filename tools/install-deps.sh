@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Installs what leakcheck needs to build, run and test: Debian packages (skipped when present)
 # and the npm packages of the test apps. Safe to run again; does nothing when all is there.
+# --fuzz also installs clang 14 and its libFuzzer/ASan runtimes (for tools/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+fuzz=0
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) fuzz=1 ;;
+    *) echo "usage: tools/install-deps.sh [--fuzz]" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   cmake ninja-build g++ pkg-config
@@ -10,6 +19,8 @@ packages=(
   libgtest-dev libgmock-dev
   libxml2-utils wrk tmux
 )
+# libclang-rt-14-dev holds libclang_rt.fuzzer-x86_64.a and the sanitizer runtimes.
+((fuzz)) && packages+=(clang-14 libclang-rt-14-dev)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 

@@ -1,5 +1,7 @@
 #include <simdjson.h>
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <tuple>
 
@@ -25,6 +27,28 @@ T Must(simdjson::simdjson_result<T> r) {
   return v;
 }
 
+// Byte counts above 2^53 (8 PiB) are not real sizes; refusing them keeps every conversion and
+// sum in range.
+constexpr double kMaxSelfSize = 9007199254740992.0;
+
+int64_t SelfSize(double value) {
+  if (!std::isfinite(value) || value < 0 || value > kMaxSelfSize)
+    throw HarnessError(kStage, "malformed sampling profile: selfSize out of range");
+  return static_cast<int64_t>(value);
+}
+
+// CDP's 0-based line/column as 1-based; 0 (unknown) for -1 and anything out of range.
+int OneBased(int64_t zero_based) {
+  if (zero_based < 0 || zero_based >= std::numeric_limits<int>::max()) return 0;
+  return static_cast<int>(zero_based) + 1;
+}
+
+// a + b for byte counts, stopping at the int64 maximum instead of overflowing.
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t sum;
+  return __builtin_add_overflow(a, b, &sum) ? std::numeric_limits<int64_t>::max() : sum;
+}
+
 // Walks one SamplingHeapProfileNode and its children (fields in any order).
 void WalkNode(simdjson::ondemand::object node, std::map<SiteKey, int64_t>& sites, int depth) {
   if (depth > 10000) throw HarnessError(kStage, "sampling profile nested too deeply");
@@ -32,7 +56,7 @@ void WalkNode(simdjson::ondemand::object node, std::map<SiteKey, int64_t>& sites
   for (auto field : node) {
     std::string_view key = Must(field.unescaped_key());
     if (key == "selfSize") {
-      site.self_size = static_cast<int64_t>(Must(field.value().get_double()));
+      site.self_size = SelfSize(Must(field.value().get_double()));
     } else if (key == "callFrame") {
       for (auto cf : Must(field.value().get_object())) {
         std::string_view k = Must(cf.unescaped_key());
@@ -41,9 +65,9 @@ void WalkNode(simdjson::ondemand::object node, std::map<SiteKey, int64_t>& sites
         else if (k == "url")
           site.url = Must(cf.value().get_string());
         else if (k == "lineNumber")
-          site.line = static_cast<int>(Must(cf.value().get_int64())) + 1;
+          site.line = OneBased(Must(cf.value().get_int64()));
         else if (k == "columnNumber")
-          site.column = static_cast<int>(Must(cf.value().get_int64())) + 1;
+          site.column = OneBased(Must(cf.value().get_int64()));
       }
     } else if (key == "children") {
       for (auto child : Must(field.value().get_array())) {
@@ -52,7 +76,8 @@ void WalkNode(simdjson::ondemand::object node, std::map<SiteKey, int64_t>& sites
     }
   }
   if (site.self_size > 0) {
-    sites[{site.function_name, site.url, site.line, site.column}] += site.self_size;
+    int64_t& total = sites[{site.function_name, site.url, site.line, site.column}];
+    total = SaturatingAdd(total, site.self_size);
   }
 }
 
@@ -79,7 +104,7 @@ SamplingProfile ParseSamplingProfile(std::string_view json) {
   for (auto& [key, size] : sites) {
     auto& [fn, url, line, column] = key;
     profile.sites.push_back({fn, url, line, column, size});
-    profile.total_bytes += size;
+    profile.total_bytes = SaturatingAdd(profile.total_bytes, size);
   }
   std::stable_sort(
       profile.sites.begin(), profile.sites.end(),

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "harness/cdp/json_text.h"
+#include "harness/cdp/message.h"
 #include "harness/common/error.h"
 
 namespace leakcheck::cdp {
@@ -25,9 +26,6 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kObjectGroup = "leakcheck";
-constexpr std::string_view kChunkPrefix =
-    R"({"method":"HeapProfiler.addHeapSnapshotChunk","params":{"chunk":")";
-constexpr std::string_view kChunkSuffix = R"("}})";
 // How often a waiting step wakes up to ask the AppMonitor whether the app is still there.
 constexpr milliseconds kMonitorTick{200};
 
@@ -108,8 +106,7 @@ struct Session::Impl {
   bool broken = false;
   std::string broken_reason;
   AppMonitor monitor;
-  simdjson::ondemand::parser parser;
-  std::string padded;
+  MessageParser messages;
 
   // Handles an event that arrived while waiting for a response; may extend the deadline.
   using EventHandler = std::function<void(std::string_view message, std::string_view method)>;
@@ -218,17 +215,6 @@ struct Session::Impl {
     return {static_cast<const char*>(data.data()), data.size()};
   }
 
-  simdjson::ondemand::document Parse(const std::string& stage, std::string_view message) {
-    padded.assign(message);
-    padded.reserve(message.size() + simdjson::SIMDJSON_PADDING);
-    simdjson::ondemand::document doc;
-    auto error = parser.iterate(padded.data(), padded.size(), padded.capacity()).get(doc);
-    if (error)
-      Fail(stage, std::string("bad JSON from the inspector: ") + simdjson::error_message(error),
-           false);
-    return doc;
-  }
-
   // Sends one request and waits for its response; events go to `on_event`. When `idle` is
   // nonzero the deadline restarts at every message (snapshot streaming).
   std::string Call(std::string_view method, std::string_view params, milliseconds timeout,
@@ -244,7 +230,7 @@ struct Session::Impl {
     for (;;) {
       std::string_view message = Receive(stage, deadline, budget);
       if (idle.count() > 0) deadline = Clock::now() + (budget = idle);
-      if (message.rfind(kChunkPrefix, 0) == 0) {
+      if (message.rfind(kSnapshotChunkPrefix, 0) == 0) {
         if (on_event) on_event(message, "HeapProfiler.addHeapSnapshotChunk");
         continue;
       }
@@ -255,47 +241,18 @@ struct Session::Impl {
   // Returns the result JSON when `message` is the response to `id`; dispatches events.
   std::optional<std::string> HandleMessage(const std::string& stage, std::string_view message,
                                            int64_t id, const EventHandler& on_event) {
-    auto doc = Parse(stage, message);
-    simdjson::ondemand::object obj;
-    if (doc.get_object().get(obj)) Fail(stage, "inspector sent a non-object message", false);
-    int64_t got_id = -1;
-    std::string method, result, error;
-    for (auto field : obj) {
-      std::string_view key;
-      if (field.unescaped_key().get(key)) continue;
-      if (key == "id") {
-        if (field.value().get_int64().get(got_id)) got_id = -1;
-      } else if (key == "method") {
-        std::string_view m;
-        if (!field.value().get_string().get(m)) method = m;
-      } else if (key == "result") {
-        std::string_view raw;
-        if (!simdjson::to_json_string(field.value()).get(raw)) result = raw;
-      } else if (key == "error") {
-        std::string_view raw;
-        if (!simdjson::to_json_string(field.value()).get(raw)) error = raw;
-      }
-    }
-    if (got_id < 0) {
-      if (on_event && !method.empty()) on_event(message, method);
+    std::string problem;
+    auto decoded = messages.Parse(message, &problem);
+    if (!decoded) Fail(stage, problem, false);
+    if (decoded->id < 0) {
+      if (on_event && !decoded->method.empty()) on_event(message, decoded->method);
       return std::nullopt;
     }
-    if (got_id != id) return std::nullopt;  // a late answer to an abandoned request
-    if (!error.empty())
-      Fail(stage, "the inspector answered with an error: " + ErrorText(error), false);
-    return result.empty() ? std::string("{}") : result;
-  }
-
-  std::string ErrorText(const std::string& error_json) {
-    simdjson::padded_string copy(error_json);
-    simdjson::ondemand::parser p;
-    simdjson::ondemand::document doc;
-    std::string_view msg;
-    int64_t code = 0;
-    if (p.iterate(copy).get(doc)) return error_json;
-    if (doc["code"].get_int64().get(code)) code = 0;
-    if (doc["message"].get_string().get(msg)) return error_json;
-    return std::string(msg) + " (" + std::to_string(code) + ")";
+    if (decoded->id != id) return std::nullopt;  // a late answer to an abandoned request
+    if (!decoded->error.empty())
+      Fail(stage, "the inspector answered with an error: " + InspectorErrorText(decoded->error),
+           false);
+    return decoded->result.empty() ? std::string("{}") : decoded->result;
   }
 };
 
@@ -436,23 +393,17 @@ SnapshotFile Session::TakeHeapSnapshot(const std::filesystem::path& path) {
   auto on_event = [&](std::string_view message, std::string_view method) {
     if (method != "HeapProfiler.addHeapSnapshotChunk") return;  // progress events just wake us
     ++out.chunks;
-    if (message.rfind(kChunkPrefix, 0) == 0 &&
-        message.size() >= kChunkPrefix.size() + kChunkSuffix.size() &&
-        message.substr(message.size() - kChunkSuffix.size()) == kChunkSuffix) {
-      std::string_view body = message.substr(
-          kChunkPrefix.size(), message.size() - kChunkPrefix.size() - kChunkSuffix.size());
-      if (!writer.AppendEscaped(body))
+    if (auto body = EscapedSnapshotChunk(message)) {
+      if (!writer.AppendEscaped(*body))
         impl_->Fail(stage, "malformed escape in a snapshot chunk", false);
       if (IsDiskFull(writer.error())) ThrowDiskFull(path, writer.error(), "leakcheck");
       return;
     }
     // Unusual layout: let simdjson find and unescape the chunk.
-    auto doc = impl_->Parse(stage, message);
-    std::string_view chunk;
-    if (doc["params"]["chunk"].get_string().get(chunk)) {
-      impl_->Fail(stage, "malformed addHeapSnapshotChunk event", false);
-    }
-    writer.AppendRaw(chunk);
+    std::string problem;
+    auto chunk = impl_->messages.SnapshotChunk(message, &problem);
+    if (!chunk) impl_->Fail(stage, problem, false);
+    writer.AppendRaw(*chunk);
   };
   try {
     impl_->Call("HeapProfiler.takeHeapSnapshot", R"({"reportProgress":true})",

@@ -38,5 +38,21 @@ TEST(ParseSamplingProfile, RejectsMalformedJson) {
   EXPECT_THROW(ParseSamplingProfile("{"), Error);
 }
 
+// Found by fuzzing (tests/fuzz/corpus/cdp_message/regress_sampling_selfsize_huge): a selfSize
+// beyond int64 was converted with undefined behaviour, and a lineNumber of INT_MAX overflowed.
+TEST(ParseSamplingProfile, RejectsSizesOutOfRangeAndIgnoresAbsurdLines) {
+  EXPECT_THROW(ParseSamplingProfile(R"({"head":{"selfSize":3.27e23,"children":[]}})"), Error);
+  EXPECT_THROW(ParseSamplingProfile(R"({"head":{"selfSize":-1,"children":[]}})"), Error);
+  SamplingProfile p = ParseSamplingProfile(
+      R"({"head":{"selfSize":9007199254740992,"callFrame":{"lineNumber":2147483647,)"
+      R"("columnNumber":9223372036854775807},"children":[)"
+      R"({"selfSize":9007199254740992,"children":[]},{"selfSize":9007199254740992}]}})");
+  ASSERT_EQ(p.sites.size(), 1u);  // all three at the unknown ("", "", 0, 0) site
+  EXPECT_EQ(p.sites[0].line, 0);
+  EXPECT_EQ(p.sites[0].column, 0);
+  EXPECT_EQ(p.sites[0].self_size, 3 * 9007199254740992);
+  EXPECT_EQ(p.total_bytes, p.sites[0].self_size);
+}
+
 }  // namespace
 }  // namespace leakcheck::cdp

@@ -335,6 +335,19 @@ TEST(Loader, FileLevelRules) {
               ::testing::ElementsAre(HasSubstr("1:39: `ready` takes either `http` or `log`, not both")));
   EXPECT_THAT(Errors("app: { command: x, ready: { log: '(' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
               ::testing::ElementsAre(HasSubstr("1:34: `ready.log` is not a valid regex")));
+  // Found by fuzzing (tests/fuzz/corpus/scenario_loader/regress_ready_log_*.yaml): libstdc++'s
+  // std::regex overflowed a `long` reading these numbers. Patterns are RE2 now: a count that is
+  // not a valid repetition is literal text, a backreference is an error, the length is capped.
+  EXPECT_THAT(Errors("app: { command: x, ready: { log: 'a{77777777777777777777}' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
+              ::testing::IsEmpty());
+  EXPECT_THAT(Errors("app: { command: x, ready: { log: 'a{2,1001}' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
+              ::testing::ElementsAre(HasSubstr("1:34: `ready.log` is not a valid regex: invalid repetition size: {2,1001}")));
+  EXPECT_THAT(Errors("app: { command: x, ready: { log: '(a)\\1 and (a)\\\\\\2222222222222222222222' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
+              ::testing::ElementsAre(HasSubstr("`ready.log` is not a valid regex: invalid escape sequence")));
+  EXPECT_THAT(Errors("app: { command: x, ready: { log: '" + std::string(1001, 'a') + "' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
+              ::testing::ElementsAre(HasSubstr("`ready.log` is not a valid regex: longer than 1000 characters")));
+  EXPECT_THAT(Errors("app: { command: x, ready: { log: 'port \\{99999} [{]99999 \\d{2,1000}' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
+              ::testing::IsEmpty());
   EXPECT_THAT(Errors("app: { command: 'node \"x' }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
               ::testing::ElementsAre(HasSubstr("1:17: `command` has an unterminated quote")));
   EXPECT_THAT(Errors("app: { command: x }\ntarget: https://example.com\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
