@@ -232,8 +232,15 @@ TEST_P(AppAnswersBadly, RunEndsWithTheHttpCheckFailedAndErrorsCountedByKind) {
   EXPECT_TRUE(s.at("infrastructure_error").is_null());
   EXPECT_EQ(Slurp(dir / "out" / "results.json").empty(), false);
   EXPECT_THAT(Slurp(dir / "junit.xml"), HasSubstr("type=\"http\""));
-  // 200 MB and endless bodies: leakcheck read at most 16 MiB of each.
-  EXPECT_LT(r.max_rss_kib, 200 * 1024) << "leakcheck's peak RSS";
+  // 200 MB and endless bodies: leakcheck read at most 16 MiB of each. Under ASan, freed buffers
+  // wait in its quarantine (256 MiB by default) and shadow memory adds an eighth, so the bound
+  // is wider there (the endless body still breaks it if uncapped; the plain build checks 200 MiB).
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr long kMaxRssKib = 640 * 1024;
+#else
+  constexpr long kMaxRssKib = 200 * 1024;
+#endif
+  EXPECT_LT(r.max_rss_kib, kMaxRssKib) << "leakcheck's peak RSS";
   pid_t pgid = static_cast<pid_t>(s.at("app_pid").as_int64());
   ASSERT_GT(pgid, 0);
   EXPECT_TRUE(AllGone({pgid}, true)) << "the app's group outlived the run";
