@@ -10,8 +10,8 @@
 
 #include "harness/common/error.h"
 #include "harness/common/exit_status.h"
-#include "harness/common/redact.h"
 #include "harness/common/interrupt.h"
+#include "harness/common/redact.h"
 #include "harness/process/app_registry.h"
 
 namespace leakcheck {

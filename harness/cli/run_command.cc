@@ -74,8 +74,10 @@ int RunRun(RunCommandOptions& o) {
     }
   };
   attempt([&] { reporters::WriteResultsFile(r, results_path); });
-  if (!o.junit.empty()) attempt([&] { reporters::WriteJunitFile(r, o.junit); });
-  if (!o.junit.empty()) run::MakePrivateIfInRunFolder(o.junit, r.run_dir);
+  if (!o.junit.empty()) {
+    attempt([&] { reporters::WriteJunitFile(r, o.junit); });
+    run::MakePrivateIfInRunFolder(o.junit, r.run_dir);
+  }
   if (o.json) {
     std::fputs(reporters::ResultsJsonText(r).c_str(), stdout);
   } else {

@@ -30,8 +30,8 @@
 #include <fmt/format.h>
 
 #include "harness/common/error.h"
-#include "harness/common/redact.h"
 #include "harness/common/interrupt.h"
+#include "harness/common/redact.h"
 #include "harness/load/json_capture.h"
 
 namespace leakcheck::load {

@@ -20,8 +20,8 @@
 #include "harness/cdp/session.h"
 #include "harness/common/error.h"
 #include "harness/common/format.h"
-#include "harness/common/redact.h"
 #include "harness/common/interrupt.h"
+#include "harness/common/redact.h"
 #include "harness/config/loader.h"
 #include "harness/config/secrets.h"
 #include "harness/load/driver.h"
@@ -302,6 +302,12 @@ class ScenarioRun {
   // Shows the phase and, when the user interrupted the run, stops the scenario here.
   void Phase(const std::string& phase, const std::string& detail);
   ScenarioResult Interrupted(const load::Stats& load, Clock::time_point started);
+  // The harness failed (exit 3): the scenario is reported with the error and its stage.
+  void RecordError(const Error& e) {
+    r_.infrastructure_error = e.detail();
+    r_.infrastructure_stage = e.stage();
+    r_.passed = false;
+  }
 
   const config::ScenarioFile& file_;
   const config::Scenario& sc_;
@@ -435,9 +441,7 @@ ScenarioResult ScenarioRun::Run() {
     }
     if (InterruptRequested()) return Interrupted(total, started);
     if (e.status() != kExitFailure) throw;  // bad input: the whole run is a usage error
-    r_.infrastructure_error = e.detail();
-    r_.infrastructure_stage = e.stage();
-    r_.passed = false;
+    RecordError(e);
     r_.duration_seconds = Seconds(Clock::now() - started);
     return r_;
   }
@@ -448,10 +452,7 @@ ScenarioResult ScenarioRun::Run() {
   } catch (const Error& e) {
     if (InterruptRequested()) return Interrupted(total, started);
     if (e.status() != kExitFailure) throw;
-    // An unreadable snapshot is this scenario's error; the report is still written.
-    r_.infrastructure_error = e.detail();
-    r_.infrastructure_stage = e.stage();
-    r_.passed = false;
+    RecordError(e);  // an unreadable snapshot is this scenario's error; the report is still written
   }
   r_.times.analysis = Seconds(Clock::now() - t);
   r_.duration_seconds = Seconds(Clock::now() - started);
