@@ -31,10 +31,12 @@ const run::CheckResult* FindCheck(const run::ScenarioResult& s, const std::strin
 }
 
 bool Comparable(const run::CheckResult& c) {
-  return (c.status == run::CheckStatus::kPassed || c.status == run::CheckStatus::kFailed) && std::isfinite(c.measured);
+  return (c.status == run::CheckStatus::kPassed || c.status == run::CheckStatus::kFailed) &&
+         std::isfinite(c.measured);
 }
 
-run::CheckResult Compare(run::ScenarioResult& s, const run::ScenarioResult* base, const BaselineOptions& o) {
+run::CheckResult Compare(run::ScenarioResult& s, const run::ScenarioResult* base,
+                         const BaselineOptions& o) {
   run::CheckResult check;
   check.detector = "baseline";
   check.unit = "%";
@@ -43,8 +45,9 @@ run::CheckResult Compare(run::ScenarioResult& s, const run::ScenarioResult* base
   check.location = o.location.file.empty() ? s.location : o.location;
   if (base == nullptr || base->infrastructure_error || s.infrastructure_error) {
     check.status = run::CheckStatus::kSkipped;
-    check.summary = base == nullptr ? "the baseline has no scenario of this name"
-                                    : "the scenario did not run to the end in this run or in the baseline";
+    check.summary = base == nullptr
+                        ? "the baseline has no scenario of this name"
+                        : "the scenario did not run to the end in this run or in the baseline";
     return check;
   }
   double worst = -std::numeric_limits<double>::infinity();
@@ -59,8 +62,8 @@ run::CheckResult Compare(run::ScenarioResult& s, const run::ScenarioResult* base
     if (rise > o.margin_percent)
       check.evidence.push_back({run::Evidence::Kind::kNote, c.detector,
                                 fmt::format("rose {:.0f}%: {} → {} (margin {:.0f}%)", rise,
-                                            FormatMeasured(b->measured, c.unit), FormatMeasured(c.measured, c.unit),
-                                            o.margin_percent)});
+                                            FormatMeasured(b->measured, c.unit),
+                                            FormatMeasured(c.measured, c.unit), o.margin_percent)});
   }
   if (compared == 0) {
     check.status = run::CheckStatus::kSkipped;
@@ -69,17 +72,19 @@ run::CheckResult Compare(run::ScenarioResult& s, const run::ScenarioResult* base
   }
   check.measured = worst;
   check.status = check.evidence.empty() ? run::CheckStatus::kPassed : run::CheckStatus::kFailed;
-  check.summary = check.evidence.empty()
-                      ? fmt::format("no detector rose more than {:.0f}% over the baseline ({} compared)",
-                                    o.margin_percent, compared)
-                      : fmt::format("{} of {} detectors rose more than {:.0f}% over the baseline",
-                                    check.evidence.size(), compared, o.margin_percent);
+  check.summary =
+      check.evidence.empty()
+          ? fmt::format("no detector rose more than {:.0f}% over the baseline ({} compared)",
+                        o.margin_percent, compared)
+          : fmt::format("{} of {} detectors rose more than {:.0f}% over the baseline",
+                        check.evidence.size(), compared, o.margin_percent);
   return check;
 }
 
 }  // namespace
 
-void ApplyBaseline(run::RunResult& current, const run::RunResult& baseline, const BaselineOptions& options) {
+void ApplyBaseline(run::RunResult& current, const run::RunResult& baseline,
+                   const BaselineOptions& options) {
   current.baseline_file = options.baseline_file;
   for (auto& s : current.scenarios) {
     std::erase_if(s.checks, [](const run::CheckResult& c) { return c.detector == "baseline"; });

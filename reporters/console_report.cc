@@ -19,7 +19,8 @@ ColorMode ParseColorMode(std::string_view s) {
   if (s == "auto") return ColorMode::kAuto;
   if (s == "always") return ColorMode::kAlways;
   if (s == "never") return ColorMode::kNever;
-  throw InputError("options", fmt::format("--color: expected auto, always or never, got \"{}\"", s));
+  throw InputError("options",
+                   fmt::format("--color: expected auto, always or never, got \"{}\"", s));
 }
 
 bool ShouldColor(ColorMode mode, bool is_tty, const char* no_color, const char* term) {
@@ -30,7 +31,8 @@ bool ShouldColor(ColorMode mode, bool is_tty, const char* no_color, const char* 
 }
 
 bool ShouldColor(ColorMode mode, FILE* stream) {
-  return ShouldColor(mode, isatty(fileno(stream)) != 0, std::getenv("NO_COLOR"), std::getenv("TERM"));
+  return ShouldColor(mode, isatty(fileno(stream)) != 0, std::getenv("NO_COLOR"),
+                     std::getenv("TERM"));
 }
 
 namespace {
@@ -49,20 +51,28 @@ std::string Paint(bool color, const char* sgr, std::string_view text) {
 
 const char* StatusWord(run::CheckStatus s) {
   switch (s) {
-    case run::CheckStatus::kPassed: return "pass";
-    case run::CheckStatus::kFailed: return "FAIL";
-    case run::CheckStatus::kAllowed: return "allowed";
-    case run::CheckStatus::kSkipped: return "skipped";
+    case run::CheckStatus::kPassed:
+      return "pass";
+    case run::CheckStatus::kFailed:
+      return "FAIL";
+    case run::CheckStatus::kAllowed:
+      return "allowed";
+    case run::CheckStatus::kSkipped:
+      return "skipped";
   }
   return "?";
 }
 
 const char* StatusColor(run::CheckStatus s) {
   switch (s) {
-    case run::CheckStatus::kPassed: return kGreen;
-    case run::CheckStatus::kFailed: return kRed;
-    case run::CheckStatus::kAllowed: return kYellow;
-    case run::CheckStatus::kSkipped: return kDim;
+    case run::CheckStatus::kPassed:
+      return kGreen;
+    case run::CheckStatus::kFailed:
+      return kRed;
+    case run::CheckStatus::kAllowed:
+      return kYellow;
+    case run::CheckStatus::kSkipped:
+      return kDim;
   }
   return kDim;
 }
@@ -81,11 +91,14 @@ std::string Indent(const std::string& text, std::string_view pad) {
 
 std::string ScenarioHeading(const run::ScenarioResult& s, bool color) {
   CheckCounts n = CountChecks(s);
-  std::string word = n.errors ? Paint(color, kRed, "ERROR") : n.failed ? Paint(color, kRed, "FAILED")
-                                                                       : Paint(color, kGreen, "passed");
+  std::string word = n.errors   ? Paint(color, kRed, "ERROR")
+                     : n.failed ? Paint(color, kRed, "FAILED")
+                                : Paint(color, kGreen, "passed");
   std::string line = Paint(color, kBold, s.name) + " — " + word;
-  if (s.load.iterations > 0) line += fmt::format(" · {} iterations", FormatCount(s.load.iterations));
-  if (s.load.requests_per_second > 0) line += fmt::format(" · {:.0f} req/s", s.load.requests_per_second);
+  if (s.load.iterations > 0)
+    line += fmt::format(" · {} iterations", FormatCount(s.load.iterations));
+  if (s.load.requests_per_second > 0)
+    line += fmt::format(" · {:.0f} req/s", s.load.requests_per_second);
   if (s.duration_seconds > 0) line += fmt::format(" · {:.1f} s", s.duration_seconds);
   return line + '\n';
 }
@@ -96,11 +109,14 @@ std::string ChecksTable(const run::ScenarioResult& s, bool color) {
               {TextTable::Align::kLeft, TextTable::Align::kLeft, TextTable::Align::kRight,
                TextTable::Align::kRight, TextTable::Align::kLeft});
   for (const auto& c : s.checks) {
-    std::string note = c.status == run::CheckStatus::kAllowed ? c.allowed_reason
-                       : c.status == run::CheckStatus::kSkipped ? c.summary : "";
-    if (c.baseline_measured) note += (note.empty() ? "" : "; ") + ("baseline " + FormatMeasured(*c.baseline_measured, c.unit));
-    t.AddRow({StatusWord(c.status), c.detector, FormatMeasured(c.measured, c.unit), FormatMeasured(c.limit, c.unit),
-              Ellipsize(note, 60)});
+    std::string note = c.status == run::CheckStatus::kAllowed   ? c.allowed_reason
+                       : c.status == run::CheckStatus::kSkipped ? c.summary
+                                                                : "";
+    if (c.baseline_measured)
+      note +=
+          (note.empty() ? "" : "; ") + ("baseline " + FormatMeasured(*c.baseline_measured, c.unit));
+    t.AddRow({StatusWord(c.status), c.detector, FormatMeasured(c.measured, c.unit),
+              FormatMeasured(c.limit, c.unit), Ellipsize(note, 60)});
   }
   std::string table = Indent(t.Render(), "  ");
   if (!color) return table;
@@ -112,7 +128,8 @@ std::string ChecksTable(const run::ScenarioResult& s, bool color) {
     start = end + 1;
     if (row >= 2 && row - 2 < s.checks.size()) {
       const char* word = StatusWord(s.checks[row - 2].status);
-      line = "  " + Paint(color, StatusColor(s.checks[row - 2].status), word) + line.substr(2 + std::strlen(word));
+      line = "  " + Paint(color, StatusColor(s.checks[row - 2].status), word) +
+             line.substr(2 + std::strlen(word));
     } else if (row == 1) {
       line = Paint(color, kDim, line);
     }
@@ -135,28 +152,31 @@ std::string FailureBlock(const run::CheckResult& c, bool color) {
 std::string ErrorBlock(const run::ScenarioResult& s, bool color) {
   std::string stage = s.infrastructure_stage.empty() ? "run" : s.infrastructure_stage;
   std::string out = "  " + Paint(color, kRed, "! " + stage + ": " + *s.infrastructure_error) + '\n';
-  if (!s.app_stderr_tail.empty()) out += "    app stderr (last lines):\n" + Indent(s.app_stderr_tail, "      ");
+  if (!s.app_stderr_tail.empty())
+    out += "    app stderr (last lines):\n" + Indent(s.app_stderr_tail, "      ");
   return out;
 }
 
 std::string VerboseBlock(const run::ScenarioResult& s) {
   std::string out;
   for (const auto& c : s.checks)
-    if (c.status == run::CheckStatus::kPassed && !c.summary.empty()) out += "  ✓ " + c.detector + ": " + c.summary + '\n';
+    if (c.status == run::CheckStatus::kPassed && !c.summary.empty())
+      out += "  ✓ " + c.detector + ": " + c.summary + '\n';
   if (!s.checkpoints.empty()) {
     TextTable t({"iteration", "heap used", "heap total", "external", "array buffers", "snapshot"},
                 {TextTable::Align::kRight, TextTable::Align::kRight, TextTable::Align::kRight,
                  TextTable::Align::kRight, TextTable::Align::kRight, TextTable::Align::kLeft});
     for (const auto& p : s.checkpoints)
-      t.AddRow({FormatCount(p.iteration), FormatBytes(p.heap_used), FormatBytes(p.heap_total), FormatBytes(p.external),
-                FormatBytes(p.array_buffers), p.snapshot});
+      t.AddRow({FormatCount(p.iteration), FormatBytes(p.heap_used), FormatBytes(p.heap_total),
+                FormatBytes(p.external), FormatBytes(p.array_buffers), p.snapshot});
     out += "  checkpoints (post-GC):\n" + Indent(t.Render(), "    ");
   }
   const run::LoadStats& l = s.load;
   if (l.requests > 0)
-    out += fmt::format("  load: {} requests, {} errors, p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n",
-                       FormatCount(l.requests), FormatCount(l.errors), l.latency_p50_ms, l.latency_p99_ms,
-                       l.latency_max_ms);
+    out +=
+        fmt::format("  load: {} requests, {} errors, p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n",
+                    FormatCount(l.requests), FormatCount(l.errors), l.latency_p50_ms,
+                    l.latency_p99_ms, l.latency_max_ms);
   return out;
 }
 
@@ -192,24 +212,27 @@ std::string Verdict(const run::RunResult& result, bool color) {
   if (n.skipped) extra += fmt::format(", {} skipped", n.skipped);
   std::string_view outcome = Outcome(r);
   if (outcome == "interrupted")
-    return Paint(color, kYellow, "INTERRUPTED") + fmt::format(": {} run before the interrupt{}", checks, tail);
+    return Paint(color, kYellow, "INTERRUPTED") +
+           fmt::format(": {} run before the interrupt{}", checks, tail);
   if (outcome == "error")
     return Paint(color, kRed, "ERROR") +
-           fmt::format(": {} of {} scenarios could not run ({}); {} of {} failed{}", n.errors, r.scenarios.size(),
-                       Ellipsize(error_names, 120), n.failed, checks, tail);
+           fmt::format(": {} of {} scenarios could not run ({}); {} of {} failed{}", n.errors,
+                       r.scenarios.size(), Ellipsize(error_names, 120), n.failed, checks, tail);
   if (outcome == "failed")
-    return Paint(color, kRed, "FAILED") +
-           fmt::format(": {} of {} failed ({}){}{}", n.failed, checks, Ellipsize(failed_names, 160), extra, tail);
+    return Paint(color, kRed, "FAILED") + fmt::format(": {} of {} failed ({}){}{}", n.failed,
+                                                      checks, Ellipsize(failed_names, 160), extra,
+                                                      tail);
   return Paint(color, kGreen, "PASSED") +
-         fmt::format(": {} in {} scenario{}{}{}", checks, r.scenarios.size(), r.scenarios.size() == 1 ? "" : "s",
-                     extra, tail);
+         fmt::format(": {} in {} scenario{}{}{}", checks, r.scenarios.size(),
+                     r.scenarios.size() == 1 ? "" : "s", extra, tail);
 }
 
 std::string ConsoleReport(const run::RunResult& result, const ConsoleOptions& o) {
   const run::RunResult r = Sanitized(result);
   std::string out;
   if (o.verbosity != Verbosity::kQuiet) {
-    std::string head = "leakcheck " + (r.leakcheck_version.empty() ? std::string("") : r.leakcheck_version);
+    std::string head =
+        "leakcheck " + (r.leakcheck_version.empty() ? std::string("") : r.leakcheck_version);
     if (!r.node_version.empty()) head += " · node " + r.node_version;
     if (!r.scenario_file.empty()) head += " · " + r.scenario_file;
     if (!r.baseline_file.empty()) head += " · baseline " + r.baseline_file;

@@ -36,7 +36,8 @@ struct ConsoleOptions {
 /// The whole report, ending with the verdict line and a newline.
 std::string ConsoleReport(const run::RunResult& r, const ConsoleOptions& options);
 
-/// The verdict alone, e.g. "FAILED: 1 of 9 checks failed (create-and-read-user: heap_per_iteration) in 42.1 s".
+/// The verdict alone, e.g. "FAILED: 1 of 9 checks failed (create-and-read-user: heap_per_iteration)
+/// in 42.1 s".
 std::string Verdict(const run::RunResult& r, bool color);
 
 }  // namespace leakcheck::reporters

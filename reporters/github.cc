@@ -12,10 +12,14 @@ namespace leakcheck::reporters {
 std::string EscapeData(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out += c;
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else
+      out += c;
   }
   return out;
 }
@@ -23,9 +27,12 @@ std::string EscapeData(std::string_view s) {
 std::string EscapeProperty(std::string_view s) {
   std::string out;
   for (char c : EscapeData(s)) {
-    if (c == ':') out += "%3A";
-    else if (c == ',') out += "%2C";
-    else out += c;
+    if (c == ':')
+      out += "%3A";
+    else if (c == ',')
+      out += "%2C";
+    else
+      out += c;
   }
   return out;
 }
@@ -84,13 +91,15 @@ std::string Annotations(const run::RunResult& r, size_t max, std::string_view pa
     for (const auto& c : s.checks) {
       if (c.status != run::CheckStatus::kFailed) continue;
       const run::SourceLocation& loc = c.location.file.empty() ? s.location : c.location;
-      emit(Command("error", loc, "leakcheck: " + s.name + ": " + c.detector, FailureMessage(c), path_prefix));
+      emit(Command("error", loc, "leakcheck: " + s.name + ": " + c.detector, FailureMessage(c),
+                   path_prefix));
     }
   }
   if (left_out > 0)
-    out += fmt::format("::warning title=leakcheck::{} more failure{} not annotated (GitHub shows {} per step); "
-                       "see the job summary\n",
-                       left_out, left_out == 1 ? "" : "s", max);
+    out += fmt::format(
+        "::warning title=leakcheck::{} more failure{} not annotated (GitHub shows {} per step); "
+        "see the job summary\n",
+        left_out, left_out == 1 ? "" : "s", max);
   return out;
 }
 
@@ -99,20 +108,24 @@ std::string GroupEnd() { return "::endgroup::\n"; }
 
 std::string MultilineOutput(std::string_view name, std::string_view value) {
   std::string delim = "LEAKCHECK_EOF";
-  for (int i = 1; value.find(delim) != std::string_view::npos; ++i) delim = fmt::format("LEAKCHECK_EOF_{}", i);
+  for (int i = 1; value.find(delim) != std::string_view::npos; ++i)
+    delim = fmt::format("LEAKCHECK_EOF_{}", i);
   std::string v(value);
   if (!v.empty() && v.back() != '\n') v += '\n';
   return fmt::format("{}<<{}\n{}{}\n", name, delim, v, delim);
 }
 
-std::string GithubOutputs(const run::RunResult& r, std::string_view results_json_path, std::string_view junit_path) {
+std::string GithubOutputs(const run::RunResult& r, std::string_view results_json_path,
+                          std::string_view junit_path) {
   CheckCounts n = CountChecks(r);
-  std::string out = fmt::format("result={}\nfailed-checks={}\nerrors={}\nchecks={}\n", Outcome(r), n.failed, n.errors,
-                                n.Total());
+  std::string out = fmt::format("result={}\nfailed-checks={}\nerrors={}\nchecks={}\n", Outcome(r),
+                                n.failed, n.errors, n.Total());
   auto single = [&](std::string_view name, std::string_view value) {
     if (value.empty()) return;
-    if (value.find_first_of("\r\n") == std::string_view::npos) out += fmt::format("{}={}\n", name, value);
-    else out += MultilineOutput(name, value);
+    if (value.find_first_of("\r\n") == std::string_view::npos)
+      out += fmt::format("{}={}\n", name, value);
+    else
+      out += MultilineOutput(name, value);
   };
   single("results-json", results_json_path);
   single("junit", junit_path);
@@ -120,7 +133,8 @@ std::string GithubOutputs(const run::RunResult& r, std::string_view results_json
   for (const auto& s : r.scenarios) {
     if (s.infrastructure_error) failures += s.name + ": run: " + *s.infrastructure_error + '\n';
     for (const auto& c : s.checks)
-      if (c.status == run::CheckStatus::kFailed) failures += s.name + ": " + c.detector + ": " + MeasuredVsLimit(c) + '\n';
+      if (c.status == run::CheckStatus::kFailed)
+        failures += s.name + ": " + c.detector + ": " + MeasuredVsLimit(c) + '\n';
   }
   out += MultilineOutput("failures", CleanText(failures));
   return out;
@@ -145,8 +159,10 @@ void WriteGithubReports(const run::RunResult& r, const GithubTarget& target, FIL
   std::string annotations = Annotations(r, kMaxAnnotations, target.path_prefix);
   std::fputs(annotations.c_str(), commands);
   std::fflush(commands);
-  if (!target.step_summary.empty()) WriteTextFile(target.step_summary, MarkdownSummary(r), "github", true);
-  if (!target.output.empty()) WriteTextFile(target.output, GithubOutputs(r, results_json_path, junit_path), "github", true);
+  if (!target.step_summary.empty())
+    WriteTextFile(target.step_summary, MarkdownSummary(r), "github", true);
+  if (!target.output.empty())
+    WriteTextFile(target.output, GithubOutputs(r, results_json_path, junit_path), "github", true);
 }
 
 }  // namespace leakcheck::reporters

@@ -22,7 +22,8 @@ inline constexpr size_t kMaxAnnotations = 10;
 /// YAML line) and per scenario whose run failed, at most `max` of them; when more failed, a
 /// final `::warning::` says how many were left out. `path_prefix` is prepended to relative
 /// file paths (the working directory relative to the repository root, e.g. "services/api/").
-std::string Annotations(const run::RunResult& r, size_t max = kMaxAnnotations, std::string_view path_prefix = "");
+std::string Annotations(const run::RunResult& r, size_t max = kMaxAnnotations,
+                        std::string_view path_prefix = "");
 
 /// `::group::<name>` and `::endgroup::`, for the pipeline to fold each scenario's log lines.
 std::string GroupStart(std::string_view name);
@@ -31,17 +32,18 @@ std::string GroupEnd();
 /// Step outputs in $GITHUB_OUTPUT syntax: result=passed|failed|error|interrupted,
 /// failed-checks=N, errors=N, checks=N, results-json=PATH, junit=PATH (when given), and
 /// failures=<one line per failed check> as a multi-line heredoc value (`name<<DELIM`).
-std::string GithubOutputs(const run::RunResult& r, std::string_view results_json_path, std::string_view junit_path);
+std::string GithubOutputs(const run::RunResult& r, std::string_view results_json_path,
+                          std::string_view junit_path);
 
 /// `name<<DELIM\nvalue\nDELIM\n` with a delimiter that does not occur in the value.
 std::string MultilineOutput(std::string_view name, std::string_view value);
 
 /// Where the GitHub integration writes; from the environment by default.
 struct GithubTarget {
-  bool enabled = false;        ///< GITHUB_ACTIONS=true, or --github
-  std::string step_summary;    ///< $GITHUB_STEP_SUMMARY ("" = do not write)
-  std::string output;          ///< $GITHUB_OUTPUT ("" = do not write)
-  std::string path_prefix;     ///< prepended to annotation file paths
+  bool enabled = false;      ///< GITHUB_ACTIONS=true, or --github
+  std::string step_summary;  ///< $GITHUB_STEP_SUMMARY ("" = do not write)
+  std::string output;        ///< $GITHUB_OUTPUT ("" = do not write)
+  std::string path_prefix;   ///< prepended to annotation file paths
 };
 
 /// Reads GITHUB_ACTIONS, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT; `forced` is `--github`.

@@ -7,8 +7,8 @@
 #include <limits>
 #include <sstream>
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "harness/common/error.h"
 #include "reporters/values.h"
@@ -37,7 +37,7 @@ json::object Pairs(const std::vector<std::pair<std::string, int64_t>>& pairs) {
 }
 
 json::object EvidenceJson(const run::Evidence& e) {
-  return {{"kind", EvidenceKindName(e.kind)}, {"title", e.title},     {"detail", e.detail},
+  return {{"kind", EvidenceKindName(e.kind)},         {"title", e.title}, {"detail", e.detail},
           {"per_iteration", Number(e.per_iteration)}, {"count", e.count}, {"bytes", e.bytes}};
 }
 
@@ -60,10 +60,14 @@ json::object CheckJson(const run::CheckResult& c) {
 }
 
 json::object SampleJson(const run::CheckpointSample& s) {
-  return {{"iteration", s.iteration},         {"heap_used", Number(s.heap_used)},
-          {"heap_total", Number(s.heap_total)}, {"external", Number(s.external)},
-          {"array_buffers", Number(s.array_buffers)}, {"code", Number(s.code)},
-          {"resources", Pairs(s.resources)}, {"snapshot", s.snapshot}};
+  return {{"iteration", s.iteration},
+          {"heap_used", Number(s.heap_used)},
+          {"heap_total", Number(s.heap_total)},
+          {"external", Number(s.external)},
+          {"array_buffers", Number(s.array_buffers)},
+          {"code", Number(s.code)},
+          {"resources", Pairs(s.resources)},
+          {"snapshot", s.snapshot}};
 }
 
 json::object LoadJson(const run::LoadStats& l) {
@@ -73,14 +77,16 @@ json::object LoadJson(const run::LoadStats& l) {
           {"errors_by_kind", Pairs(l.errors_by_kind)},
           {"requests_per_second", Number(l.requests_per_second)},
           {"latency_ms",
-           {{"p50", Number(l.latency_p50_ms)}, {"p90", Number(l.latency_p90_ms)},
-            {"p99", Number(l.latency_p99_ms)}, {"max", Number(l.latency_max_ms)}}}};
+           {{"p50", Number(l.latency_p50_ms)},
+            {"p90", Number(l.latency_p90_ms)},
+            {"p99", Number(l.latency_p99_ms)},
+            {"max", Number(l.latency_max_ms)}}}};
 }
 
 json::object TimesJson(const run::PhaseTimes& t) {
-  return {{"startup", Number(t.startup)},       {"warmup", Number(t.warmup)},
-          {"load", Number(t.load)},             {"gc_and_measure", Number(t.gc_and_measure)},
-          {"snapshots", Number(t.snapshots)},   {"analysis", Number(t.analysis)},
+  return {{"startup", Number(t.startup)},     {"warmup", Number(t.warmup)},
+          {"load", Number(t.load)},           {"gc_and_measure", Number(t.gc_and_measure)},
+          {"snapshots", Number(t.snapshots)}, {"analysis", Number(t.analysis)},
           {"shutdown", Number(t.shutdown)}};
 }
 
@@ -334,7 +340,8 @@ run::ScenarioResult ReadScenario(const json::value& v, const std::string& path) 
   s.app_stderr_tail = f.String("app_stderr_tail");
   s.app_pid = static_cast<int>(f.Int("app_pid"));
   s.duration_seconds = f.Double("duration_seconds");
-  f.Each("checks", [&](const json::value& c, const std::string& p) { s.checks.push_back(ReadCheck(c, p)); });
+  f.Each("checks",
+         [&](const json::value& c, const std::string& p) { s.checks.push_back(ReadCheck(c, p)); });
   f.Each("checkpoints", [&](const json::value& c, const std::string& p) {
     Fields cf(c, p);
     run::CheckpointSample sample;
@@ -362,11 +369,12 @@ run::ScenarioResult ReadScenario(const json::value& v, const std::string& path) 
 
 run::RunResult ResultsFromJson(const json::value& v) {
   Fields f(v, "");
-  if (!f.Find("schema_version")) Fields::Fail("schema_version", "missing: not a leakcheck results file");
+  if (!f.Find("schema_version"))
+    Fields::Fail("schema_version", "missing: not a leakcheck results file");
   int64_t version = f.Int("schema_version");
   if (version < 1 || version > run::kResultsSchemaVersion)
-    Fields::Fail("schema_version", fmt::format("{} is not supported (this leakcheck reads 1 to {})", version,
-                                               run::kResultsSchemaVersion));
+    Fields::Fail("schema_version", fmt::format("{} is not supported (this leakcheck reads 1 to {})",
+                                               version, run::kResultsSchemaVersion));
   run::RunResult r;
   r.scenario_file = f.String("scenario_file");
   r.leakcheck_version = f.String("leakcheck_version");
@@ -377,7 +385,9 @@ run::RunResult ResultsFromJson(const json::value& v) {
   r.run_dir = f.String("run_dir");
   r.interrupted = f.Bool("interrupted", false);
   r.baseline_file = f.String("baseline_file");
-  f.Each("scenarios", [&](const json::value& s, const std::string& p) { r.scenarios.push_back(ReadScenario(s, p)); });
+  f.Each("scenarios", [&](const json::value& s, const std::string& p) {
+    r.scenarios.push_back(ReadScenario(s, p));
+  });
   return r;
 }
 

@@ -17,7 +17,8 @@ boost::json::value ResultsJson(const run::RunResult& r);
 /// ResultsJson serialised, pretty-printed with two-space indents and a final newline.
 std::string ResultsJsonText(const run::RunResult& r);
 
-/// Writes ResultsJsonText to `path` (replacing it). Throws HarnessError("results", …) on I/O errors.
+/// Writes ResultsJsonText to `path` (replacing it). Throws HarnessError("results", …) on I/O
+/// errors.
 void WriteResultsFile(const run::RunResult& r, const std::string& path);
 
 /// Reads a results object back. Unknown fields are ignored (newer minor additions); a missing

@@ -49,7 +49,8 @@ std::string CheckText(const run::CheckResult& c) {
   text += '\n';
   std::string where = FormatLocation(c.location);
   if (!where.empty())
-    text += fmt::format("threshold: {}{}\n", where, c.default_threshold ? " (default threshold)" : "");
+    text +=
+        fmt::format("threshold: {}{}\n", where, c.default_threshold ? " (default threshold)" : "");
   if (c.baseline_measured)
     text += fmt::format("baseline: {}\n", FormatMeasured(*c.baseline_measured, c.unit));
   for (const auto& e : c.evidence) text += EvidenceLine(e) + '\n';
@@ -121,7 +122,8 @@ void AddSuite(xml::XMLElement* root, const run::RunResult& r, const run::Scenari
   AddProperty(props, "git.commit", r.git_commit);
   AddProperty(props, "scenario.file", r.scenario_file);
   AddProperty(props, "baseline.file", r.baseline_file);
-  if (s.load.iterations > 0) AddProperty(props, "load.iterations", std::to_string(s.load.iterations));
+  if (s.load.iterations > 0)
+    AddProperty(props, "load.iterations", std::to_string(s.load.iterations));
   if (s.load.requests > 0) AddProperty(props, "load.requests", std::to_string(s.load.requests));
   if (props->NoChildren()) suite->DeleteChild(props);
   if (s.infrastructure_error) AddRunError(suite, s);
@@ -171,7 +173,8 @@ void AddSuiteTotals(const xml::XMLElement* suite, Totals& t) {
 
 }  // namespace
 
-std::string MergeJunit(const std::vector<std::string>& documents, const std::vector<std::string>& names) {
+std::string MergeJunit(const std::vector<std::string>& documents,
+                       const std::vector<std::string>& names) {
   xml::XMLDocument out;
   out.InsertEndChild(out.NewDeclaration(R"(xml version="1.0" encoding="UTF-8")"));
   xml::XMLElement* root = out.NewElement("testsuites");
@@ -183,8 +186,11 @@ std::string MergeJunit(const std::vector<std::string>& documents, const std::vec
     if (in.Parse(documents[i].data(), documents[i].size()) != xml::XML_SUCCESS)
       throw InputError("merge", fmt::format("{}: not XML: {}", name, in.ErrorStr()));
     const xml::XMLElement* top = in.RootElement();
-    if (top == nullptr || (std::string_view(top->Name()) != "testsuites" && std::string_view(top->Name()) != "testsuite"))
-      throw InputError("merge", fmt::format("{}: not a JUnit report (root is not testsuites or testsuite)", name));
+    if (top == nullptr || (std::string_view(top->Name()) != "testsuites" &&
+                           std::string_view(top->Name()) != "testsuite"))
+      throw InputError(
+          "merge",
+          fmt::format("{}: not a JUnit report (root is not testsuites or testsuite)", name));
     auto add = [&](const xml::XMLElement* suite) {
       AddSuiteTotals(suite, totals);
       root->InsertEndChild(suite->DeepClone(&out));
@@ -192,7 +198,9 @@ std::string MergeJunit(const std::vector<std::string>& documents, const std::vec
     if (std::string_view(top->Name()) == "testsuite") {
       add(top);
     } else {
-      for (const xml::XMLElement* s = top->FirstChildElement("testsuite"); s; s = s->NextSiblingElement("testsuite")) add(s);
+      for (const xml::XMLElement* s = top->FirstChildElement("testsuite"); s;
+           s = s->NextSiblingElement("testsuite"))
+        add(s);
     }
   }
   root->SetAttribute("name", "leakcheck");

@@ -22,6 +22,7 @@ void WriteJunitFile(const run::RunResult& r, const std::string& path);
 /// Combines JUnit documents (e.g. one per CI shard) into one `testsuites` whose tests, failures,
 /// errors, skipped and time are re-added from the suites. A document whose root is a single
 /// `testsuite` is accepted too. Throws InputError("merge", …) naming `names[i]` on bad XML.
-std::string MergeJunit(const std::vector<std::string>& documents, const std::vector<std::string>& names);
+std::string MergeJunit(const std::vector<std::string>& documents,
+                       const std::vector<std::string>& names);
 
 }  // namespace leakcheck::reporters

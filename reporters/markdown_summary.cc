@@ -15,12 +15,18 @@ namespace {
 std::string Cell(std::string_view s) {
   std::string out;
   for (char c : CleanText(s)) {
-    if (c == '|') out += "\\|";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '\n' || c == '\r') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else if (c == '\n' || c == '\r')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -30,10 +36,14 @@ std::string Cell(std::string_view s) {
 std::string Code(std::string_view s) {
   std::string out = "`";
   for (char c : CleanText(s)) {
-    if (c == '|') out += "\\|";
-    else if (c == '`') out += '\'';
-    else if (c == '\n' || c == '\r') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '`')
+      out += '\'';
+    else if (c == '\n' || c == '\r')
+      out += ' ';
+    else
+      out += c;
   }
   return out + "`";
 }
@@ -51,10 +61,14 @@ std::string Fenced(const std::string& text) {
 
 const char* StatusIcon(run::CheckStatus s) {
   switch (s) {
-    case run::CheckStatus::kPassed: return "✅ pass";
-    case run::CheckStatus::kFailed: return "❌ **fail**";
-    case run::CheckStatus::kAllowed: return "⚠️ allowed";
-    case run::CheckStatus::kSkipped: return "⏭️ skipped";
+    case run::CheckStatus::kPassed:
+      return "✅ pass";
+    case run::CheckStatus::kFailed:
+      return "❌ **fail**";
+    case run::CheckStatus::kAllowed:
+      return "⚠️ allowed";
+    case run::CheckStatus::kSkipped:
+      return "⏭️ skipped";
   }
   return "";
 }
@@ -62,10 +76,14 @@ const char* StatusIcon(run::CheckStatus s) {
 std::string Headline(const run::RunResult& r) {
   CheckCounts n = CountChecks(r);
   std::string_view outcome = Outcome(r);
-  std::string icon = outcome == "passed" ? "✅" : outcome == "failed" ? "❌" : outcome == "error" ? "💥" : "⏹️";
+  std::string icon = outcome == "passed"   ? "✅"
+                     : outcome == "failed" ? "❌"
+                     : outcome == "error"  ? "💥"
+                                           : "⏹️";
   std::string out = fmt::format("## {} leakcheck: {}\n\n", icon, outcome);
-  out += fmt::format("{} checks: {} passed, {} failed, {} allowed, {} skipped; {} of {} scenarios could not run.",
-                     n.Total(), n.passed, n.failed, n.allowed, n.skipped, n.errors, r.scenarios.size());
+  out += fmt::format(
+      "{} checks: {} passed, {} failed, {} allowed, {} skipped; {} of {} scenarios could not run.",
+      n.Total(), n.passed, n.failed, n.allowed, n.skipped, n.errors, r.scenarios.size());
   std::string facts;
   if (!r.scenario_file.empty()) facts += " · " + Code(r.scenario_file);
   if (!r.node_version.empty()) facts += " · node " + Cell(r.node_version);
@@ -77,16 +95,22 @@ std::string Headline(const run::RunResult& r) {
 }
 
 std::string ChecksTable(const run::ScenarioResult& s) {
-  std::string out = "| status | check | measured | limit | threshold | note |\n|---|---|--:|--:|---|---|\n";
+  std::string out =
+      "| status | check | measured | limit | threshold | note |\n|---|---|--:|--:|---|---|\n";
   for (const auto& c : s.checks) {
-    std::string note = c.status == run::CheckStatus::kAllowed ? c.allowed_reason
-                       : c.status == run::CheckStatus::kFailed || c.status == run::CheckStatus::kSkipped ? c.summary
-                                                                                                          : "";
-    if (c.baseline_measured) note += (note.empty() ? "" : "; ") + ("baseline " + FormatMeasured(*c.baseline_measured, c.unit));
+    std::string note =
+        c.status == run::CheckStatus::kAllowed ? c.allowed_reason
+        : c.status == run::CheckStatus::kFailed || c.status == run::CheckStatus::kSkipped
+            ? c.summary
+            : "";
+    if (c.baseline_measured)
+      note +=
+          (note.empty() ? "" : "; ") + ("baseline " + FormatMeasured(*c.baseline_measured, c.unit));
     std::string where = FormatLocation(c.location);
-    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", StatusIcon(c.status), Code(c.detector),
-                       Cell(FormatMeasured(c.measured, c.unit)), Cell(FormatMeasured(c.limit, c.unit)),
-                       where.empty() ? "" : Code(where), Cell(Ellipsize(note, 200)));
+    out +=
+        fmt::format("| {} | {} | {} | {} | {} | {} |\n", StatusIcon(c.status), Code(c.detector),
+                    Cell(FormatMeasured(c.measured, c.unit)), Cell(FormatMeasured(c.limit, c.unit)),
+                    where.empty() ? "" : Code(where), Cell(Ellipsize(note, 200)));
   }
   return out + "\n";
 }
@@ -97,7 +121,8 @@ std::string ScenarioHeader(const run::ScenarioResult& s) {
   std::string out = fmt::format("### {} — {}\n\n", Cell(s.name), word);
   if (s.infrastructure_error) {
     std::string stage = s.infrastructure_stage.empty() ? "run" : s.infrastructure_stage;
-    out += fmt::format("**The run failed** ({}): {}\n\n", Cell(stage), Cell(*s.infrastructure_error));
+    out +=
+        fmt::format("**The run failed** ({}): {}\n\n", Cell(stage), Cell(*s.infrastructure_error));
   }
   return out;
 }
@@ -106,13 +131,16 @@ std::string ScenarioHeader(const run::ScenarioResult& s) {
 std::string EvidenceBlock(const run::ScenarioResult& s, const run::CheckResult& c) {
   std::string text = c.summary + "\n";
   for (const auto& e : c.evidence) text += EvidenceLine(e) + '\n';
-  return fmt::format("<details><summary>Evidence for <code>{}: {}</code></summary>\n\n{}\n</details>\n\n",
-                     Cell(s.name), Cell(c.detector), Fenced(text));
+  return fmt::format(
+      "<details><summary>Evidence for <code>{}: {}</code></summary>\n\n{}\n</details>\n\n",
+      Cell(s.name), Cell(c.detector), Fenced(text));
 }
 
 std::string StderrBlock(const run::ScenarioResult& s) {
-  return fmt::format("<details><summary>App stderr of <code>{}</code> (last lines)</summary>\n\n{}\n</details>\n\n",
-                     Cell(s.name), Fenced(s.app_stderr_tail));
+  return fmt::format(
+      "<details><summary>App stderr of <code>{}</code> (last "
+      "lines)</summary>\n\n{}\n</details>\n\n",
+      Cell(s.name), Fenced(s.app_stderr_tail));
 }
 
 struct Part {
@@ -126,7 +154,8 @@ std::vector<Part> Parts(const run::RunResult& r) {
   for (const auto& s : r.scenarios) {
     parts.push_back({ScenarioHeader(s)});
     if (!s.checks.empty()) parts.push_back({ChecksTable(s)});
-    if (s.infrastructure_error && !s.app_stderr_tail.empty()) parts.push_back({StderrBlock(s), true});
+    if (s.infrastructure_error && !s.app_stderr_tail.empty())
+      parts.push_back({StderrBlock(s), true});
     for (const auto& c : s.checks)
       if (c.status == run::CheckStatus::kFailed) parts.push_back({EvidenceBlock(s, c), true});
   }
@@ -166,9 +195,11 @@ std::string MarkdownSummary(const run::RunResult& r, size_t max_bytes) {
   if (cut) out = CutLines(out, budget);
   if (omitted > 0 || cut) {
     out += fmt::format(
-        "\n> **Summary truncated** to stay under GitHub's 1 MiB limit: {}{}. The full evidence is in "
+        "\n> **Summary truncated** to stay under GitHub's 1 MiB limit: {}{}. The full evidence is "
+        "in "
         "results.json and the JUnit report.\n",
-        omitted > 0 ? fmt::format("{} evidence block{} left out", omitted, omitted == 1 ? "" : "s") : "",
+        omitted > 0 ? fmt::format("{} evidence block{} left out", omitted, omitted == 1 ? "" : "s")
+                    : "",
         cut ? (omitted > 0 ? "; tables cut short" : "tables cut short") : "");
   }
   return out;

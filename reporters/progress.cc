@@ -15,18 +15,22 @@ namespace leakcheck::reporters {
 
 namespace {
 
-std::string CheckpointLine(const std::string& scenario, int index, int count, const run::CheckpointSample& s) {
-  std::string line = fmt::format("[{}] checkpoint {}/{} at iteration {}: heap {}, external {}", scenario, index,
-                                 count, FormatCount(s.iteration), FormatBytes(s.heap_used),
-                                 FormatBytes(s.external + s.array_buffers));
+std::string CheckpointLine(const std::string& scenario, int index, int count,
+                           const run::CheckpointSample& s) {
+  std::string line =
+      fmt::format("[{}] checkpoint {}/{} at iteration {}: heap {}, external {}", scenario, index,
+                  count, FormatCount(s.iteration), FormatBytes(s.heap_used),
+                  FormatBytes(s.external + s.array_buffers));
   if (!s.snapshot.empty()) line += ", snapshot taken";
   return line;
 }
 
 std::string Figures(const ProgressUpdate& u) {
   std::string out;
-  if (u.total > 0) out += fmt::format("{}/{}", FormatCount(u.done), FormatCount(u.total));
-  else if (u.done > 0) out += FormatCount(u.done);
+  if (u.total > 0)
+    out += fmt::format("{}/{}", FormatCount(u.done), FormatCount(u.total));
+  else if (u.done > 0)
+    out += FormatCount(u.done);
   if (u.requests_per_second > 0) out += fmt::format("  {:.0f} req/s", u.requests_per_second);
   if (u.heap_used >= 0) out += "  heap " + FormatBytes(u.heap_used);
   return out;
@@ -36,7 +40,8 @@ class TtyProgress : public ProgressReporter {
  public:
   TtyProgress(FILE* out, int width) : out_(out), width_(std::max(width, 40)) {}
 
-  void Phase(const std::string& scenario, const std::string& phase, const std::string& detail) override {
+  void Phase(const std::string& scenario, const std::string& phase,
+             const std::string& detail) override {
     Permanent(fmt::format("[{}] {}{}", scenario, phase, detail.empty() ? "" : ": " + detail));
   }
   void Progress(const ProgressUpdate& u) override {
@@ -44,7 +49,8 @@ class TtyProgress : public ProgressReporter {
     if (u.total > 0) {
       constexpr int kBar = 20;
       int filled = static_cast<int>(std::clamp<int64_t>(u.done * kBar / u.total, 0, kBar));
-      bar = "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(kBar - filled), '-') + "] ";
+      bar = "[" + std::string(static_cast<size_t>(filled), '#') +
+            std::string(static_cast<size_t>(kBar - filled), '-') + "] ";
     }
     std::string line = fmt::format("{} {} {}{}", u.scenario, u.phase, bar, Figures(u));
     line = Ellipsize(line, static_cast<size_t>(width_ - 1));
@@ -52,7 +58,8 @@ class TtyProgress : public ProgressReporter {
     std::fflush(out_);
     live_ = true;
   }
-  void Checkpoint(const std::string& scenario, int index, int count, const run::CheckpointSample& s) override {
+  void Checkpoint(const std::string& scenario, int index, int count,
+                  const run::CheckpointSample& s) override {
     Permanent(CheckpointLine(scenario, index, count, s));
   }
   void Finish() override {
@@ -77,7 +84,8 @@ class PlainProgress : public ProgressReporter {
  public:
   explicit PlainProgress(FILE* out) : out_(out) {}
 
-  void Phase(const std::string& scenario, const std::string& phase, const std::string& detail) override {
+  void Phase(const std::string& scenario, const std::string& phase,
+             const std::string& detail) override {
     Line(fmt::format("[{}] {}{}", scenario, phase, detail.empty() ? "" : ": " + detail));
     last_tenth_ = 0;
   }
@@ -88,7 +96,8 @@ class PlainProgress : public ProgressReporter {
     last_tenth_ = tenth;
     Line(fmt::format("[{}] {} {}%  {}", u.scenario, u.phase, tenth * 10, Figures(u)));
   }
-  void Checkpoint(const std::string& scenario, int index, int count, const run::CheckpointSample& s) override {
+  void Checkpoint(const std::string& scenario, int index, int count,
+                  const run::CheckpointSample& s) override {
     Line(CheckpointLine(scenario, index, count, s));
   }
   void Finish() override { std::fflush(out_); }
@@ -117,14 +126,19 @@ std::unique_ptr<ProgressReporter> MakeTtyProgress(FILE* out, int width) {
   return std::make_unique<TtyProgress>(out, width);
 }
 
-std::unique_ptr<ProgressReporter> MakePlainProgress(FILE* out) { return std::make_unique<PlainProgress>(out); }
+std::unique_ptr<ProgressReporter> MakePlainProgress(FILE* out) {
+  return std::make_unique<PlainProgress>(out);
+}
 
-std::unique_ptr<ProgressReporter> MakeSilentProgress() { return std::make_unique<SilentProgress>(); }
+std::unique_ptr<ProgressReporter> MakeSilentProgress() {
+  return std::make_unique<SilentProgress>();
+}
 
 std::unique_ptr<ProgressReporter> MakeProgress(FILE* out) {
   int fd = fileno(out);
   const char* term = std::getenv("TERM");
-  if (isatty(fd) == 0 || (term != nullptr && std::string_view(term) == "dumb")) return MakePlainProgress(out);
+  if (isatty(fd) == 0 || (term != nullptr && std::string_view(term) == "dumb"))
+    return MakePlainProgress(out);
   winsize ws{};
   int width = ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 100;
   return MakeTtyProgress(out, width);

@@ -16,22 +16,24 @@ namespace leakcheck::reporters {
 /// A moment of a phase, as the pipeline knows it.
 struct ProgressUpdate {
   std::string scenario;
-  std::string phase;                ///< "startup", "warmup", "load", "gc", "snapshot", "analysis"
-  int64_t done = 0;                 ///< iterations (or snapshot bytes, …) done in this phase
-  int64_t total = 0;                ///< 0 when unknown (duration-based runs, startup)
-  double requests_per_second = 0;   ///< 0 when not applicable
-  double heap_used = -1;            ///< last known post-GC heapUsed in bytes; < 0 when unknown
+  std::string phase;               ///< "startup", "warmup", "load", "gc", "snapshot", "analysis"
+  int64_t done = 0;                ///< iterations (or snapshot bytes, …) done in this phase
+  int64_t total = 0;               ///< 0 when unknown (duration-based runs, startup)
+  double requests_per_second = 0;  ///< 0 when not applicable
+  double heap_used = -1;           ///< last known post-GC heapUsed in bytes; < 0 when unknown
 };
 
 class ProgressReporter {
  public:
   virtual ~ProgressReporter() = default;
   /// A new phase of a scenario starts ("warmup", "load", …); `detail` is optional context.
-  virtual void Phase(const std::string& scenario, const std::string& phase, const std::string& detail) = 0;
+  virtual void Phase(const std::string& scenario, const std::string& phase,
+                     const std::string& detail) = 0;
   /// Work advanced within the current phase.
   virtual void Progress(const ProgressUpdate& update) = 0;
   /// A checkpoint was measured (`index` of `count`, 1-based).
-  virtual void Checkpoint(const std::string& scenario, int index, int count, const run::CheckpointSample& sample) = 0;
+  virtual void Checkpoint(const std::string& scenario, int index, int count,
+                          const run::CheckpointSample& sample) = 0;
   /// Clears any live line so that what follows (the report) starts on a clean line.
   virtual void Finish() = 0;
 };

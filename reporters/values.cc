@@ -103,14 +103,17 @@ run::RunResult Sanitized(const run::RunResult& r) {
     clean(s.app_stderr_tail);
     if (s.infrastructure_error) clean(*s.infrastructure_error);
     for (auto& c : s.checks) {
-      for (std::string* f : {&c.detector, &c.unit, &c.summary, &c.allowed_reason, &c.location.file}) clean(*f);
+      for (std::string* f : {&c.detector, &c.unit, &c.summary, &c.allowed_reason, &c.location.file})
+        clean(*f);
       for (auto& e : c.evidence) {
         clean(e.title);
         clean(e.detail);
       }
     }
   }
-  for (std::string* f : {&out.scenario_file, &out.node_version, &out.leakcheck_version, &out.baseline_file}) clean(*f);
+  for (std::string* f :
+       {&out.scenario_file, &out.node_version, &out.leakcheck_version, &out.baseline_file})
+    clean(*f);
   return out;
 }
 
@@ -120,9 +123,11 @@ void WriteTextFile(const std::string& path, std::string_view text, const char* s
   f.write(text.data(), static_cast<std::streamsize>(text.size()));
   f.close();
   if (!f) {
-    // The stream keeps no reason; errno is the failed open/write/close's ("No space left on device").
+    // The stream keeps no reason; errno is the failed open/write/close's ("No space left on
+    // device").
     std::string why = errno ? std::string(": ") + std::strerror(errno) : "";
-    throw HarnessError(stage, fmt::format("{}: cannot {}{}", path, append ? "append to it" : "write", why));
+    throw HarnessError(
+        stage, fmt::format("{}: cannot {}{}", path, append ? "append to it" : "write", why));
   }
 }
 
@@ -135,10 +140,18 @@ CheckCounts CountChecks(const run::ScenarioResult& s) {
   CheckCounts n;
   for (const auto& c : s.checks) {
     switch (c.status) {
-      case run::CheckStatus::kPassed: ++n.passed; break;
-      case run::CheckStatus::kFailed: ++n.failed; break;
-      case run::CheckStatus::kAllowed: ++n.allowed; break;
-      case run::CheckStatus::kSkipped: ++n.skipped; break;
+      case run::CheckStatus::kPassed:
+        ++n.passed;
+        break;
+      case run::CheckStatus::kFailed:
+        ++n.failed;
+        break;
+      case run::CheckStatus::kAllowed:
+        ++n.allowed;
+        break;
+      case run::CheckStatus::kSkipped:
+        ++n.skipped;
+        break;
     }
   }
   n.errors = s.infrastructure_error ? 1 : 0;
@@ -160,30 +173,52 @@ CheckCounts CountChecks(const run::RunResult& r) {
 
 std::string_view Outcome(const run::RunResult& r) {
   switch (r.ExitCode()) {
-    case kExitOk: return "passed";
-    case kExitLeak: return "failed";
-    case kExitInterrupted: return "interrupted";
-    default: return "error";
+    case kExitOk:
+      return "passed";
+    case kExitLeak:
+      return "failed";
+    case kExitInterrupted:
+      return "interrupted";
+    default:
+      return "error";
   }
 }
 
 std::string EvidenceLine(const run::Evidence& e) {
   std::string label;
   switch (e.kind) {
-    case run::Evidence::Kind::kGrowingClass: label = "growing"; break;
-    case run::Evidence::Kind::kRetainerPath: label = "retainer path"; break;
-    case run::Evidence::Kind::kSourceLocation: label = "allocated at"; break;
-    case run::Evidence::Kind::kCollection: label = "collection"; break;
-    case run::Evidence::Kind::kListener: label = "listener"; break;
-    case run::Evidence::Kind::kHandle: label = "handle"; break;
-    case run::Evidence::Kind::kNote: label = "note"; break;
+    case run::Evidence::Kind::kGrowingClass:
+      label = "growing";
+      break;
+    case run::Evidence::Kind::kRetainerPath:
+      label = "retainer path";
+      break;
+    case run::Evidence::Kind::kSourceLocation:
+      label = "allocated at";
+      break;
+    case run::Evidence::Kind::kCollection:
+      label = "collection";
+      break;
+    case run::Evidence::Kind::kListener:
+      label = "listener";
+      break;
+    case run::Evidence::Kind::kHandle:
+      label = "handle";
+      break;
+    case run::Evidence::Kind::kNote:
+      label = "note";
+      break;
   }
   std::string line = label + ": " + e.title;
   if (!e.detail.empty()) line += (e.title.empty() ? "" : " ") + e.detail;
   std::string numbers;
-  if (e.count != 0) numbers += fmt::format("{}{}", numbers.empty() ? "" : ", ", FormatCount(e.count));
-  if (e.per_iteration != 0) numbers += fmt::format("{}{:.3g}/iteration", numbers.empty() ? "" : ", ", e.per_iteration);
-  if (e.bytes != 0) numbers += fmt::format("{}{}", numbers.empty() ? "" : ", ", FormatSignedBytes(static_cast<double>(e.bytes)));
+  if (e.count != 0)
+    numbers += fmt::format("{}{}", numbers.empty() ? "" : ", ", FormatCount(e.count));
+  if (e.per_iteration != 0)
+    numbers += fmt::format("{}{:.3g}/iteration", numbers.empty() ? "" : ", ", e.per_iteration);
+  if (e.bytes != 0)
+    numbers += fmt::format("{}{}", numbers.empty() ? "" : ", ",
+                           FormatSignedBytes(static_cast<double>(e.bytes)));
   if (!numbers.empty()) line += " (" + numbers + ")";
   return line;
 }

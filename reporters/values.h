@@ -31,7 +31,8 @@ run::RunResult Sanitized(const run::RunResult& r);
 
 /// Writes (or, with `append`, appends) `text` to `path`; throws HarnessError(stage, "PATH: cannot
 /// write") when it cannot. The one file-writing helper of the reporters.
-void WriteTextFile(const std::string& path, std::string_view text, const char* stage, bool append = false);
+void WriteTextFile(const std::string& path, std::string_view text, const char* stage,
+                   bool append = false);
 
 /// "scenarios/api.yaml:31" (file alone when the line is unknown, "" when both are).
 std::string FormatLocation(const run::SourceLocation& loc);

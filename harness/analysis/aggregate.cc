@@ -11,7 +11,8 @@ std::vector<ClassStats> AggregateByClass(const HeapGraph& g, const DominatorTree
   std::vector<snapshot::StringIndex> class_string;
   std::vector<uint32_t> node_class(g.NodeCount());
   for (NodeIndex n = 0; n < g.NodeCount(); ++n) {
-    auto [it, inserted] = dense.try_emplace(g.ClassIndex(n), static_cast<uint32_t>(class_string.size()));
+    auto [it, inserted] =
+        dense.try_emplace(g.ClassIndex(n), static_cast<uint32_t>(class_string.size()));
     if (inserted) class_string.push_back(g.ClassIndex(n));
     node_class[n] = it->second;
   }
@@ -24,7 +25,10 @@ std::vector<ClassStats> AggregateByClass(const HeapGraph& g, const DominatorTree
   // Depth-first over the dominator tree, tracking how many instances of each class are open
   // on the current path; a node adds its retained size only when none is.
   std::vector<uint32_t> open(classes, 0);
-  struct Frame { NodeIndex node; uint32_t next_child; };
+  struct Frame {
+    NodeIndex node;
+    uint32_t next_child;
+  };
   std::vector<Frame> stack{{HeapGraph::kRoot, tree.FirstChild(HeapGraph::kRoot)}};
   // The root itself belongs to no class's retained size (it would just be the total).
   while (!stack.empty()) {

@@ -74,15 +74,19 @@ SnapshotDiff DiffSnapshots(const HeapGraph& before, const HeapGraph& after) {
   return diff;
 }
 
-std::vector<NodeIndex> SurvivingNodes(const HeapGraph& s1, const HeapGraph& s2, const HeapGraph& s3) {
-  // New in s2: absent from s1 (V8 ids grow monotonically, but a set difference is exact either way).
+std::vector<NodeIndex> SurvivingNodes(const HeapGraph& s1, const HeapGraph& s2,
+                                      const HeapGraph& s3) {
+  // New in s2: absent from s1 (V8 ids grow monotonically, but a set difference is exact either
+  // way).
   std::vector<uint64_t> fresh;
-  MergeById(SortedIdIndex(s1), SortedIdIndex(s2), [](NodeIndex) {}, [&](NodeIndex n) {
-    fresh.push_back(uint64_t{s2.Id(n)} << 32 | n);
-  }, [](NodeIndex, NodeIndex) {});
+  MergeById(
+      SortedIdIndex(s1), SortedIdIndex(s2), [](NodeIndex) {},
+      [&](NodeIndex n) { fresh.push_back(uint64_t{s2.Id(n)} << 32 | n); },
+      [](NodeIndex, NodeIndex) {});
   std::vector<NodeIndex> alive;
-  MergeById(fresh, SortedIdIndex(s3), [](NodeIndex) {}, [](NodeIndex) {},
-            [&](NodeIndex, NodeIndex n3) { alive.push_back(n3); });
+  MergeById(
+      fresh, SortedIdIndex(s3), [](NodeIndex) {}, [](NodeIndex) {},
+      [&](NodeIndex, NodeIndex n3) { alive.push_back(n3); });
   return alive;
 }
 
@@ -90,7 +94,8 @@ Survivors FindSurvivors(const HeapGraph& s1, const HeapGraph& s2, const HeapGrap
                         const RetainerPaths& paths3, NodeFilter keep) {
   Survivors out;
   std::unordered_map<std::string, SurvivorGroup> by_class, by_path;
-  auto add = [&](std::unordered_map<std::string, SurvivorGroup>& groups, std::string key, NodeIndex n) {
+  auto add = [&](std::unordered_map<std::string, SurvivorGroup>& groups, std::string key,
+                 NodeIndex n) {
     auto [it, inserted] = groups.try_emplace(key);
     auto& grp = it->second;
     if (inserted) {

@@ -18,7 +18,9 @@ struct ClassDelta {
   uint64_t alloc_size = 0;  ///< self size of the new objects
   uint64_t freed_size = 0;  ///< self size of the deleted objects
   int64_t CountDelta() const { return added - deleted; }
-  int64_t SizeDelta() const { return static_cast<int64_t>(alloc_size) - static_cast<int64_t>(freed_size); }
+  int64_t SizeDelta() const {
+    return static_cast<int64_t>(alloc_size) - static_cast<int64_t>(freed_size);
+  }
 };
 
 struct SnapshotDiff {
@@ -34,8 +36,8 @@ struct SurvivorGroup {
   std::string key;  ///< class name, or retainer-path signature
   uint64_t count = 0;
   uint64_t self_size = 0;
-  uint32_t example_id = 0;          ///< one object of the group (an id in snapshot 3)
-  std::string example_path;         ///< its full retainer path in snapshot 3
+  uint32_t example_id = 0;   ///< one object of the group (an id in snapshot 3)
+  std::string example_path;  ///< its full retainer path in snapshot 3
 };
 
 struct Survivors {
@@ -55,7 +57,8 @@ using NodeFilter = bool (*)(const snapshot::HeapGraph&, NodeIndex);
 /// Survivors of the window (s1, s2], as they are in s3, grouped by class and by retainer path.
 /// `paths3` are s3's retainer paths. Synthetic nodes never count; `keep` narrows further.
 Survivors FindSurvivors(const snapshot::HeapGraph& s1, const snapshot::HeapGraph& s2,
-                        const snapshot::HeapGraph& s3, const RetainerPaths& paths3, NodeFilter keep = nullptr);
+                        const snapshot::HeapGraph& s3, const RetainerPaths& paths3,
+                        NodeFilter keep = nullptr);
 
 /// Sorted (id << 32 | node) keys of a snapshot: the join index for id-based comparisons.
 std::vector<uint64_t> SortedIdIndex(const snapshot::HeapGraph& g);

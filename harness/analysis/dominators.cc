@@ -31,7 +31,8 @@ std::vector<uint8_t> MarkStronglyReachable(const HeapGraph& g) {
   return strong;
 }
 
-bool IsEssentialEdge(NodeIndex from, EdgeType type, NodeIndex to, const std::vector<uint8_t>& strong) {
+bool IsEssentialEdge(NodeIndex from, EdgeType type, NodeIndex to,
+                     const std::vector<uint8_t>& strong) {
   if (from == to) return false;
   if (type == EdgeType::kWeak) return false;
   if (from == HeapGraph::kRoot) return true;
@@ -45,9 +46,16 @@ namespace {
 class LengauerTarjan {
  public:
   explicit LengauerTarjan(const HeapGraph& g)
-      : g_(g), n_(g.NodeCount()), strong_(MarkStronglyReachable(g)),
-        parent_(n_ + 1), ancestor_(n_ + 1), vertex_(n_ + 1), label_(n_ + 1), semi_(n_ + 1),
-        dom_(n_ + 1), cursor_(n_ + 1) {}
+      : g_(g),
+        n_(g.NodeCount()),
+        strong_(MarkStronglyReachable(g)),
+        parent_(n_ + 1),
+        ancestor_(n_ + 1),
+        vertex_(n_ + 1),
+        label_(n_ + 1),
+        semi_(n_ + 1),
+        dom_(n_ + 1),
+        cursor_(n_ + 1) {}
 
   std::vector<NodeIndex> Run();
   /// vertex i (1-based) in DFS order; valid after Run().

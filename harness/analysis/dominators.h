@@ -20,8 +20,8 @@ using snapshot::NodeIndex;
 ///    so is any remaining unreachable cycle, so the root retains the total heap.
 /// Lengauer–Tarjan with path compression: near-linear, iterative (no recursion on deep heaps).
 struct DominatorTree {
-  std::vector<NodeIndex> idom;      ///< immediate dominator; idom[root] == root
-  std::vector<uint64_t> retained;   ///< retained size: self size + dominated nodes' sizes
+  std::vector<NodeIndex> idom;        ///< immediate dominator; idom[root] == root
+  std::vector<uint64_t> retained;     ///< retained size: self size + dominated nodes' sizes
   std::vector<uint32_t> first_child;  ///< dominator-tree children in CSR: node_count + 1
   std::vector<NodeIndex> children;
 

@@ -10,18 +10,25 @@ using snapshot::NodeType;
 
 NodeIndex FindEdgeTarget(const HeapGraph& g, NodeIndex n, std::string_view name) {
   for (EdgeIndex e = g.FirstEdge(n); e < g.EndEdge(n); ++e)
-    if (!snapshot::EdgeHasIndexName(g.EdgeKind(e)) && g.String(g.EdgeNameOrIndex(e)) == name) return g.EdgeTarget(e);
+    if (!snapshot::EdgeHasIndexName(g.EdgeKind(e)) && g.String(g.EdgeNameOrIndex(e)) == name)
+      return g.EdgeTarget(e);
   return snapshot::kNoNode;
 }
 
 std::string_view CollectionKindName(CollectionKind k) {
   switch (k) {
-    case CollectionKind::kMap: return "Map";
-    case CollectionKind::kSet: return "Set";
-    case CollectionKind::kArray: return "Array";
-    case CollectionKind::kObject: return "Object";
-    case CollectionKind::kWeakMap: return "WeakMap";
-    case CollectionKind::kWeakSet: return "WeakSet";
+    case CollectionKind::kMap:
+      return "Map";
+    case CollectionKind::kSet:
+      return "Set";
+    case CollectionKind::kArray:
+      return "Array";
+    case CollectionKind::kObject:
+      return "Object";
+    case CollectionKind::kWeakMap:
+      return "WeakMap";
+    case CollectionKind::kWeakSet:
+      return "WeakSet";
   }
   return "Object";
 }
@@ -44,13 +51,20 @@ uint32_t TableSlots(const HeapGraph& g, NodeIndex table) {
 bool IsKind(const HeapGraph& g, NodeIndex n, CollectionKind* kind) {
   if (g.Type(n) != NodeType::kObject) return false;
   std::string_view name = g.Name(n);
-  if (name == "Map") *kind = CollectionKind::kMap;
-  else if (name == "Set") *kind = CollectionKind::kSet;
-  else if (name == "Array") *kind = CollectionKind::kArray;
-  else if (name == "Object") *kind = CollectionKind::kObject;
-  else if (name == "WeakMap") *kind = CollectionKind::kWeakMap;
-  else if (name == "WeakSet") *kind = CollectionKind::kWeakSet;
-  else return false;
+  if (name == "Map")
+    *kind = CollectionKind::kMap;
+  else if (name == "Set")
+    *kind = CollectionKind::kSet;
+  else if (name == "Array")
+    *kind = CollectionKind::kArray;
+  else if (name == "Object")
+    *kind = CollectionKind::kObject;
+  else if (name == "WeakMap")
+    *kind = CollectionKind::kWeakMap;
+  else if (name == "WeakSet")
+    *kind = CollectionKind::kWeakSet;
+  else
+    return false;
   return true;
 }
 
@@ -70,13 +84,15 @@ uint32_t CollectionEntries(const HeapGraph& g, NodeIndex n, CollectionKind kind)
     }
     case CollectionKind::kArray: {
       uint32_t elements = 0;
-      for (EdgeIndex e = g.FirstEdge(n); e < g.EndEdge(n); ++e) elements += g.EdgeKind(e) == EdgeType::kElement;
+      for (EdgeIndex e = g.FirstEdge(n); e < g.EndEdge(n); ++e)
+        elements += g.EdgeKind(e) == EdgeType::kElement;
       return elements;
     }
     case CollectionKind::kObject: {
       uint32_t props = 0;
       for (EdgeIndex e = g.FirstEdge(n); e < g.EndEdge(n); ++e)
-        props += g.EdgeKind(e) == EdgeType::kProperty && g.String(g.EdgeNameOrIndex(e)) != "__proto__";
+        props +=
+            g.EdgeKind(e) == EdgeType::kProperty && g.String(g.EdgeNameOrIndex(e)) != "__proto__";
       return props;
     }
   }
@@ -133,7 +149,8 @@ std::string ClosureLocation(const HeapGraph& g, NodeIndex closure) {
       script = std::string(g.Name(inner != snapshot::kNoNode ? inner : s));
     }
   }
-  if (script.empty() || script.starts_with("system /")) script = fmt::format("script {}", loc->script_id);
+  if (script.empty() || script.starts_with("system /"))
+    script = fmt::format("script {}", loc->script_id);
   if (script.starts_with("file://")) script = script.substr(7);
   return fmt::format("{}:{}:{}", script, loc->line + 1, loc->column + 1);
 }

@@ -28,8 +28,11 @@ uint32_t WeakMapKeyId(std::string_view name) {
 }  // namespace
 
 RetainerPaths::RetainerPaths(const HeapGraph& g)
-    : g_(g), distance_(g.NodeCount(), kUnreachable), parent_edge_(g.NodeCount(), 0),
-      parent_node_(g.NodeCount(), snapshot::kNoNode), weakmap_name_(g.StringCount(), 0) {
+    : g_(g),
+      distance_(g.NodeCount(), kUnreachable),
+      parent_edge_(g.NodeCount(), 0),
+      parent_node_(g.NodeCount(), snapshot::kNoNode),
+      weakmap_name_(g.StringCount(), 0) {
   for (uint32_t s = 0; s < g.StringCount(); ++s)
     weakmap_name_[s] = g.String(s).find("WeakMap") != std::string_view::npos;
   std::vector<NodeIndex> queue;
@@ -66,7 +69,8 @@ bool RetainerPaths::Allowed(NodeIndex from, EdgeIndex e) const {
 std::vector<PathStep> RetainerPaths::PathTo(NodeIndex n) const {
   std::vector<PathStep> path;
   if (distance_[n] == kUnreachable) return path;
-  for (NodeIndex at = n; at != HeapGraph::kRoot; at = parent_node_[at]) path.push_back({parent_edge_[at], at});
+  for (NodeIndex at = n; at != HeapGraph::kRoot; at = parent_node_[at])
+    path.push_back({parent_edge_[at], at});
   std::reverse(path.begin(), path.end());
   return path;
 }
@@ -85,9 +89,11 @@ std::string RetainerPaths::StepText(const PathStep& step, bool collapse_indices)
       return collapse_indices ? cls : fmt::format("{} (hidden {})", cls, name);
     case EdgeType::kInternal:
       // Hash-table slots are numbered: one group for all of them.
-      if (collapse_indices && !name.empty() && std::all_of(name.begin(), name.end(), ::isdigit)) name = "*";
+      if (collapse_indices && !name.empty() && std::all_of(name.begin(), name.end(), ::isdigit))
+        name = "*";
       // V8's internal slots ("table", "elements") say more than "(system)" or "(array)".
-      if (cls == "(system)" || cls == "(array)" || cls == "(object shape)") return fmt::format("({})", name);
+      if (cls == "(system)" || cls == "(array)" || cls == "(object shape)")
+        return fmt::format("({})", name);
       return fmt::format("{} ({})", cls, name);
     default:
       return fmt::format("{} \"{}\"", cls, Ellipsize(name, 60));
@@ -104,7 +110,8 @@ std::string RetainerPaths::Render(NodeIndex n, size_t max_steps, bool collapse) 
     // from the synthetic root has no meaning of its own.
     if (i == 0) {
       const NodeIndex node = path[0].node;
-      return std::string(g_.Type(node) == NodeType::kSynthetic ? g_.Name(node) : g_.ClassName(node));
+      return std::string(g_.Type(node) == NodeType::kSynthetic ? g_.Name(node)
+                                                               : g_.ClassName(node));
     }
     return StepText(path[i], collapse);
   };
@@ -124,8 +131,12 @@ std::string RetainerPaths::Describe(NodeIndex n) const {
   return StepText(path.back(), false);
 }
 
-std::string RetainerPaths::Format(NodeIndex n, size_t max_steps) const { return Render(n, max_steps, false); }
+std::string RetainerPaths::Format(NodeIndex n, size_t max_steps) const {
+  return Render(n, max_steps, false);
+}
 
-std::string RetainerPaths::Signature(NodeIndex n, size_t max_steps) const { return Render(n, max_steps, true); }
+std::string RetainerPaths::Signature(NodeIndex n, size_t max_steps) const {
+  return Render(n, max_steps, true);
+}
 
 }  // namespace leakcheck::analysis

@@ -13,7 +13,8 @@ std::vector<NodeIndex> LargestObjects(const HeapGraph& g, const DominatorTree& t
   for (NodeIndex i = 0; i < g.NodeCount(); ++i)
     if (g.Type(i) != snapshot::NodeType::kSynthetic) nodes.push_back(i);
   auto larger = [&](NodeIndex a, NodeIndex b) {
-    return tree.retained[a] != tree.retained[b] ? tree.retained[a] > tree.retained[b] : g.Id(a) < g.Id(b);
+    return tree.retained[a] != tree.retained[b] ? tree.retained[a] > tree.retained[b]
+                                                : g.Id(a) < g.Id(b);
   };
   n = std::min(n, nodes.size());
   std::partial_sort(nodes.begin(), nodes.begin() + static_cast<ptrdiff_t>(n), nodes.end(), larger);
@@ -34,10 +35,12 @@ SnapshotSummary Summarize(const HeapGraph& g, std::string file, const SummaryOpt
     // The dominator tree is freed before the paths are built: peak memory is one, not both.
     DominatorTree tree = ComputeDominators(g);
     s.classes = AggregateByClass(g, tree);
-    for (NodeIndex n : LargestObjects(g, tree, options.top_objects)) largest.emplace_back(n, tree.retained[n]);
+    for (NodeIndex n : LargestObjects(g, tree, options.top_objects))
+      largest.emplace_back(n, tree.retained[n]);
   }
   std::erase_if(s.classes, [](const ClassStats& c) { return c.name == "(synthetic)"; });
-  if (!options.all_classes && s.classes.size() > options.top_classes) s.classes.resize(options.top_classes);
+  if (!options.all_classes && s.classes.size() > options.top_classes)
+    s.classes.resize(options.top_classes);
 
   RetainerPaths paths(g);
   for (NodeIndex n = 0; n < g.NodeCount(); ++n)

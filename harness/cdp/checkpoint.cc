@@ -121,7 +121,8 @@ Measurement TakeCheckpoint(Session& session, const CheckpointOptions& options) {
   m.gc_seconds = Seconds(start);
   m.unix_time =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  ParseMeasureResult(session.Evaluate(kMeasureExpression, {.include_command_line_api = true}).json, m);
+  ParseMeasureResult(session.Evaluate(kMeasureExpression, {.include_command_line_api = true}).json,
+                     m);
   if (!options.snapshot_path.empty()) {
     auto snap_start = Clock::now();
     double app_cpu = options.app_pid ? CpuSeconds(options.app_pid) : 0;

@@ -34,7 +34,7 @@ struct Measurement {
   int64_t heap_total = 0;
   int64_t external = 0;
   int64_t array_buffers = 0;
-  int64_t code = 0;          ///< bytes in V8's code spaces (JIT output), part of heap_used
+  int64_t code = 0;  ///< bytes in V8's code spaces (JIT output), part of heap_used
   int64_t rss = 0;
   /// process.getActiveResourcesInfo() counted per type ("Timeout", "TCPServerWrap", …).
   std::map<std::string, int64_t> active_resources;

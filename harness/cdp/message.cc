@@ -71,9 +71,8 @@ std::optional<std::string_view> EscapedSnapshotChunk(std::string_view message) {
       message.substr(message.size() - kSnapshotChunkSuffix.size()) != kSnapshotChunkSuffix) {
     return std::nullopt;
   }
-  return message.substr(kSnapshotChunkPrefix.size(), message.size() -
-                                                         kSnapshotChunkPrefix.size() -
-                                                         kSnapshotChunkSuffix.size());
+  return message.substr(kSnapshotChunkPrefix.size(),
+                        message.size() - kSnapshotChunkPrefix.size() - kSnapshotChunkSuffix.size());
 }
 
 std::string InspectorErrorText(const std::string& error_json) {

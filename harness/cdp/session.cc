@@ -75,16 +75,20 @@ bool IsDiskFull(int err) { return err == ENOSPC || err == EFBIG || err == EDQUOT
 
 std::string ErrnoName(int err) {
   switch (err) {
-    case ENOSPC: return "ENOSPC";
-    case EFBIG: return "EFBIG";
-    case EDQUOT: return "EDQUOT";
-    default: return "errno " + std::to_string(err);
+    case ENOSPC:
+      return "ENOSPC";
+    case EFBIG:
+      return "EFBIG";
+    case EDQUOT:
+      return "EDQUOT";
+    default:
+      return "errno " + std::to_string(err);
   }
 }
 
 // "cannot write /out/s/baseline.heapsnapshot: No space left on device (ENOSPC); …"
 [[noreturn]] void ThrowDiskFull(const std::filesystem::path& path, int err,
-                               std::string_view writer) {
+                                std::string_view writer) {
   throw HarnessError(std::string(kSnapshotWriteStage),
                      "cannot write " + path.string() + ": " + std::strerror(err) + " (" +
                          ErrnoName(err) + ", written by " + std::string(writer) +
@@ -385,7 +389,8 @@ SnapshotFile Session::TakeHeapSnapshot(const std::filesystem::path& path) {
   const std::string stage = "cdp: HeapProfiler.takeHeapSnapshot";
   std::filesystem::path part = path;
   part += ".part";
-  int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);  // the app's memory
+  int fd =
+      ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);  // the app's memory
   if (fd < 0)
     throw HarnessError(stage, "cannot write " + part.string() + ": " + std::strerror(errno));
   UnescapingWriter writer(fd);

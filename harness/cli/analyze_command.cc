@@ -2,9 +2,9 @@
 #include <chrono>
 #include <cstdio>
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <boost/json/serialize.hpp>
-#include <fmt/format.h>
 
 #include "harness/analysis/summary.h"
 #include "harness/cli/cli.h"
@@ -36,7 +36,8 @@ int RunAnalyze(const AnalyzeOptions& opt) {
   }
   if (opt.timings) {
     using Ms = std::chrono::duration<double, std::milli>;
-    std::fprintf(stderr, "timings: parse %.0f ms, analysis %.0f ms, total %.0f ms; graph %.1f MiB\n",
+    std::fprintf(stderr,
+                 "timings: parse %.0f ms, analysis %.0f ms, total %.0f ms; graph %.1f MiB\n",
                  Ms(parsed - start).count(), Ms(done - parsed).count(), Ms(done - start).count(),
                  static_cast<double>(graph.MemoryUsage()) / (1 << 20));
   }
@@ -47,11 +48,13 @@ int RunAnalyze(const AnalyzeOptions& opt) {
 
 void RegisterAnalyzeCommand(CLI::App& root, CommandAction& action) {
   auto opt = std::make_shared<AnalyzeOptions>();
-  auto* cmd = root.add_subcommand("analyze", "Summarise one heap snapshot: classes, largest objects, retainer paths");
+  auto* cmd = root.add_subcommand(
+      "analyze", "Summarise one heap snapshot: classes, largest objects, retainer paths");
   cmd->add_option("file", opt->file, "A .heapsnapshot file")->required();
   cmd->add_flag("--json", opt->json, "Print JSON instead of tables");
   cmd->add_option("--top", opt->summary.top_classes, "Classes to list")->default_val(20);
-  cmd->add_option("--objects", opt->summary.top_objects, "Largest objects to list")->default_val(10);
+  cmd->add_option("--objects", opt->summary.top_objects, "Largest objects to list")
+      ->default_val(10);
   cmd->add_flag("--all-classes", opt->summary.all_classes, "List every class");
   cmd->add_flag("--timings", opt->timings, "Print phase timings to stderr");
   cmd->callback([&action, opt] { action = [opt] { return RunAnalyze(*opt); }; });

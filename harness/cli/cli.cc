@@ -19,15 +19,9 @@ namespace {
 
 // The subcommand table: adding a command is one line here plus its *_command.cc file.
 constexpr CommandRegistrar kCommands[] = {
-    RegisterAnalyzeCommand,
-    RegisterDiffCommand,
-    RegisterValidateCommand,
-    RegisterLoadCommand,
-    RegisterCaptureCommand,
-    RegisterListCommand,
-    RegisterMergeCommand,
-    RegisterReportCommand,
-    RegisterRunCommand,
+    RegisterAnalyzeCommand, RegisterDiffCommand,    RegisterValidateCommand,
+    RegisterLoadCommand,    RegisterCaptureCommand, RegisterListCommand,
+    RegisterMergeCommand,   RegisterReportCommand,  RegisterRunCommand,
 };
 
 void WriteStderr(const char* text, size_t n) {

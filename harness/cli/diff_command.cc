@@ -24,7 +24,8 @@ int RunDiff(const DiffOptions& opt) {
   std::vector<snapshot::HeapGraph> graphs;
   for (const auto& f : opt.files) graphs.push_back(snapshot::ReadSnapshotFile(f));
   auto diff = analysis::DiffSnapshots(graphs[0], graphs[1]);
-  boost::json::object out{{"before", opt.files[0]}, {"after", opt.files[1]}, {"diff", reporters::DiffJson(diff)}};
+  boost::json::object out{
+      {"before", opt.files[0]}, {"after", opt.files[1]}, {"diff", reporters::DiffJson(diff)}};
   std::string text = reporters::DiffText(diff, opt.top);
   if (graphs.size() == 3) {
     analysis::RetainerPaths paths(graphs[2]);
@@ -44,10 +45,13 @@ int RunDiff(const DiffOptions& opt) {
 
 void RegisterDiffCommand(CLI::App& root, CommandAction& action) {
   auto opt = std::make_shared<DiffOptions>();
-  auto* cmd = root.add_subcommand("diff", "Compare snapshots of one process by object id (2 or 3 files)");
-  cmd->add_option("files", opt->files, "BEFORE AFTER [LATER]: with three, list objects allocated between the "
-                                       "first two that are still alive in the third")
-      ->required()->expected(2, 3);
+  auto* cmd =
+      root.add_subcommand("diff", "Compare snapshots of one process by object id (2 or 3 files)");
+  cmd->add_option("files", opt->files,
+                  "BEFORE AFTER [LATER]: with three, list objects allocated between the "
+                  "first two that are still alive in the third")
+      ->required()
+      ->expected(2, 3);
   cmd->add_flag("--json", opt->json, "Print JSON instead of tables");
   cmd->add_option("--top", opt->top, "Rows to show per table")->default_val(25);
   cmd->callback([&action, opt] { action = [opt] { return RunDiff(*opt); }; });

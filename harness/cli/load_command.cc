@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "harness/cli/cli.h"
 #include "harness/common/error.h"
@@ -43,7 +43,8 @@ std::string Summary(const std::string& phase, const load::Stats& s) {
       s.failed_requests, s.latency.Percentile(50), s.latency.Percentile(99), s.latency.max());
   for (int i = 0; i < load::kErrorKinds; ++i) {
     if (s.errors[static_cast<size_t>(i)]) {
-      out += fmt::format("          {} errors: {}\n", load::ErrorKindName(static_cast<load::ErrorKind>(i)),
+      out += fmt::format("          {} errors: {}\n",
+                         load::ErrorKindName(static_cast<load::ErrorKind>(i)),
                          s.errors[static_cast<size_t>(i)]);
     }
   }
@@ -92,32 +93,37 @@ int RunLoad(const LoadOptions& o) {
     options.concurrency = o.concurrency;
     if (!o.rate.empty()) {
       options.rate = config::ParseRate(o.rate);
-      if (!options.rate || *options.rate <= 0) throw InputError("load", "--rate needs a rate like 500/s");
+      if (!options.rate || *options.rate <= 0)
+        throw InputError("load", "--rate needs a rate like 500/s");
     }
     load::Driver driver(file, scenario, options);
     if (!o.target.empty()) driver.SetTarget(o.target);
     if (!o.port.empty()) driver.SetVariable("app.port", o.port);
 
-    load::Stats warmup = scenario.warmup.duration ? driver.RunFor(scenario.warmup.duration->value)
-                                                   : driver.RunIterations(scenario.warmup.iterations.value);
+    load::Stats warmup = scenario.warmup.duration
+                             ? driver.RunFor(scenario.warmup.duration->value)
+                             : driver.RunIterations(scenario.warmup.iterations.value);
     std::vector<load::Stats> batches = RunPhase(driver, scenario.run.amount, o.batches);
     load::Stats run;
     for (const load::Stats& b : batches) run.Merge(b);
 
     if (o.json) {
       std::string batch_json;
-      for (const load::Stats& b : batches) batch_json += (batch_json.empty() ? "" : ",") + b.ToJson();
-      json += fmt::format("{}{{\"scenario\":\"{}\",\"target\":\"{}\",\"warmup\":{},\"run\":{},\"batches\":[{}]}}",
-                          ran ? "," : "", scenario.name.value, driver.target(), warmup.ToJson(),
-                          run.ToJson(), batch_json);
+      for (const load::Stats& b : batches)
+        batch_json += (batch_json.empty() ? "" : ",") + b.ToJson();
+      json += fmt::format(
+          "{}{{\"scenario\":\"{}\",\"target\":\"{}\",\"warmup\":{},\"run\":{},\"batches\":[{}]}}",
+          ran ? "," : "", scenario.name.value, driver.target(), warmup.ToJson(), run.ToJson(),
+          batch_json);
     } else {
-      std::string text = fmt::format("{} → {}\n{}{}", scenario.name.value, driver.target(), Summary("warmup", warmup),
-                                     Summary("run", run));
+      std::string text = fmt::format("{} → {}\n{}{}", scenario.name.value, driver.target(),
+                                     Summary("warmup", warmup), Summary("run", run));
       std::fputs(redact::Redact(text).c_str(), stdout);
     }
     ++ran;
   }
-  if (ran == 0) throw InputError("load", fmt::format("no scenario named `{}` in {}", o.scenario, o.file));
+  if (ran == 0)
+    throw InputError("load", fmt::format("no scenario named `{}` in {}", o.scenario, o.file));
   if (o.json) std::printf("%s]\n", redact::Redact(json).c_str());
   return kExitOk;
 }
@@ -129,7 +135,8 @@ void RegisterLoadCommand(CLI::App& root, CommandAction& action) {
   cmd->group("");  // hidden: a developer and benchmark tool, documented in docs/scenarios.md
   auto o = std::make_shared<LoadOptions>();
   cmd->add_option("file", o->file, "Scenario YAML file")->required();
-  cmd->add_option("--target", o->target, "Base URL, e.g. http://127.0.0.1:8080 (default: the file's target)");
+  cmd->add_option("--target", o->target,
+                  "Base URL, e.g. http://127.0.0.1:8080 (default: the file's target)");
   cmd->add_option("--port", o->port, "Value of {{ app.port }} in the file's target");
   cmd->add_option("--scenario", o->scenario, "Only the scenario with this name");
   cmd->add_option("-c,--concurrency", o->concurrency, "Virtual users (default: run.concurrency)");

@@ -3,8 +3,8 @@
 #include <fstream>
 #include <sstream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "harness/cli/cli.h"
 #include "harness/common/error.h"
@@ -43,7 +43,8 @@ int RunMerge(const MergeOptions& opt) {
 
 void RegisterMergeCommand(CLI::App& root, CommandAction& action) {
   auto opt = std::make_shared<MergeOptions>();
-  auto* cmd = root.add_subcommand("merge", "Combine JUnit XML reports (e.g. of matrix shards) into one");
+  auto* cmd =
+      root.add_subcommand("merge", "Combine JUnit XML reports (e.g. of matrix shards) into one");
   cmd->add_option("-o,--output", opt->output, "The merged report ('-' for stdout)")->required();
   cmd->add_option("inputs", opt->inputs, "JUnit XML files")->required();
   cmd->callback([&action, opt] { action = [opt] { return RunMerge(*opt); }; });

@@ -37,7 +37,8 @@ void ReplayProgress(const run::RunResult& r) {
     int64_t total = s.checkpoints.empty() ? 0 : s.checkpoints.back().iteration;
     int index = 0;
     for (const auto& sample : s.checkpoints) {
-      progress->Progress({s.name, "load", sample.iteration, total, s.load.requests_per_second, sample.heap_used});
+      progress->Progress(
+          {s.name, "load", sample.iteration, total, s.load.requests_per_second, sample.heap_used});
       progress->Checkpoint(s.name, ++index, static_cast<int>(s.checkpoints.size()), sample);
     }
     if (s.infrastructure_error) progress->Phase(s.name, "failed", *s.infrastructure_error);
@@ -52,8 +53,9 @@ int RunReport(const ReportOptions& opt) {
   if (opt.format == "console") {
     reporters::ConsoleOptions console;
     console.color = reporters::ShouldColor(reporters::ParseColorMode(opt.color), stdout);
-    console.verbosity = opt.quiet ? reporters::Verbosity::kQuiet
-                        : opt.verbose ? reporters::Verbosity::kVerbose : reporters::Verbosity::kNormal;
+    console.verbosity = opt.quiet     ? reporters::Verbosity::kQuiet
+                        : opt.verbose ? reporters::Verbosity::kVerbose
+                                      : reporters::Verbosity::kNormal;
     out = reporters::ConsoleReport(r, console);
   } else if (opt.format == "junit") {
     out = reporters::JunitXml(r);
@@ -71,7 +73,9 @@ int RunReport(const ReportOptions& opt) {
   if (!opt.junit.empty()) reporters::WriteJunitFile(r, opt.junit);
   // Only on request: re-rendering saved results inside a workflow must not add annotations or
   // a second summary by itself (unlike `run`, which follows GITHUB_ACTIONS).
-  if (opt.github) reporters::WriteGithubReports(r, reporters::GithubTargetFromEnv(true), stdout, opt.file, opt.junit);
+  if (opt.github)
+    reporters::WriteGithubReports(r, reporters::GithubTargetFromEnv(true), stdout, opt.file,
+                                  opt.junit);
   return r.ExitCode();
 }
 
@@ -79,7 +83,8 @@ int RunReport(const ReportOptions& opt) {
 
 void RegisterReportCommand(CLI::App& root, CommandAction& action) {
   auto opt = std::make_shared<ReportOptions>();
-  auto* cmd = root.add_subcommand("report", "Render a saved results.json (exit code: the run's own)");
+  auto* cmd =
+      root.add_subcommand("report", "Render a saved results.json (exit code: the run's own)");
   cmd->add_option("results", opt->file, "A results.json written by `leakcheck run`")->required();
   cmd->add_option("--format", opt->format, "console, junit, markdown, json, annotations or outputs")
       ->check(CLI::IsMember({"console", "junit", "markdown", "json", "annotations", "outputs"}))
@@ -89,9 +94,13 @@ void RegisterReportCommand(CLI::App& root, CommandAction& action) {
       ->default_val("auto");
   cmd->add_option("--junit", opt->junit, "Also write the JUnit XML report to this file");
   cmd->add_flag("-q,--quiet", opt->quiet, "Console: failures and the verdict only");
-  cmd->add_flag("-v,--verbose", opt->verbose, "Console: also passed checks, checkpoints and load figures");
-  cmd->add_flag("--github", opt->github, "Annotations on stdout, summary to $GITHUB_STEP_SUMMARY, outputs to $GITHUB_OUTPUT");
-  cmd->add_flag("--replay-progress", opt->replay_progress, "Replay the checkpoints through the live progress display first")
+  cmd->add_flag("-v,--verbose", opt->verbose,
+                "Console: also passed checks, checkpoints and load figures");
+  cmd->add_flag(
+      "--github", opt->github,
+      "Annotations on stdout, summary to $GITHUB_STEP_SUMMARY, outputs to $GITHUB_OUTPUT");
+  cmd->add_flag("--replay-progress", opt->replay_progress,
+                "Replay the checkpoints through the live progress display first")
       ->group("");  // a development aid: hidden from --help
   cmd->callback([&action, opt] { action = [opt] { return RunReport(*opt); }; });
 }

@@ -44,10 +44,12 @@ int RunRun(RunCommandOptions& o) {
   // Ctrl-C stops the run at the next stage boundary and still writes every report.
   SetGracefulInterrupt(true);
   run::RunFolderLock lock(o.run.out_dir);
-  // A bad baseline is bad input: exit 2 before anything starts, not after the run (and its reports).
+  // A bad baseline is bad input: exit 2 before anything starts, not after the run (and its
+  // reports).
   std::optional<run::RunResult> baseline;
   if (!o.baseline.empty()) baseline = reporters::ReadResultsFile(o.baseline);
-  o.run.snapshot_method = o.snapshot_method == "stream" ? cdp::SnapshotMethod::kStream : cdp::SnapshotMethod::kAppWrites;
+  o.run.snapshot_method = o.snapshot_method == "stream" ? cdp::SnapshotMethod::kStream
+                                                        : cdp::SnapshotMethod::kAppWrites;
   o.run.sampling = !o.no_sampling;
   const reporters::ColorMode color_mode = reporters::ParseColorMode(o.color);
   auto github = reporters::GithubTargetFromEnv(o.github);
@@ -83,8 +85,9 @@ int RunRun(RunCommandOptions& o) {
   } else {
     reporters::ConsoleOptions console;
     console.color = reporters::ShouldColor(color_mode, stdout);
-    console.verbosity = o.quiet ? reporters::Verbosity::kQuiet
-                                : o.verbose ? reporters::Verbosity::kVerbose : reporters::Verbosity::kNormal;
+    console.verbosity = o.quiet     ? reporters::Verbosity::kQuiet
+                        : o.verbose ? reporters::Verbosity::kVerbose
+                                    : reporters::Verbosity::kNormal;
     if (github.enabled && r.scenarios.size() > 1) {
       // One collapsible group per scenario in the Actions log, then the overall verdict.
       for (const auto& s : r.scenarios) {
@@ -99,9 +102,11 @@ int RunRun(RunCommandOptions& o) {
       std::fputs(reporters::ConsoleReport(r, console).c_str(), stdout);
     }
   }
-  if (github.enabled) attempt([&] { reporters::WriteGithubReports(r, github, stdout, results_path, o.junit); });
+  if (github.enabled)
+    attempt([&] { reporters::WriteGithubReports(r, github, stdout, results_path, o.junit); });
   std::fflush(stdout);
-  for (const auto& e : write_errors) std::fprintf(stderr, "leakcheck: %s\n", redact::Redact(e).c_str());
+  for (const auto& e : write_errors)
+    std::fprintf(stderr, "leakcheck: %s\n", redact::Redact(e).c_str());
   if (!write_errors.empty() && !r.interrupted) return kExitFailure;
   return r.ExitCode();
 }
@@ -110,19 +115,32 @@ int RunRun(RunCommandOptions& o) {
 
 void RegisterRunCommand(CLI::App& root, CommandAction& action) {
   auto o = std::make_shared<RunCommandOptions>();
-  auto* cmd = root.add_subcommand("run", "Launch the app, drive the scenarios, and fail when memory grows");
-  cmd->add_option("files", o->run.files, "Scenario YAML files")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--out", o->run.out_dir, "Run folder: logs, results.json, snapshots")->default_val("leakcheck-results");
-  cmd->add_flag("--keep-snapshots", o->run.keep_snapshots, "Keep heap snapshots even when every check passes");
+  auto* cmd =
+      root.add_subcommand("run", "Launch the app, drive the scenarios, and fail when memory grows");
+  cmd->add_option("files", o->run.files, "Scenario YAML files")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--out", o->run.out_dir, "Run folder: logs, results.json, snapshots")
+      ->default_val("leakcheck-results");
+  cmd->add_flag("--keep-snapshots", o->run.keep_snapshots,
+                "Keep heap snapshots even when every check passes");
   cmd->add_option("--scenario", o->run.scenario, "Run only the scenario with this name");
   cmd->add_option("--junit", o->junit, "Write a JUnit XML report to this file");
   cmd->add_flag("--json", o->json, "Print results.json to stdout instead of the console report");
-  cmd->add_flag("--github", o->github, "GitHub annotations, step summary and outputs (default when GITHUB_ACTIONS=true)");
-  cmd->add_option("--baseline", o->baseline, "results.json of the main branch: fail on regressions beyond the margin");
-  cmd->add_option("--baseline-margin", o->baseline_margin, "Allowed rise over the baseline, in percent")->default_val(10);
-  cmd->add_option("--color", o->color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}))->default_val("auto");
-  cmd->add_option("--snapshot-method", o->snapshot_method, "app (v8.writeHeapSnapshot in the app) or stream (over CDP)")
-      ->check(CLI::IsMember({"app", "stream"}))->default_val("app");
+  cmd->add_flag("--github", o->github,
+                "GitHub annotations, step summary and outputs (default when GITHUB_ACTIONS=true)");
+  cmd->add_option("--baseline", o->baseline,
+                  "results.json of the main branch: fail on regressions beyond the margin");
+  cmd->add_option("--baseline-margin", o->baseline_margin,
+                  "Allowed rise over the baseline, in percent")
+      ->default_val(10);
+  cmd->add_option("--color", o->color, "auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->default_val("auto");
+  cmd->add_option("--snapshot-method", o->snapshot_method,
+                  "app (v8.writeHeapSnapshot in the app) or stream (over CDP)")
+      ->check(CLI::IsMember({"app", "stream"}))
+      ->default_val("app");
   cmd->add_flag("--no-sampling", o->no_sampling, "Do not run the sampling heap profiler");
   cmd->add_flag("-q,--quiet", o->quiet, "Only the verdict and the failures");
   cmd->add_flag("-v,--verbose", o->verbose, "Also passed checks' figures and every checkpoint");

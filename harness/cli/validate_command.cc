@@ -38,7 +38,8 @@ void RegisterValidateCommand(CLI::App& root, CommandAction& action) {
   auto quiet = std::make_shared<bool>(false);
   cmd->add_option("files", *files, "Scenario YAML files")->required();
   cmd->add_flag("-q,--quiet", *quiet, "Print nothing for valid files");
-  cmd->callback([&action, files, quiet] { action = [files, quiet] { return Validate(*files, *quiet); }; });
+  cmd->callback(
+      [&action, files, quiet] { action = [files, quiet] { return Validate(*files, *quiet); }; });
 }
 
 }  // namespace leakcheck

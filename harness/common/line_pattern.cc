@@ -12,8 +12,8 @@ std::optional<LinePattern> LinePattern::Compile(std::string_view pattern, std::s
     return std::nullopt;
   }
   RE2::Options options;
-  options.set_log_errors(false);      // the error goes into our message, not to stderr
-  options.set_max_mem(8 << 20);       // the compiled program's budget
+  options.set_log_errors(false);  // the error goes into our message, not to stderr
+  options.set_max_mem(8 << 20);   // the compiled program's budget
   auto re = std::make_unique<RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
   if (!re->ok()) {
     *error = re->error();

@@ -10,7 +10,9 @@ namespace {
 
 char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
-bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }
+bool IsNameChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+}
 
 bool EqualsCaseless(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -24,7 +26,8 @@ uint32_t PrefixKey(const char* p) {
   std::memcpy(&key, p, sizeof key);
   return key;
 }
-static_assert(kMinSecretLength == sizeof(uint32_t), "the prefix index reads kMinSecretLength bytes");
+static_assert(kMinSecretLength == sizeof(uint32_t),
+              "the prefix index reads kMinSecretLength bytes");
 
 std::string JsonEscaped(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -59,9 +62,11 @@ void FindHeaderSpans(std::string_view text, std::vector<Span>& spans) {
   for (const Rule& rule : kRules) {
     const char first = rule.base[0];
     for (size_t p = 0; p + rule.base.size() <= text.size(); ++p) {
-      if (Lower(text[p]) != first || !EqualsCaseless(text.substr(p, rule.base.size()), rule.base)) continue;
+      if (Lower(text[p]) != first || !EqualsCaseless(text.substr(p, rule.base.size()), rule.base))
+        continue;
       size_t start = p;
-      if (p >= rule.prefix.size() && EqualsCaseless(text.substr(p - rule.prefix.size(), rule.prefix.size()), rule.prefix))
+      if (p >= rule.prefix.size() &&
+          EqualsCaseless(text.substr(p - rule.prefix.size(), rule.prefix.size()), rule.prefix))
         start = p - rule.prefix.size();
       if (start > 0 && IsNameChar(text[start - 1])) continue;
       size_t i = p + rule.base.size();
@@ -84,7 +89,8 @@ void FindHeaderSpans(std::string_view text, std::vector<Span>& spans) {
         s = {i, line_end, line_end == text.size()};
       }
       // Already redacted (a report redacts text that was redacted as it was read): keep it so.
-      const bool redacted = text.substr(i).starts_with(kMarker) || text.substr(s.begin).starts_with(kMarker);
+      const bool redacted =
+          text.substr(i).starts_with(kMarker) || text.substr(s.begin).starts_with(kMarker);
       if (s.end > s.begin && !redacted) spans.push_back(s);
       p = i;
     }
@@ -135,7 +141,8 @@ void Redactor::AddHeaderValue(std::string_view value) {
     if (size_t eq = pair.find('='); eq != std::string_view::npos) {
       std::string_view name = pair.substr(0, eq);
       // Attributes of a Set-Cookie are not secret.
-      static constexpr std::string_view kAttributes[] = {"path", "domain", "expires", "max-age", "samesite"};
+      static constexpr std::string_view kAttributes[] = {"path", "domain", "expires", "max-age",
+                                                         "samesite"};
       bool attribute = std::any_of(std::begin(kAttributes), std::end(kAttributes),
                                    [&](std::string_view a) { return EqualsCaseless(a, name); });
       if (!attribute) {
@@ -163,7 +170,8 @@ std::vector<Span> Redactor::FindSpans(std::string_view text) const {
   }
   FindHeaderSpans(text, spans);
   if (spans.size() < 2) return spans;
-  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
+  std::sort(spans.begin(), spans.end(),
+            [](const Span& a, const Span& b) { return a.begin < b.begin; });
   std::vector<Span> merged{spans.front()};
   for (size_t i = 1; i < spans.size(); ++i) {
     Span& last = merged.back();
@@ -267,7 +275,8 @@ bool LooksSecretName(std::string_view name) {
   for (char c : name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   for (std::string_view part : {"TOKEN", "SECRET", "PASSWORD"})
     if (upper.find(part) != std::string::npos) return true;
-  static constexpr std::string_view kWords[] = {"KEY", "APIKEY", "PASSWD", "CREDENTIAL", "CREDENTIALS", "AUTH", "COOKIE"};
+  static constexpr std::string_view kWords[] = {"KEY",         "APIKEY", "PASSWD", "CREDENTIAL",
+                                                "CREDENTIALS", "AUTH",   "COOKIE"};
   std::string_view rest = upper;
   while (true) {
     size_t us = rest.find('_');

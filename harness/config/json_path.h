@@ -10,8 +10,8 @@ namespace leakcheck::config {
 
 /// One step of a JSONPath: an object member or an array index.
 struct JsonPathSegment {
-  std::string key;      ///< member name when `index < 0`
-  int64_t index = -1;   ///< array index, or -1 for a member
+  std::string key;     ///< member name when `index < 0`
+  int64_t index = -1;  ///< array index, or -1 for a member
 };
 
 /// The JSONPath subset captures use: `$`, `$.a.b`, `$.items[0].id`, `$['odd key']`, `$[2]`.

@@ -21,7 +21,8 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::string_view kTopKeys[] = {"version", "app", "target", "defaults", "scenarios", "secrets"};
+constexpr std::string_view kTopKeys[] = {"version",  "app",       "target",
+                                         "defaults", "scenarios", "secrets"};
 constexpr std::string_view kAppKeys[] = {"command", "cwd",   "env",          "node_args",
                                          "port",    "ready", "stop_timeout", "reuse"};
 constexpr std::string_view kReadyKeys[] = {"http", "log", "timeout"};
@@ -39,8 +40,8 @@ constexpr std::string_view kExpectKeys[] = {"status", "header", "contains"};
 constexpr std::string_view kLoopKeys[] = {"count", "flow"};
 constexpr std::string_view kAllowKeys[] = {"class", "path", "reason"};
 constexpr std::string_view kDetectorKeys[] = {
-    "heap_per_iteration", "retained_growth", "survivors", "collections", "listeners",
-    "handles",            "external",        "closures",  "http_errors"};
+    "heap_per_iteration", "retained_growth", "survivors",  "collections", "listeners", "handles",
+    "external",           "closures",        "http_errors"};
 
 constexpr int kMaxConcurrency = 10000;
 constexpr int kMaxCheckpoints = 1000;
@@ -86,11 +87,15 @@ std::optional<std::vector<std::string>> ShellSplit(std::string_view line) {
   for (size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
     if (quote == '\'') {
-      if (c == '\'') quote = 0; else word.push_back(c);
+      if (c == '\'')
+        quote = 0;
+      else
+        word.push_back(c);
     } else if (quote == '"') {
       if (c == '"') {
         quote = 0;
-      } else if (c == '\\' && i + 1 < line.size() && std::string_view("\"\\$`").find(line[i + 1]) != std::string_view::npos) {
+      } else if (c == '\\' && i + 1 < line.size() &&
+                 std::string_view("\"\\$`").find(line[i + 1]) != std::string_view::npos) {
         word.push_back(line[++i]);
       } else {
         word.push_back(c);
@@ -146,7 +151,8 @@ void MarkSecretCaptures(ScenarioFile* file) {
         for (const std::string& v : h.value.VariableNames()) names.insert(v);
   };
   add_header_names(file->defaults.headers);
-  for (Scenario& sc : file->scenarios) ForEachRequest(sc.flow, [&](RequestStep& r) { add_header_names(r.headers); });
+  for (Scenario& sc : file->scenarios)
+    ForEachRequest(sc.flow, [&](RequestStep& r) { add_header_names(r.headers); });
   for (Scenario& sc : file->scenarios)
     ForEachRequest(sc.flow, [&](RequestStep& r) {
       for (Capture& c : r.captures) c.secret = names.count(c.as.value) > 0;
@@ -257,7 +263,8 @@ std::optional<int64_t> Parser::Integer(const Field& f, int64_t min, int64_t max)
     return std::nullopt;
   }
   if (value < min || value > max) {
-    Error(ValueLoc(f), fmt::format("`{}` must be between {} and {}, got {}", f.key, min, max, value));
+    Error(ValueLoc(f),
+          fmt::format("`{}` must be between {} and {}, got {}", f.key, min, max, value));
     return std::nullopt;
   }
   return value;
@@ -267,13 +274,14 @@ std::optional<Duration> Parser::DurationValue(const Field& f, bool allow_zero) {
   std::optional<Duration> d;
   if (f.value.IsScalar()) d = ParseDuration(f.value.Scalar());
   if (!d) {
-    Error(ValueLoc(f), fmt::format("`{}` must be a duration with a unit, like `250ms`, `2s` or `1m`",
-                                   f.key));
+    Error(ValueLoc(f),
+          fmt::format("`{}` must be a duration with a unit, like `250ms`, `2s` or `1m`", f.key));
     return std::nullopt;
   }
   if (d->count() < 0 || (!allow_zero && d->count() == 0)) {
-    Error(ValueLoc(f), fmt::format("`{}` must be {}, got {}", f.key,
-                                   allow_zero ? "zero or more" : "more than zero", f.value.Scalar()));
+    Error(ValueLoc(f),
+          fmt::format("`{}` must be {}, got {}", f.key,
+                      allow_zero ? "zero or more" : "more than zero", f.value.Scalar()));
     return std::nullopt;
   }
   return d;
@@ -288,7 +296,8 @@ std::optional<bool> Parser::Bool(const Field& f) {
   return value;
 }
 
-std::optional<Template> Parser::TemplateScalar(const YAML::Node& node, const SourceLocation& where) {
+std::optional<Template> Parser::TemplateScalar(const YAML::Node& node,
+                                               const SourceLocation& where) {
   std::string error;
   auto t = Template::Compile(node.Scalar(), &error);
   if (!t) {
@@ -351,7 +360,8 @@ ScenarioFile Parser::Parse(std::string_view text) {
     return file;
   }
   if (!root || root.IsNull()) {
-    Error(SourceLocation{path_, 1, 1}, "the file is empty (expected `version`, `app` and `scenarios`)");
+    Error(SourceLocation{path_, 1, 1},
+          "the file is empty (expected `version`, `app` and `scenarios`)");
     return file;
   }
   auto top = Map(root, "the file", kTopKeys, {path_, 1, 1});
@@ -421,7 +431,8 @@ void Parser::ParseApp(const Field& f, AppConfig* app) {
       app->command = {std::move(*argv), ValueLoc(*c)};
     }
   } else {
-    Error(Loc(f.key_node), "missing required key `command` in `app` (e.g. `command: node server.js`)");
+    Error(Loc(f.key_node),
+          "missing required key `command` in `app` (e.g. `command: node server.js`)");
   }
   if (const Field* c = map->Find("cwd")) {
     if (auto dir = String(*c)) {
@@ -565,7 +576,8 @@ void Parser::ParseRun(const Field& f, RunSpec* run) {
   if (!map) return;
   ParseAmount(*map, &run->amount, false);
   if (const Field* c = map->Find("concurrency")) {
-    if (auto n = Integer(*c, 1, kMaxConcurrency)) run->concurrency = {static_cast<int>(*n), ValueLoc(*c)};
+    if (auto n = Integer(*c, 1, kMaxConcurrency))
+      run->concurrency = {static_cast<int>(*n), ValueLoc(*c)};
   }
   if (const Field* r = map->Find("rate")) {
     std::optional<double> rate;
@@ -601,11 +613,13 @@ void Parser::ParseScenario(const YAML::Node& node, Scenario* scenario) {
   }
   if (const Field* f = map->Find("run")) ParseRun(*f, &scenario->run);
   if (const Field* f = map->Find("checkpoints")) {
-    if (auto n = Integer(*f, 2, kMaxCheckpoints)) scenario->checkpoints = {static_cast<int>(*n), ValueLoc(*f)};
+    if (auto n = Integer(*f, 2, kMaxCheckpoints))
+      scenario->checkpoints = {static_cast<int>(*n), ValueLoc(*f)};
   }
   if (const Field* f = map->Find("snapshots")) {
     int64_t n = 0;
-    if (!f->value.IsScalar() || !YAML::convert<int64_t>::decode(f->value, n) || (n != 2 && n != 3)) {
+    if (!f->value.IsScalar() || !YAML::convert<int64_t>::decode(f->value, n) ||
+        (n != 2 && n != 3)) {
       Error(ValueLoc(*f), fmt::format("`snapshots` must be 2 (baseline, final) or 3 (baseline, "
                                       "middle, final), got {}",
                                       f->value.IsScalar() ? f->value.Scalar() : "a non-number"));
@@ -639,17 +653,18 @@ std::optional<Step> Parser::ParseStep(const YAML::Node& node, Scenario* scenario
   if (!map) return std::nullopt;
   if (map->fields.empty() && node.size() > 0) return std::nullopt;  // unknown key, reported
   if (map->fields.size() != 1) {
-    Error(Loc(node), map->fields.empty()
-                         ? "a flow step needs one of get, post, put, patch, delete, head, think, loop"
-                         : "a flow step has exactly one key (start a new `-` item for the next step)");
+    Error(Loc(node),
+          map->fields.empty()
+              ? "a flow step needs one of get, post, put, patch, delete, head, think, loop"
+              : "a flow step has exactly one key (start a new `-` item for the next step)");
     return std::nullopt;
   }
   const Field& f = map->fields[0];
   Step step;
   step.location = Loc(f.key_node);
   static constexpr std::pair<std::string_view, Method> kMethods[] = {
-      {"get", Method::kGet},       {"post", Method::kPost},     {"put", Method::kPut},
-      {"patch", Method::kPatch},   {"delete", Method::kDelete}, {"head", Method::kHead}};
+      {"get", Method::kGet},     {"post", Method::kPost},     {"put", Method::kPut},
+      {"patch", Method::kPatch}, {"delete", Method::kDelete}, {"head", Method::kHead}};
   for (const auto& [name, method] : kMethods) {
     if (f.key == name) {
       ParseRequest(f, method, &step, scenario);
@@ -688,7 +703,8 @@ void Parser::ParseRequest(const Field& f, Method method, Step* step, Scenario* s
   if (const Field* u = map->Find("url")) {
     if (auto url = TemplateValue(*u)) {
       if (url->source().empty() || url->source()[0] != '/') {
-        Error(ValueLoc(*u), "`url` must be a path starting with `/` (the host comes from `target`)");
+        Error(ValueLoc(*u),
+              "`url` must be a path starting with `/` (the host comes from `target`)");
       }
       request.url = std::move(*url);
     }
@@ -730,7 +746,8 @@ void Parser::ParseCaptures(const Field& f, RequestStep* request) {
     const Field* json = map->Find("json");
     const Field* as = map->Find("as");
     if (!json || !as) {
-      Error(Loc(item), fmt::format("`capture` needs both `json` (a JSONPath like `$.id`) and `as`"));
+      Error(Loc(item),
+            fmt::format("`capture` needs both `json` (a JSONPath like `$.id`) and `as`"));
       continue;
     }
     Capture capture;
@@ -744,7 +761,8 @@ void Parser::ParseCaptures(const Field& f, RequestStep* request) {
       continue;
     }
     if (!IsName(*name)) {
-      Error(ValueLoc(*as), fmt::format("`as` must be a name (letters, digits, `_`, `-`), got `{}`", *name));
+      Error(ValueLoc(*as),
+            fmt::format("`as` must be a name (letters, digits, `_`, `-`), got `{}`", *name));
       continue;
     }
     capture.json = std::move(*path);
@@ -756,7 +774,8 @@ void Parser::ParseCaptures(const Field& f, RequestStep* request) {
 
 void Parser::ParseSecrets(const Field& f, ScenarioFile* file) {
   if (!f.value.IsSequence()) {
-    Error(ValueLoc(f), "`secrets` must be a list of names (environment variables or captured names)");
+    Error(ValueLoc(f),
+          "`secrets` must be a list of names (environment variables or captured names)");
     return;
   }
   // What a name can refer to: variables of `app.env`, `{{ $env.NAME }}` of any template, and
@@ -783,21 +802,26 @@ void Parser::ParseSecrets(const Field& f, ScenarioFile* file) {
     }
     const std::string& name = item.Scalar();
     if (name.find("{{") != std::string::npos || name.find_first_of(" \t=$") != std::string::npos) {
-      Error(item, fmt::format("`secrets` entry `{}` must be a plain name (an environment variable like "
-                              "`API_TOKEN` or a captured name), not a template or value", name));
+      Error(item,
+            fmt::format("`secrets` entry `{}` must be a plain name (an environment variable like "
+                        "`API_TOKEN` or a captured name), not a template or value",
+                        name));
       continue;
     }
     auto first = std::find_if(file->secrets.begin(), file->secrets.end(),
                               [&](const Located<std::string>& s) { return s.value == name; });
     if (first != file->secrets.end()) {
-      Error(item, fmt::format("duplicate secret `{}` (first listed on line {})", name, first->location.line));
+      Error(item, fmt::format("duplicate secret `{}` (first listed on line {})", name,
+                              first->location.line));
       continue;
     }
     if (!known.count(name) && !std::getenv(name.c_str())) {
       std::string suggestion = DidYouMean(name, candidates);
       if (!suggestion.empty()) {
-        Error(item, fmt::format("secret `{}` is neither an environment variable of the file (`app.env`, "
-                                "`{{{{ $env.NAME }}}}`) nor a captured name{}", name, suggestion));
+        Error(item,
+              fmt::format("secret `{}` is neither an environment variable of the file (`app.env`, "
+                          "`{{{{ $env.NAME }}}}`) nor a captured name{}",
+                          name, suggestion));
         continue;
       }
     }
@@ -820,7 +844,8 @@ void Parser::ParseExpect(const Field& f, Expect* expect) {
     if (items.empty()) Error(ValueLoc(*s), "`status` must not be an empty list");
     for (const YAML::Node& item : items) {
       int64_t code = 0;
-      if (!item.IsScalar() || !YAML::convert<int64_t>::decode(item, code) || code < 100 || code > 599) {
+      if (!item.IsScalar() || !YAML::convert<int64_t>::decode(item, code) || code < 100 ||
+          code > 599) {
         Error(Loc(item).line ? Loc(item) : ValueLoc(*s),
               "`status` must be an HTTP status code (100-599) or a list of them");
         continue;
@@ -834,7 +859,8 @@ void Parser::ParseExpect(const Field& f, Expect* expect) {
     } else if (h->value.IsMap() && h->value.size() == 1) {
       auto it = h->value.begin();
       expect->header = it->first.Scalar();
-      if (it->second.IsScalar()) expect->header_equals = TemplateScalar(it->second, Loc(it->second));
+      if (it->second.IsScalar())
+        expect->header_equals = TemplateScalar(it->second, Loc(it->second));
     } else {
       Error(ValueLoc(*h), "`header` must be a header name, or `{ name: value }`");
     }
@@ -870,7 +896,8 @@ bool Parser::AppendJson(const YAML::Node& node, Template* out) {
     return true;
   }
   const std::string& s = node.Scalar();
-  // Plain scalars that read as JSON numbers or booleans stay unquoted; quoted ones ("!") are strings.
+  // Plain scalars that read as JSON numbers or booleans stay unquoted; quoted ones ("!") are
+  // strings.
   double number = 0;
   if (node.Tag() != "!" && (s == "true" || s == "false" || s == "null")) {
     out->AppendLiteral(s);
@@ -928,15 +955,18 @@ void Parser::ParseThresholds(const Field& f, Scenario* scenario) {
       }
     }
     if (!value) {
-      Error(ValueLoc(field), fmt::format("threshold `{}` must be {}, got `{}`", field.key, expected, text));
+      Error(ValueLoc(field),
+            fmt::format("threshold `{}` must be {}, got `{}`", field.key, expected, text));
       continue;
     }
     if (*value < 0) {
-      Error(ValueLoc(field), fmt::format("threshold `{}` must not be negative, got `{}`", field.key, text));
+      Error(ValueLoc(field),
+            fmt::format("threshold `{}` must not be negative, got `{}`", field.key, text));
       continue;
     }
     if (t.unit == ThresholdUnit::kFraction && *value > 1) {
-      Error(ValueLoc(field), fmt::format("threshold `{}` must be at most 100%, got `{}`", field.key, text));
+      Error(ValueLoc(field),
+            fmt::format("threshold `{}` must be at most 100%, got `{}`", field.key, text));
       continue;
     }
     t.limit = *value;
@@ -979,16 +1009,24 @@ std::string SourceLocation::ToString() const {
   return fmt::format("{}:{}:{}", file, line, column);
 }
 
-std::string Diagnostic::ToString() const { return fmt::format("{}: {}", location.ToString(), message); }
+std::string Diagnostic::ToString() const {
+  return fmt::format("{}: {}", location.ToString(), message);
+}
 
 const char* MethodName(Method method) {
   switch (method) {
-    case Method::kGet: return "GET";
-    case Method::kPost: return "POST";
-    case Method::kPut: return "PUT";
-    case Method::kPatch: return "PATCH";
-    case Method::kDelete: return "DELETE";
-    case Method::kHead: return "HEAD";
+    case Method::kGet:
+      return "GET";
+    case Method::kPost:
+      return "POST";
+    case Method::kPut:
+      return "PUT";
+    case Method::kPatch:
+      return "PATCH";
+    case Method::kDelete:
+      return "DELETE";
+    case Method::kHead:
+      return "HEAD";
   }
   return "GET";
 }
@@ -1068,7 +1106,8 @@ ScenarioFile LoadScenarioFile(const std::string& path) {
   if (!diagnostics.empty()) {
     std::string message = diagnostics.front().ToString();
     if (diagnostics.size() > 1) {
-      message += fmt::format(" (and {} more; run `leakcheck validate {}`)", diagnostics.size() - 1, path);
+      message +=
+          fmt::format(" (and {} more; run `leakcheck validate {}`)", diagnostics.size() - 1, path);
     }
     throw InputError("config", message);
   }

@@ -37,7 +37,7 @@ struct AppConfig {
   Located<int> port;  ///< 0 = auto (a free port, passed as $PORT)
   ReadyProbe ready;
   Located<Duration> stop_timeout{Duration(5000), {}};
-  Located<bool> reuse;  ///< run all scenarios of the file against one app process
+  Located<bool> reuse;      ///< run all scenarios of the file against one app process
   SourceLocation location;  ///< of the `app` key
 };
 
@@ -49,8 +49,8 @@ struct Amount {
 
 struct RunSpec {
   Amount amount{{1000, {}}, std::nullopt};
-  Located<int> concurrency{4, {}};        ///< virtual users
-  std::optional<Located<double>> rate;    ///< iterations per second, paced
+  Located<int> concurrency{4, {}};      ///< virtual users
+  std::optional<Located<double>> rate;  ///< iterations per second, paced
   SourceLocation location;
 };
 
@@ -71,9 +71,9 @@ struct Capture {
 struct Expect {
   std::vector<int> statuses;  ///< any of these; empty = any status below 400
   SourceLocation status_location;
-  std::optional<std::string> header;       ///< this response header must be present...
-  std::optional<Template> header_equals;   ///< ...with this value, when given
-  std::optional<Template> contains;        ///< the body contains this text
+  std::optional<std::string> header;      ///< this response header must be present...
+  std::optional<Template> header_equals;  ///< ...with this value, when given
+  std::optional<Template> contains;       ///< the body contains this text
   SourceLocation location;
 };
 
@@ -82,9 +82,9 @@ const char* MethodName(Method method);
 
 struct RequestStep {
   Method method = Method::kGet;
-  Template url;                    ///< a path (with query) appended to the target
-  std::vector<Header> headers;     ///< after `defaults.headers`, which these override
-  std::optional<Template> body;    ///< from `json:` (also sets content-type) or `body:`
+  Template url;                  ///< a path (with query) appended to the target
+  std::vector<Header> headers;   ///< after `defaults.headers`, which these override
+  std::optional<Template> body;  ///< from `json:` (also sets content-type) or `body:`
   bool json_body = false;
   std::vector<Capture> captures;
   Expect expect;
@@ -129,10 +129,10 @@ enum class ThresholdUnit { kBytes, kCount, kFraction };
 
 struct Threshold {
   Detector detector;
-  double limit = 0;        ///< bytes, count or fraction (0.01 = 1%)
+  double limit = 0;  ///< bytes, count or fraction (0.01 = 1%)
   ThresholdUnit unit = ThresholdUnit::kCount;
-  std::string text;        ///< as written ("64B"), or the default's text
-  SourceLocation location; ///< line 0 for defaults
+  std::string text;         ///< as written ("64B"), or the default's text
+  SourceLocation location;  ///< line 0 for defaults
 };
 
 /// Known, accepted growth: reported but never fails the run.
@@ -152,7 +152,7 @@ struct Scenario {
   std::vector<Step> flow;
   std::vector<Threshold> thresholds;  ///< one per detector, in Detector order (defaults filled)
   std::vector<Allow> allow;
-  std::vector<std::string> routes;    ///< "GET /users/{{ uid }}", indexed by RequestStep::route
+  std::vector<std::string> routes;  ///< "GET /users/{{ uid }}", indexed by RequestStep::route
   SourceLocation location;
 
   const Threshold& threshold(Detector detector) const {

@@ -59,7 +59,8 @@ void RegisterSecrets(const ScenarioFile& file, redact::Redactor& redactor) {
   for (char** e = environ; e && *e; ++e) {
     std::string_view kv = *e;
     size_t eq = kv.find('=');
-    if (eq != std::string_view::npos && redact::LooksSecretName(kv.substr(0, eq))) AddDefault(kv.substr(eq + 1), redactor);
+    if (eq != std::string_view::npos && redact::LooksSecretName(kv.substr(0, eq)))
+      AddDefault(kv.substr(eq + 1), redactor);
   }
   AddHeaders(file, file.defaults.headers, redactor);
   for (const Scenario& sc : file.scenarios) AddFlow(file, sc.flow, redactor);

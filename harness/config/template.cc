@@ -14,9 +14,8 @@ namespace {
 
 using Kind = TemplatePart::Kind;
 
-constexpr std::string_view kFunctions[] = {"$uuid",      "$iteration",   "$vu",
-                                           "$loopCount", "$randomInt",   "$randomString",
-                                           "$env"};
+constexpr std::string_view kFunctions[] = {"$uuid",      "$iteration",    "$vu", "$loopCount",
+                                           "$randomInt", "$randomString", "$env"};
 constexpr int64_t kMaxRandomString = 1 << 20;
 
 std::string_view Trim(std::string_view s) {
@@ -113,8 +112,8 @@ std::optional<TemplatePart> CompileFunction(std::string_view expr, std::string* 
     auto args = ParseArgs(rest, error, name);
     if (!args) return std::nullopt;
     if (args->size() != 1 || (*args)[0] < 1 || (*args)[0] > kMaxRandomString) {
-      *error = fmt::format("`$randomString(n)` needs one length between 1 and {}",
-                           kMaxRandomString);
+      *error =
+          fmt::format("`$randomString(n)` needs one length between 1 and {}", kMaxRandomString);
       return std::nullopt;
     }
     part.kind = Kind::kRandomString;
@@ -318,11 +317,21 @@ std::string MakeUuid(std::mt19937_64& rng) {
 void AppendJsonEscaped(std::string_view value, std::string& out) {
   for (char c : value) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<int>(c));

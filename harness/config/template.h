@@ -55,9 +55,9 @@ struct RenderContext {
   int64_t vu = 0;
   int64_t loop_count = 0;
   std::string_view uuid;
-  std::mt19937_64* rng = nullptr;           ///< required for $random*; may be null otherwise
-  const Variables* variables = nullptr;     ///< looked up first
-  const Variables* globals = nullptr;       ///< then here (app.port)
+  std::mt19937_64* rng = nullptr;        ///< required for $random*; may be null otherwise
+  const Variables* variables = nullptr;  ///< looked up first
+  const Variables* globals = nullptr;    ///< then here (app.port)
 };
 
 /// A compiled template.

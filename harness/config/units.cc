@@ -57,7 +57,7 @@ std::optional<double> ParseSize(std::string_view text) {
     double factor;
   };
   static constexpr Unit kUnits[] = {
-      {"", 1},          {"B", 1},          {"KB", 1024.0},         {"KiB", 1024.0},
+      {"", 1},           {"B", 1},           {"KB", 1024.0},       {"KiB", 1024.0},
       {"MB", 1048576.0}, {"MiB", 1048576.0}, {"GB", 1073741824.0}, {"GiB", 1073741824.0},
   };
   for (const Unit& u : kUnits) {

@@ -13,12 +13,13 @@
 #include <random>
 #include <vector>
 
+#include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -27,7 +28,6 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <fmt/format.h>
 
 #include "harness/common/error.h"
 #include "harness/common/interrupt.h"
@@ -69,7 +69,8 @@ class ResponseParser : public http::basic_parser<false> {
   void on_field_impl(http::field field, beast::string_view name, beast::string_view value,
                      error_code&) override {
     // Session cookies the app hands out are secrets in whatever leakcheck writes later.
-    if (field == http::field::set_cookie) redact::Global().AddHeaderValue({value.data(), value.size()});
+    if (field == http::field::set_cookie)
+      redact::Global().AddHeaderValue({value.data(), value.size()});
     if (!wanted_header_.empty() && beast::iequals(name, wanted_header_)) {
       header_found = true;
       header_value.assign(value.data(), value.size());
@@ -205,7 +206,8 @@ class Driver::Impl {
         scenario_(scenario),
         uses_uuid_(FlowUsesUuid(scenario.flow, file.defaults)),
         watchdog_(ioc_) {
-    int concurrency = options.concurrency > 0 ? options.concurrency : scenario.run.concurrency.value;
+    int concurrency =
+        options.concurrency > 0 ? options.concurrency : scenario.run.concurrency.value;
     if (options.rate) {
       rate_ = options.rate;
     } else if (!options.ignore_scenario_rate && scenario.run.rate) {
@@ -274,7 +276,8 @@ class Driver::Impl {
     tcp::resolver resolver(ioc_);
     auto results = resolver.resolve(target.host, target.port, ec);
     if (ec || results.empty()) {
-      throw HarnessError("load", fmt::format("cannot resolve target `{}`: {}", target_url_, ec.message()));
+      throw HarnessError("load",
+                         fmt::format("cannot resolve target `{}`: {}", target_url_, ec.message()));
     }
     endpoint_ = results.begin()->endpoint();
     host_header_ = target.host + ":" + target.port;
@@ -319,7 +322,8 @@ class Driver::Impl {
   }
 
   asio::awaitable<void> Pace(VirtualUser& vu, int64_t iteration) {
-    auto offset = std::chrono::duration<double>(static_cast<double>(iteration - batch_first_) / *rate_);
+    auto offset =
+        std::chrono::duration<double>(static_cast<double>(iteration - batch_first_) / *rate_);
     auto at = batch_start_ + std::chrono::duration_cast<Clock::duration>(offset);
     if (at <= Clock::now()) co_return;
     error_code ec;
@@ -465,7 +469,8 @@ class Driver::Impl {
     }
     vu.last_used = end;
     ++stats_.responses;
-    stats_.latency.Record(std::chrono::duration_cast<std::chrono::microseconds>(end - start).count());
+    stats_.latency.Record(
+        std::chrono::duration_cast<std::chrono::microseconds>(end - start).count());
     ++stats_.status_classes[static_cast<size_t>(std::clamp(parser.status / 100, 0, 5))];
     if (!parser.keep_alive()) {
       Disconnect(vu);
@@ -488,8 +493,9 @@ class Driver::Impl {
     }
     bool expectation_ok = true;
     if (expect.header) {
-      expectation_ok = parser.header_found &&
-                       (!expect.header_equals || parser.header_value == expect.header_equals->Render(context));
+      expectation_ok =
+          parser.header_found &&
+          (!expect.header_equals || parser.header_value == expect.header_equals->Render(context));
     }
     if (expect.contains && vu.body.find(expect.contains->Render(context)) == std::string::npos) {
       expectation_ok = false;

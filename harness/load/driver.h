@@ -13,10 +13,10 @@ namespace leakcheck::load {
 
 /// Overrides of what the scenario says (for `leakcheck load` and tests).
 struct DriverOptions {
-  int concurrency = 0;                  ///< virtual users; 0 = the scenario's run.concurrency
-  std::optional<double> rate;           ///< iterations/s; unset = the scenario's run.rate
-  bool ignore_scenario_rate = false;    ///< run unpaced even when the scenario sets a rate
-  uint64_t seed = 0x5eed;               ///< for $randomInt, $randomString and $uuid
+  int concurrency = 0;                ///< virtual users; 0 = the scenario's run.concurrency
+  std::optional<double> rate;         ///< iterations/s; unset = the scenario's run.rate
+  bool ignore_scenario_rate = false;  ///< run unpaced even when the scenario sets a rate
+  uint64_t seed = 0x5eed;             ///< for $randomInt, $randomString and $uuid
 };
 
 /// The HTTP/1.1 load driver: `concurrency` virtual users, each with one keep-alive connection,

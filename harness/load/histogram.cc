@@ -51,8 +51,8 @@ void LatencyHistogram::Merge(const LatencyHistogram& other) {
 
 int64_t LatencyHistogram::Percentile(double percentile) const {
   if (count_ == 0) return 0;
-  auto rank = static_cast<int64_t>(std::ceil(std::clamp(percentile, 0.0, 100.0) / 100.0 *
-                                             static_cast<double>(count_)));
+  auto rank = static_cast<int64_t>(
+      std::ceil(std::clamp(percentile, 0.0, 100.0) / 100.0 * static_cast<double>(count_)));
   rank = std::max<int64_t>(rank, 1);
   int64_t seen = 0;
   for (size_t i = 0; i < counts_.size(); ++i) {

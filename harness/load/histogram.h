@@ -20,7 +20,9 @@ class LatencyHistogram {
   int64_t count() const { return count_; }
   int64_t min() const { return count_ ? min_ : 0; }
   int64_t max() const { return max_; }
-  double mean() const { return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0; }
+  double mean() const {
+    return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0;
+  }
   /// The value at `percentile` (0..100): the highest value of the bucket holding that rank,
   /// clamped to the recorded maximum. 0 when empty.
   int64_t Percentile(double percentile) const;

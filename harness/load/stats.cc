@@ -7,9 +7,8 @@
 namespace leakcheck::load {
 
 const char* ErrorKindName(ErrorKind kind) {
-  static constexpr const char* kNames[kErrorKinds] = {"connect", "timeout", "closed",
-                                                      "status", "expectation", "capture",
-                                                      "body_too_large"};
+  static constexpr const char* kNames[kErrorKinds] = {
+      "connect", "timeout", "closed", "status", "expectation", "capture", "body_too_large"};
   return kNames[static_cast<size_t>(kind)];
 }
 

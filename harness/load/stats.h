@@ -11,13 +11,13 @@ namespace leakcheck::load {
 
 /// Why a request failed. A request counts once per kind it failed in.
 enum class ErrorKind {
-  kConnect,      ///< could not connect
-  kTimeout,      ///< no complete response within the request's timeout
-  kClosed,       ///< the server closed or reset the connection before the response was complete
-  kStatus,       ///< status not in `expect.status` (or >= 400 when none is given)
-  kExpectation,  ///< `expect.header` / `expect.contains` not met
-  kCapture,      ///< a `capture` JSONPath found nothing (or the body was not JSON)
-  kBodyTooLarge, ///< the response body exceeded kMaxResponseBody; the connection is closed
+  kConnect,       ///< could not connect
+  kTimeout,       ///< no complete response within the request's timeout
+  kClosed,        ///< the server closed or reset the connection before the response was complete
+  kStatus,        ///< status not in `expect.status` (or >= 400 when none is given)
+  kExpectation,   ///< `expect.header` / `expect.contains` not met
+  kCapture,       ///< a `capture` JSONPath found nothing (or the body was not JSON)
+  kBodyTooLarge,  ///< the response body exceeded kMaxResponseBody; the connection is closed
 };
 inline constexpr int kErrorKinds = 7;
 /// The most of one response body the driver keeps (16 MiB): a larger body is not read on, so
@@ -27,9 +27,9 @@ inline constexpr uint64_t kMaxResponseBody = 16ull << 20;
 const char* ErrorKindName(ErrorKind kind);
 
 struct RouteStats {
-  std::string route;       ///< "GET /users/{{ uid }}"
-  int64_t requests = 0;    ///< requests started on this route
-  int64_t failed = 0;      ///< of which failed in any way
+  std::string route;     ///< "GET /users/{{ uid }}"
+  int64_t requests = 0;  ///< requests started on this route
+  int64_t failed = 0;    ///< of which failed in any way
 };
 
 /// What one batch (or a whole run) of the driver did.

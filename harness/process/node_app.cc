@@ -208,7 +208,8 @@ void WriteAll(int fd, const char* data, size_t size) {
 LinePattern CompileReadyRegex(const std::string& pattern) {
   std::string error;
   auto compiled = LinePattern::Compile(pattern, &error);
-  if (!compiled) throw InputError("process: ready", "invalid log regex `" + pattern + "`: " + error);
+  if (!compiled)
+    throw InputError("process: ready", "invalid log regex `" + pattern + "`: " + error);
   return std::move(*compiled);
 }
 

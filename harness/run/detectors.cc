@@ -19,20 +19,22 @@ using snapshot::NodeIndex;
 using snapshot::NodeType;
 
 const std::vector<std::string>& DetectorNames() {
-  static const std::vector<std::string> kNames = {"heap_per_iteration", "retained_growth", "survivors",
-                                                  "collections",        "listeners",       "handles",
-                                                  "external",           "closures",        "http"};
+  static const std::vector<std::string> kNames = {
+      "heap_per_iteration", "retained_growth", "survivors", "collections", "listeners", "handles",
+      "external",           "closures",        "http"};
   return kNames;
 }
 
 const analysis::RetainerPaths& DetectorInput::LastPaths() const {
-  if (!last_paths_) last_paths_ = std::make_shared<analysis::RetainerPaths>(*snapshots.back().graph);
+  if (!last_paths_)
+    last_paths_ = std::make_shared<analysis::RetainerPaths>(*snapshots.back().graph);
   return *last_paths_;
 }
 
 const analysis::SnapshotDiff& DetectorInput::FirstToLastDiff() const {
-  if (!diff_) diff_ = std::make_shared<analysis::SnapshotDiff>(
-                  analysis::DiffSnapshots(*snapshots.front().graph, *snapshots.back().graph));
+  if (!diff_)
+    diff_ = std::make_shared<analysis::SnapshotDiff>(
+        analysis::DiffSnapshots(*snapshots.front().graph, *snapshots.back().graph));
   return *diff_;
 }
 
@@ -89,8 +91,8 @@ int64_t MeasuredIterations(const DetectorInput& in) {
 }
 
 // Slope-based check over one series of the samples.
-CheckResult SlopeCheck(const DetectorInput& in, std::string detector, double limit, std::string what,
-                       double (*value)(const CheckpointSample&)) {
+CheckResult SlopeCheck(const DetectorInput& in, std::string detector, double limit,
+                       std::string what, double (*value)(const CheckpointSample&)) {
   if (in.samples.size() < 2 || MeasuredIterations(in) <= 0)
     return Skipped(std::move(detector), limit, "needs at least two checkpoints");
   std::vector<double> x, y;
@@ -102,8 +104,8 @@ CheckResult SlopeCheck(const DetectorInput& in, std::string detector, double lim
   CheckResult c = NewCheck(std::move(detector), fit.slope, limit, "B/iteration");
   if (c.status == CheckStatus::kFailed && fit.r2 < kMinFitQuality && in.samples.size() > 2)
     c.status = CheckStatus::kPassed;  // a noisy, non-monotonic series
-  c.summary = fmt::format("{} grows {} (limit {}), R² {:.2f} over {} checkpoints", what, PerIteration(fit.slope),
-                          PerIteration(limit), fit.r2, in.samples.size());
+  c.summary = fmt::format("{} grows {} (limit {}), R² {:.2f} over {} checkpoints", what,
+                          PerIteration(fit.slope), PerIteration(limit), fit.r2, in.samples.size());
   return c;
 }
 
@@ -146,7 +148,8 @@ std::optional<SurvivorWindow> Window(const DetectorInput& in) {
 // system objects and maps. They grow for a long while as V8 keeps optimising under new
 // traffic, which is neither the app's data nor a leak.
 bool IsV8InternalClass(std::string_view name) {
-  return name == "(compiled code)" || name == "(system)" || name == "(object shape)" || name == "(synthetic)";
+  return name == "(compiled code)" || name == "(system)" || name == "(object shape)" ||
+         name == "(synthetic)";
 }
 
 void AddGrowingClasses(const DetectorInput& in, CheckResult& c, size_t max_rows) {
@@ -177,7 +180,8 @@ std::optional<double> AppShareOfGrowth(const DetectorInput& in) {
   if (in.snapshots.size() < 2) return std::nullopt;
   const auto& diff = in.FirstToLastDiff();
   double internal = 0, app = 0;
-  for (const auto& d : diff.classes) (IsV8InternalClass(d.name) ? internal : app) += static_cast<double>(d.SizeDelta());
+  for (const auto& d : diff.classes)
+    (IsV8InternalClass(d.name) ? internal : app) += static_cast<double>(d.SizeDelta());
   internal = std::max(0.0, internal);
   app = std::max(0.0, app);
   if (internal + app <= 0) return std::nullopt;
@@ -191,8 +195,9 @@ void DiscountV8Internals(const DetectorInput& in, CheckResult& c, double limit) 
   const double raw = c.measured;
   c.measured = raw * *share;
   c.status = c.measured > limit ? CheckStatus::kFailed : CheckStatus::kPassed;
-  c.summary += fmt::format("; {:.0f}% of the growth is V8's compiled code and metadata, so the app's share is {}",
-                           100 * (1 - *share), c.unit == "B" ? FormatBytes(c.measured) : PerIteration(c.measured));
+  c.summary += fmt::format(
+      "; {:.0f}% of the growth is V8's compiled code and metadata, so the app's share is {}",
+      100 * (1 - *share), c.unit == "B" ? FormatBytes(c.measured) : PerIteration(c.measured));
 }
 
 }  // namespace
@@ -209,18 +214,21 @@ CheckResult CheckHeapPerIteration(const DetectorInput& in, double limit) {
 
 CheckResult CheckExternal(const DetectorInput& in, double limit) {
   // process.memoryUsage().external already includes arrayBuffers: adding them counts Buffers twice.
-  CheckResult c = SlopeCheck(in, "external", limit, "post-GC external memory (Buffers, ArrayBuffers)",
-                             [](const CheckpointSample& s) { return s.external; });
+  CheckResult c =
+      SlopeCheck(in, "external", limit, "post-GC external memory (Buffers, ArrayBuffers)",
+                 [](const CheckpointSample& s) { return s.external; });
   if (c.status == CheckStatus::kFailed) AddGrowingClasses(in, c, 5);
   return c;
 }
 
 CheckResult CheckRetainedGrowth(const DetectorInput& in, double limit) {
-  if (in.samples.size() < 2) return Skipped("retained_growth", limit, "needs at least two checkpoints");
+  if (in.samples.size() < 2)
+    return Skipped("retained_growth", limit, "needs at least two checkpoints");
   double growth = in.samples.back().heap_used - in.samples.front().heap_used;
   CheckResult c = NewCheck("retained_growth", growth, limit, "B");
-  c.summary = fmt::format("post-GC heap {} → {} ({}; limit {})", FormatBytes(in.samples.front().heap_used),
-                          FormatBytes(in.samples.back().heap_used), FormatSignedBytes(growth), FormatBytes(limit));
+  c.summary = fmt::format(
+      "post-GC heap {} → {} ({}; limit {})", FormatBytes(in.samples.front().heap_used),
+      FormatBytes(in.samples.back().heap_used), FormatSignedBytes(growth), FormatBytes(limit));
   if (growth > 0) DiscountV8Internals(in, c, limit);
   if (c.status == CheckStatus::kFailed) AddGrowingClasses(in, c, 5);
   return c;
@@ -236,19 +244,24 @@ CheckResult CheckHandles(const DetectorInput& in, double limit) {
   const auto& base = in.samples.front();
   const auto& last = in.samples.back();
   const auto* penultimate = in.samples.size() >= 3 ? &in.samples[in.samples.size() - 2] : &last;
-  struct Growth { std::string type; int64_t from, to, growth; };
+  struct Growth {
+    std::string type;
+    int64_t from, to, growth;
+  };
   std::vector<Growth> growths;
   for (const auto& [type, n] : last.resources) {
     // Growth that persists across the last two checkpoints, so one busy moment is not a leak.
     int64_t growth = std::min(n, count_of(*penultimate, type)) - count_of(base, type);
     if (growth > 0) growths.push_back({type, count_of(base, type), n, growth});
   }
-  std::sort(growths.begin(), growths.end(), [](const Growth& a, const Growth& b) { return a.growth > b.growth; });
+  std::sort(growths.begin(), growths.end(),
+            [](const Growth& a, const Growth& b) { return a.growth > b.growth; });
   double measured = growths.empty() ? 0 : static_cast<double>(growths.front().growth);
   CheckResult c = NewCheck("handles", measured, limit, "handles");
   c.summary = growths.empty() ? fmt::format("no active handle type grew (limit {})", limit)
-                              : fmt::format("{} handles grew by {} ({} → {}; limit {})", growths.front().type,
-                                            growths.front().growth, growths.front().from, growths.front().to, limit);
+                              : fmt::format("{} handles grew by {} ({} → {}; limit {})",
+                                            growths.front().type, growths.front().growth,
+                                            growths.front().from, growths.front().to, limit);
   for (const auto& g : growths) {
     Evidence e;
     e.kind = Evidence::Kind::kHandle;
@@ -267,10 +280,12 @@ CheckResult CheckHandles(const DetectorInput& in, double limit) {
       if (fn == snapshot::kNoNode || g.Type(fn) != NodeType::kClosure) continue;
       std::string where = analysis::ClosureLocation(g, fn);
       std::string name(g.Name(fn));
-      ++by_location[fmt::format("{} at {}", name.empty() ? "(anonymous)" : name, where.empty() ? "?" : where)];
+      ++by_location[fmt::format("{} at {}", name.empty() ? "(anonymous)" : name,
+                                where.empty() ? "?" : where)];
     }
     std::vector<std::pair<std::string, int64_t>> sorted(by_location.begin(), by_location.end());
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& a, const auto& b) { return a.second > b.second; });
     for (size_t i = 0; i < sorted.size() && i < 3; ++i) {
       Evidence e;
       e.kind = Evidence::Kind::kSourceLocation;
@@ -293,9 +308,10 @@ CheckResult CheckHttp(const DetectorInput& in, double limit_percent) {
   double failed = static_cast<double>(l.errors);
   double percent = 100.0 * failed / static_cast<double>(l.requests);
   CheckResult c = NewCheck("http", percent, limit_percent, "%");
-  c.summary = fmt::format("{} of {} requests failed ({:.2f}%; limit {}%), {:.0f} req/s, p99 {:.1f} ms",
-                          FormatCount(l.errors), FormatCount(l.requests), percent, limit_percent,
-                          l.requests_per_second, l.latency_p99_ms);
+  c.summary =
+      fmt::format("{} of {} requests failed ({:.2f}%; limit {}%), {:.0f} req/s, p99 {:.1f} ms",
+                  FormatCount(l.errors), FormatCount(l.requests), percent, limit_percent,
+                  l.requests_per_second, l.latency_p99_ms);
   for (const auto& [kind, n] : l.errors_by_kind) {
     if (n == 0) continue;
     Evidence e;
@@ -312,12 +328,14 @@ CheckResult CheckSurvivors(const DetectorInput& in, double limit) {
   auto w = Window(in);
   if (!w) return Skipped("survivors", limit, "needs two snapshots");
   const RetainerPaths& paths = in.LastPaths();
-  auto sv = analysis::FindSurvivors(*w->first->graph, *w->second->graph, *w->alive_in->graph, paths, IsAppObject);
+  auto sv = analysis::FindSurvivors(*w->first->graph, *w->second->graph, *w->alive_in->graph, paths,
+                                    IsAppObject);
   const double per_iteration = static_cast<double>(sv.count) / static_cast<double>(w->iterations);
   CheckResult c = NewCheck("survivors", per_iteration, limit, "objects/iteration");
-  c.summary = fmt::format("{} objects ({}) allocated over {} iterations are still alive: {:.2f}/iteration (limit {})",
-                          FormatCount(static_cast<int64_t>(sv.count)), FormatBytes(static_cast<double>(sv.self_size)),
-                          FormatCount(w->iterations), per_iteration, limit);
+  c.summary = fmt::format(
+      "{} objects ({}) allocated over {} iterations are still alive: {:.2f}/iteration (limit {})",
+      FormatCount(static_cast<int64_t>(sv.count)), FormatBytes(static_cast<double>(sv.self_size)),
+      FormatCount(w->iterations), per_iteration, limit);
   for (size_t i = 0; i < sv.by_class.size() && i < 5; ++i) {
     const auto& grp = sv.by_class[i];
     Evidence e;
@@ -345,9 +363,15 @@ CheckResult CheckCollections(const DetectorInput& in, double limit) {
   // Entries per collection id in every snapshot.
   std::vector<std::unordered_map<uint32_t, uint32_t>> entries(in.snapshots.size());
   for (size_t i = 0; i < in.snapshots.size(); ++i)
-    for (const auto& col : analysis::FindCollections(*in.snapshots[i].graph, 0)) entries[i][col.id] = col.entries;
+    for (const auto& col : analysis::FindCollections(*in.snapshots[i].graph, 0))
+      entries[i][col.id] = col.entries;
   const HeapGraph& last = *in.snapshots.back().graph;
-  struct Growing { analysis::CollectionInfo info; uint32_t from; int64_t iterations; double per_iteration; };
+  struct Growing {
+    analysis::CollectionInfo info;
+    uint32_t from;
+    int64_t iterations;
+    double per_iteration;
+  };
   std::vector<Growing> growing;
   for (const auto& col : analysis::FindCollections(last, 1)) {
     // The earliest snapshot that holds the same object, and growth at every step since.
@@ -369,9 +393,11 @@ CheckResult CheckCollections(const DetectorInput& in, double limit) {
     int64_t iterations = in.snapshots.back().iteration - in.snapshots[first].iteration;
     if (iterations <= 0) continue;
     uint32_t from = entries[first].at(col.id);
-    growing.push_back({col, from, iterations, static_cast<double>(col.entries - from) / static_cast<double>(iterations)});
+    growing.push_back({col, from, iterations,
+                       static_cast<double>(col.entries - from) / static_cast<double>(iterations)});
   }
-  std::sort(growing.begin(), growing.end(), [](const Growing& a, const Growing& b) { return a.per_iteration > b.per_iteration; });
+  std::sort(growing.begin(), growing.end(),
+            [](const Growing& a, const Growing& b) { return a.per_iteration > b.per_iteration; });
   double measured = growing.empty() ? 0 : growing.front().per_iteration;
   CheckResult c = NewCheck("collections", measured, limit, "entries/iteration");
   if (growing.empty()) {
@@ -389,7 +415,8 @@ CheckResult CheckCollections(const DetectorInput& in, double limit) {
     e.per_iteration = grw.per_iteration;
     e.detail = fmt::format("grew {} → {} entries; held at {}", grw.from, grw.info.entries, path);
     if (i == 0)
-      c.summary = fmt::format("{} grows {:.2f} entries/iteration (limit {}): {}", e.title, grw.per_iteration, limit, path);
+      c.summary = fmt::format("{} grows {:.2f} entries/iteration (limit {}): {}", e.title,
+                              grw.per_iteration, limit, path);
     c.evidence.push_back(std::move(e));
   }
   return c;
@@ -398,7 +425,10 @@ CheckResult CheckCollections(const DetectorInput& in, double limit) {
 CheckResult CheckListeners(const DetectorInput& in, double limit) {
   const bool warned = in.app_stderr.find("MaxListenersExceededWarning") != std::string::npos;
   if (in.snapshots.size() < 2 && !warned) return Skipped("listeners", limit, "needs two snapshots");
-  struct Growth { analysis::ListenerCount now; uint32_t from; };
+  struct Growth {
+    analysis::ListenerCount now;
+    uint32_t from;
+  };
   std::vector<Growth> growths;
   if (in.snapshots.size() >= 2) {
     std::unordered_map<std::string, uint32_t> before;
@@ -416,10 +446,11 @@ CheckResult CheckListeners(const DetectorInput& in, double limit) {
   double measured = growths.empty() ? 0 : growths.front().now.count - growths.front().from;
   CheckResult c = NewCheck("listeners", measured, limit, "listeners");
   if (warned) c.status = CheckStatus::kFailed;
-  c.summary = growths.empty() ? fmt::format("no emitter gained listeners (limit {})", limit)
-                              : fmt::format("'{}' listeners on {} grew {} → {} (limit {})", growths.front().now.event,
-                                            growths.front().now.emitter_class, growths.front().from,
-                                            growths.front().now.count, limit);
+  c.summary = growths.empty()
+                  ? fmt::format("no emitter gained listeners (limit {})", limit)
+                  : fmt::format("'{}' listeners on {} grew {} → {} (limit {})",
+                                growths.front().now.event, growths.front().now.emitter_class,
+                                growths.front().from, growths.front().now.count, limit);
   if (!growths.empty()) {
     const HeapGraph& g = *in.snapshots.back().graph;
     const RetainerPaths& paths = in.LastPaths();
@@ -432,7 +463,8 @@ CheckResult CheckListeners(const DetectorInput& in, double limit) {
       e.count = l.count - growths[i].from;
       e.title = fmt::format("{} event '{}'", paths.Describe(l.emitter), l.event);
       e.detail = fmt::format("{} → {} listeners{}; emitter held at {}", growths[i].from, l.count,
-                             where.empty() ? "" : ", listener defined at " + where, paths.Format(l.emitter, 10));
+                             where.empty() ? "" : ", listener defined at " + where,
+                             paths.Format(l.emitter, 10));
       c.evidence.push_back(std::move(e));
     }
   }
@@ -455,27 +487,35 @@ CheckResult CheckClosures(const DetectorInput& in, double limit) {
   const HeapGraph& g = *w->alive_in->graph;
   const RetainerPaths& paths = in.LastPaths();
   // Group the surviving closures by where they were written.
-  struct Site { int64_t count = 0; uint32_t example_id = 0; std::string example_path; };
+  struct Site {
+    int64_t count = 0;
+    uint32_t example_id = 0;
+    std::string example_path;
+  };
   std::unordered_map<std::string, Site> sites;
   for (NodeIndex n : analysis::SurvivingNodes(*w->first->graph, *w->second->graph, g)) {
     if (g.Type(n) != NodeType::kClosure) continue;
     const uint32_t id = g.Id(n);
     std::string where = analysis::ClosureLocation(g, n);
     std::string name(g.Name(n));
-    auto& site = sites[fmt::format("{} {}", name.empty() ? "(anonymous)" : name, where.empty() ? "(unknown location)" : where)];
+    auto& site = sites[fmt::format("{} {}", name.empty() ? "(anonymous)" : name,
+                                   where.empty() ? "(unknown location)" : where)];
     if (site.count++ == 0) {
       site.example_id = id;
       site.example_path = paths.Format(n, 10);
     }
   }
   std::vector<std::pair<std::string, Site>> sorted(sites.begin(), sites.end());
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second.count > b.second.count; });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a.second.count > b.second.count; });
   const double iterations = static_cast<double>(w->iterations);
-  double measured = sorted.empty() ? 0 : static_cast<double>(sorted.front().second.count) / iterations;
+  double measured =
+      sorted.empty() ? 0 : static_cast<double>(sorted.front().second.count) / iterations;
   CheckResult c = NewCheck("closures", measured, limit, "closures/iteration");
-  c.summary = sorted.empty() ? fmt::format("no closures survived the window (limit {}/iteration)", limit)
-                             : fmt::format("{} closures from {} survive ({:.2f}/iteration; limit {})",
-                                           sorted.front().second.count, sorted.front().first, measured, limit);
+  c.summary = sorted.empty()
+                  ? fmt::format("no closures survived the window (limit {}/iteration)", limit)
+                  : fmt::format("{} closures from {} survive ({:.2f}/iteration; limit {})",
+                                sorted.front().second.count, sorted.front().first, measured, limit);
   for (size_t i = 0; i < sorted.size() && i < 3; ++i) {
     Evidence e;
     e.kind = Evidence::Kind::kSourceLocation;

@@ -43,11 +43,11 @@ struct SnapshotPoint {
 };
 
 struct DetectorInput {
-  std::vector<CheckpointSample> samples;   ///< baseline first, then one per measured batch
-  std::vector<SnapshotPoint> snapshots;    ///< 2 (baseline, final) or 3 (+ middle), in order
-  LoadStats load;                          ///< the measured run (not the warm-up)
+  std::vector<CheckpointSample> samples;  ///< baseline first, then one per measured batch
+  std::vector<SnapshotPoint> snapshots;   ///< 2 (baseline, final) or 3 (+ middle), in order
+  LoadStats load;                         ///< the measured run (not the warm-up)
   int64_t failed_expectations = 0;
-  std::string app_stderr;                  ///< for MaxListenersExceededWarning
+  std::string app_stderr;  ///< for MaxListenersExceededWarning
 
   /// The last snapshot's retainer paths and the first→last class diff, computed once on first
   /// use and shared by every detector (each is a full pass over a snapshot).

@@ -5,17 +5,17 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
-#include <fstream>
-#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
+#include <fmt/format.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <fmt/format.h>
 
 #include "harness/cdp/session.h"
 #include "harness/common/error.h"
@@ -62,7 +62,8 @@ void MakePrivateDir(const fs::path& dir) {
   // Snapshots hold whatever the app held (tokens, user data): owner-only, also when the folder
   // already existed with a looser mode.
   if (::chmod(dir.c_str(), 0700) != 0)
-    throw InputError("run", fmt::format("cannot make {} private (mode 0700): {}", dir.string(), std::strerror(errno)));
+    throw InputError("run", fmt::format("cannot make {} private (mode 0700): {}", dir.string(),
+                                        std::strerror(errno)));
 }
 
 // Whatever landed in a scenario's folder (logs, snapshots the app wrote with its own umask):
@@ -80,7 +81,8 @@ void MakeFilesPrivate(const fs::path& dir) {
 // run folder lock guarantees no other run is writing them now.
 void RemovePartialSnapshots(const fs::path& dir) {
   std::error_code ec;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
     if (it->path().filename().string().ends_with(".heapsnapshot.part")) {
       std::error_code ignored;
       fs::remove(it->path(), ignored);
@@ -112,10 +114,12 @@ void WaitForPort(const process::NodeApp& app, milliseconds timeout) {
     boost::system::error_code ec;
     socket.connect({boost::asio::ip::make_address("127.0.0.1"), app.port()}, ec);
     if (!ec) return;
-    if (auto exit = app.DescribeExit(milliseconds(100))) throw HarnessError("process: ready", *exit);
+    if (auto exit = app.DescribeExit(milliseconds(100)))
+      throw HarnessError("process: ready", *exit);
     if (Clock::now() > deadline)
-      throw HarnessError("process: ready", fmt::format("127.0.0.1:{} accepted no connection within {} ms",
-                                                       app.port(), timeout.count()));
+      throw HarnessError("process: ready",
+                         fmt::format("127.0.0.1:{} accepted no connection within {} ms", app.port(),
+                                     timeout.count()));
   }
 }
 
@@ -125,8 +129,10 @@ LoadStats ToLoadStats(const load::Stats& s) {
   out.requests = s.requests;
   out.errors = s.failed_requests;
   for (int k = 0; k < load::kErrorKinds; ++k)
-    out.errors_by_kind.emplace_back(load::ErrorKindName(static_cast<load::ErrorKind>(k)), s.errors[static_cast<size_t>(k)]);
-  out.requests_per_second = s.elapsed_seconds > 0 ? static_cast<double>(s.requests) / s.elapsed_seconds : 0;
+    out.errors_by_kind.emplace_back(load::ErrorKindName(static_cast<load::ErrorKind>(k)),
+                                    s.errors[static_cast<size_t>(k)]);
+  out.requests_per_second =
+      s.elapsed_seconds > 0 ? static_cast<double>(s.requests) / s.elapsed_seconds : 0;
   out.latency_p50_ms = static_cast<double>(s.latency.Percentile(50)) / 1000;
   out.latency_p90_ms = static_cast<double>(s.latency.Percentile(90)) / 1000;
   out.latency_p99_ms = static_cast<double>(s.latency.Percentile(99)) / 1000;
@@ -176,7 +182,8 @@ const config::Threshold* ThresholdFor(const config::Scenario& sc, const std::str
 void ApplyAllowList(const config::Scenario& sc, CheckResult& c) {
   if (c.status != CheckStatus::kFailed) return;
   std::string culprit = c.summary;
-  for (size_t i = 0; i < c.evidence.size() && i < 3; ++i) culprit += "\n" + c.evidence[i].title + "\n" + c.evidence[i].detail;
+  for (size_t i = 0; i < c.evidence.size() && i < 3; ++i)
+    culprit += "\n" + c.evidence[i].title + "\n" + c.evidence[i].detail;
   for (const auto& a : sc.allow) {
     bool match = (a.class_name && culprit.find(*a.class_name) != std::string::npos) ||
                  (a.path && culprit.find(*a.path) != std::string::npos);
@@ -196,7 +203,8 @@ void AddAllocationSites(const cdp::SamplingProfile& profile, std::vector<CheckRe
     Evidence e;
     e.kind = Evidence::Kind::kSourceLocation;
     std::string url = s.url.starts_with("file://") ? s.url.substr(7) : s.url;
-    e.title = fmt::format("{}:{} in {}", url, s.line, s.function_name.empty() ? "(anonymous)" : s.function_name);
+    e.title = fmt::format("{}:{} in {}", url, s.line,
+                          s.function_name.empty() ? "(anonymous)" : s.function_name);
     e.bytes = s.self_size;
     e.detail = "(sampling heap profiler, bytes still live)";
     sites.push_back(std::move(e));
@@ -204,8 +212,8 @@ void AddAllocationSites(const cdp::SamplingProfile& profile, std::vector<CheckRe
   }
   for (auto& c : checks) {
     if (c.status != CheckStatus::kFailed) continue;
-    if (c.detector == "heap_per_iteration" || c.detector == "retained_growth" || c.detector == "survivors" ||
-        c.detector == "external")
+    if (c.detector == "heap_per_iteration" || c.detector == "retained_growth" ||
+        c.detector == "survivors" || c.detector == "external")
       c.evidence.insert(c.evidence.end(), sites.begin(), sites.end());
   }
 }
@@ -266,7 +274,8 @@ struct LiveApp {
         app->WaitReady();
         break;
       } catch (const Error& e) {
-        const bool port_taken = config.port.value == 0 && e.detail().find("EADDRINUSE") != std::string::npos;
+        const bool port_taken =
+            config.port.value == 0 && e.detail().find("EADDRINUSE") != std::string::npos;
         if (!port_taken || attempt == 2 || InterruptRequested()) throw;
         app.reset();
       }
@@ -287,17 +296,22 @@ struct LiveApp {
 class ScenarioRun {
  public:
   /// `shared`: the file's reused app (started by the first scenario), or nullptr.
-  ScenarioRun(const config::ScenarioFile& file, const config::Scenario& sc, const RunOptions& options,
-              reporters::ProgressReporter& progress, const fs::path& dir, std::string* node_version,
-              LiveApp* shared)
-      : file_(file), sc_(sc), options_(options), progress_(progress), dir_(dir), node_version_(node_version),
+  ScenarioRun(const config::ScenarioFile& file, const config::Scenario& sc,
+              const RunOptions& options, reporters::ProgressReporter& progress, const fs::path& dir,
+              std::string* node_version, LiveApp* shared)
+      : file_(file),
+        sc_(sc),
+        options_(options),
+        progress_(progress),
+        dir_(dir),
+        node_version_(node_version),
         shared_(shared) {}
 
   ScenarioResult Run();
 
  private:
-  void Measure(cdp::Session& session, const process::NodeApp& app, const std::string& label, int64_t iteration,
-               bool snapshot);
+  void Measure(cdp::Session& session, const process::NodeApp& app, const std::string& label,
+               int64_t iteration, bool snapshot);
   void Analyse(const std::string& app_stderr);
   // Shows the phase and, when the user interrupted the run, stops the scenario here.
   void Phase(const std::string& phase, const std::string& detail);
@@ -335,15 +349,16 @@ void ScenarioRun::Phase(const std::string& phase, const std::string& detail) {
 ScenarioResult ScenarioRun::Interrupted(const load::Stats& load, Clock::time_point started) {
   if (r_.load.requests == 0 && load.requests > 0) r_.load = ToLoadStats(load);
   r_.infrastructure_stage = "interrupted";
-  r_.infrastructure_error = fmt::format("{} during {}; the scenario stopped there and its results are partial",
-                                        InterruptSignalName(), phase_.empty() ? "startup" : phase_);
+  r_.infrastructure_error =
+      fmt::format("{} during {}; the scenario stopped there and its results are partial",
+                  InterruptSignalName(), phase_.empty() ? "startup" : phase_);
   r_.passed = false;
   r_.duration_seconds = Seconds(Clock::now() - started);
   return r_;
 }
 
-void ScenarioRun::Measure(cdp::Session& session, const process::NodeApp& app, const std::string& label,
-                          int64_t iteration, bool snapshot) {
+void ScenarioRun::Measure(cdp::Session& session, const process::NodeApp& app,
+                          const std::string& label, int64_t iteration, bool snapshot) {
   cdp::CheckpointOptions cp;
   cp.label = label;
   cp.app_pid = app.pid();
@@ -393,7 +408,8 @@ ScenarioResult ScenarioRun::Run() {
     Phase("warmup", "");
     t = Clock::now();
     const auto& warm = sc_.warmup;
-    load::Stats warm_stats = warm.duration ? driver.RunFor(warm.duration->value) : driver.RunIterations(warm.iterations.value);
+    load::Stats warm_stats = warm.duration ? driver.RunFor(warm.duration->value)
+                                           : driver.RunIterations(warm.iterations.value);
     r_.warmup = ToLoadStats(warm_stats);
     r_.times.warmup = Seconds(Clock::now() - t);
     if (auto exit = app.DescribeExit(milliseconds(0))) throw HarnessError("load: warmup", *exit);
@@ -418,13 +434,15 @@ ScenarioResult ScenarioRun::Run() {
       update.phase = "load";
       update.done = total.iterations;
       update.total = amount.duration ? 0 : amount.iterations.value;
-      update.requests_per_second = batch.elapsed_seconds > 0 ? static_cast<double>(batch.requests) / batch.elapsed_seconds : 0;
+      update.requests_per_second = batch.elapsed_seconds > 0
+                                       ? static_cast<double>(batch.requests) / batch.elapsed_seconds
+                                       : 0;
       update.heap_used = r_.checkpoints.back().heap_used;
       progress_.Progress(update);
       if (auto exit = app.DescribeExit(milliseconds(0))) throw HarnessError("load", *exit);
       if (options_.sampling && b == batches) profile_ = session.StopSampling();
-      Measure(session, app, b == batches ? "final" : fmt::format("checkpoint-{}", b), total.iterations,
-              b == batches || b == middle);
+      Measure(session, app, b == batches ? "final" : fmt::format("checkpoint-{}", b),
+              total.iterations, b == batches || b == middle);
     }
     r_.load = ToLoadStats(total);
     Phase("shutdown", "");
@@ -475,7 +493,8 @@ void ScenarioRun::Analyse(const std::string& app_stderr) {
     // A snapshot the app wrote but we cannot read is the harness's failure, not the user's.
     throw HarnessError("analysis", e.detail());
   }
-  for (size_t i = 0; i < graphs.size(); ++i) in.snapshots.push_back({&graphs[i], snapshot_iterations_[i], r_.snapshots[i]});
+  for (size_t i = 0; i < graphs.size(); ++i)
+    in.snapshots.push_back({&graphs[i], snapshot_iterations_[i], r_.snapshots[i]});
   r_.checks = RunDetectors(in, LimitsFor(sc_));
   if (profile_) AddAllocationSites(*profile_, r_.checks);
   for (auto& c : r_.checks) {
@@ -514,7 +533,8 @@ RunResult RunScenarioFiles(const RunOptions& options, reporters::ProgressReporte
   for (const auto& f : files) config::RegisterSecrets(f, redact::Global());
   bool found = !options.scenario;
   for (const auto& f : files)
-    for (const auto& sc : f.scenarios) found |= options.scenario && sc.name.value == *options.scenario;
+    for (const auto& sc : f.scenarios)
+      found |= options.scenario && sc.name.value == *options.scenario;
   if (!found) throw InputError("run", fmt::format("no scenario named `{}`", *options.scenario));
 
   RunResult result;
@@ -522,7 +542,8 @@ RunResult RunScenarioFiles(const RunOptions& options, reporters::ProgressReporte
   result.leakcheck_version = LEAKCHECK_VERSION;
   result.run_dir = options.out_dir;
   result.started_at = NowIso8601();
-  result.git_commit = GitCommit(options.files.empty() ? fs::path(".") : fs::path(options.files.front()).parent_path());
+  result.git_commit = GitCommit(
+      options.files.empty() ? fs::path(".") : fs::path(options.files.front()).parent_path());
   MakePrivateDir(options.out_dir);
   const auto started = Clock::now();
   for (const auto& f : files) {
@@ -534,7 +555,8 @@ RunResult RunScenarioFiles(const RunOptions& options, reporters::ProgressReporte
       MakePrivateDir(dir);
       RemovePartialSnapshots(dir);
       LiveApp* shared = f.app.reuse.value ? &reused : nullptr;
-      ScenarioResult sr = ScenarioRun(f, sc, options, progress, dir, &result.node_version, shared).Run();
+      ScenarioResult sr =
+          ScenarioRun(f, sc, options, progress, dir, &result.node_version, shared).Run();
       if (sr.passed && !options.keep_snapshots) {
         for (const auto& s : sr.snapshots) fs::remove(s);
         sr.snapshots.clear();

@@ -17,12 +17,12 @@ class ProgressReporter;
 namespace leakcheck::run {
 
 struct RunOptions {
-  std::vector<std::string> files;            ///< scenario YAML files
+  std::vector<std::string> files;             ///< scenario YAML files
   std::string out_dir = "leakcheck-results";  ///< the run folder (created 0700)
   bool keep_snapshots = false;                ///< keep them even when every check passed
   std::optional<std::string> scenario;        ///< run only the scenario with this name
   cdp::SnapshotMethod snapshot_method = cdp::SnapshotMethod::kAppWrites;
-  bool sampling = true;                       ///< sampling heap profiler for allocation sites
+  bool sampling = true;  ///< sampling heap profiler for allocation sites
 };
 
 /// Runs every scenario of every file. Scenario files are loaded (and validated) first: a bad

@@ -32,23 +32,34 @@ int RunResult::ExitCode() const {
 
 std::string_view CheckStatusName(CheckStatus s) {
   switch (s) {
-    case CheckStatus::kPassed: return "passed";
-    case CheckStatus::kFailed: return "failed";
-    case CheckStatus::kAllowed: return "allowed";
-    case CheckStatus::kSkipped: return "skipped";
+    case CheckStatus::kPassed:
+      return "passed";
+    case CheckStatus::kFailed:
+      return "failed";
+    case CheckStatus::kAllowed:
+      return "allowed";
+    case CheckStatus::kSkipped:
+      return "skipped";
   }
   return "unknown";
 }
 
 std::string_view EvidenceKindName(Evidence::Kind k) {
   switch (k) {
-    case Evidence::Kind::kGrowingClass: return "growing_class";
-    case Evidence::Kind::kRetainerPath: return "retainer_path";
-    case Evidence::Kind::kSourceLocation: return "source_location";
-    case Evidence::Kind::kCollection: return "collection";
-    case Evidence::Kind::kListener: return "listener";
-    case Evidence::Kind::kHandle: return "handle";
-    case Evidence::Kind::kNote: return "note";
+    case Evidence::Kind::kGrowingClass:
+      return "growing_class";
+    case Evidence::Kind::kRetainerPath:
+      return "retainer_path";
+    case Evidence::Kind::kSourceLocation:
+      return "source_location";
+    case Evidence::Kind::kCollection:
+      return "collection";
+    case Evidence::Kind::kListener:
+      return "listener";
+    case Evidence::Kind::kHandle:
+      return "handle";
+    case Evidence::Kind::kNote:
+      return "note";
   }
   return "note";
 }

@@ -21,10 +21,18 @@ struct SourceLocation {
 
 /// One piece of evidence for a check: a top growing class, a retainer path, a source location.
 struct Evidence {
-  enum class Kind { kGrowingClass, kRetainerPath, kSourceLocation, kCollection, kListener, kHandle, kNote };
+  enum class Kind {
+    kGrowingClass,
+    kRetainerPath,
+    kSourceLocation,
+    kCollection,
+    kListener,
+    kHandle,
+    kNote
+  };
   Kind kind = Kind::kNote;
-  std::string title;   ///< "Map userCache", "Timeout", "MaxListenersExceededWarning"
-  std::string detail;  ///< the path / location / numbers, human-readable
+  std::string title;         ///< "Map userCache", "Timeout", "MaxListenersExceededWarning"
+  std::string detail;        ///< the path / location / numbers, human-readable
   double per_iteration = 0;  ///< growth per iteration, when it applies
   int64_t count = 0;         ///< objects / entries / listeners, when it applies
   int64_t bytes = 0;         ///< bytes, when it applies
@@ -34,14 +42,14 @@ enum class CheckStatus { kPassed, kFailed, kAllowed, kSkipped };
 
 /// One threshold turned into a verdict: `<scenario>: <detector>`.
 struct CheckResult {
-  std::string detector;      ///< heap_per_iteration, retained_growth, survivors, ...
+  std::string detector;  ///< heap_per_iteration, retained_growth, survivors, ...
   CheckStatus status = CheckStatus::kPassed;
   double measured = 0;
   double limit = 0;
-  std::string unit;          ///< "B/iteration", "B", "objects/iteration", "%", ...
-  std::string summary;       ///< one line: "heap grows 1.2 KiB/iteration (limit 64 B), R² 0.99"
+  std::string unit;            ///< "B/iteration", "B", "objects/iteration", "%", ...
+  std::string summary;         ///< one line: "heap grows 1.2 KiB/iteration (limit 64 B), R² 0.99"
   std::string allowed_reason;  ///< why an allow: entry accepted it
-  SourceLocation location;   ///< the threshold's line in the YAML (or the scenario's, for defaults)
+  SourceLocation location;  ///< the threshold's line in the YAML (or the scenario's, for defaults)
   bool default_threshold = true;
   std::vector<Evidence> evidence;
   /// The same check's measured value in the baseline results (`--baseline`), when compared.
@@ -57,7 +65,7 @@ struct CheckpointSample {
   double array_buffers = 0;
   double code = 0;  ///< V8 code spaces (compiled code), included in heap_used
   std::vector<std::pair<std::string, int64_t>> resources;  ///< active resources by type
-  std::string snapshot;   ///< path, when a snapshot was taken here
+  std::string snapshot;                                    ///< path, when a snapshot was taken here
 };
 
 struct LoadStats {
@@ -71,7 +79,8 @@ struct LoadStats {
 
 /// Seconds spent per phase, for the time-to-verdict breakdown.
 struct PhaseTimes {
-  double startup = 0, warmup = 0, load = 0, gc_and_measure = 0, snapshots = 0, analysis = 0, shutdown = 0;
+  double startup = 0, warmup = 0, load = 0, gc_and_measure = 0, snapshots = 0, analysis = 0,
+         shutdown = 0;
 };
 
 struct ScenarioResult {

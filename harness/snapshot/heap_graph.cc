@@ -6,10 +6,23 @@
 namespace leakcheck::snapshot {
 namespace {
 
-constexpr std::array<std::string_view, 17> kNodeTypeNames = {
-    "hidden", "array",  "string",    "object",              "code",          "closure",
-    "regexp", "number", "native",    "synthetic",           "concatenated string",
-    "sliced string", "symbol", "bigint", "object shape", "wasm object", "unknown"};
+constexpr std::array<std::string_view, 17> kNodeTypeNames = {"hidden",
+                                                             "array",
+                                                             "string",
+                                                             "object",
+                                                             "code",
+                                                             "closure",
+                                                             "regexp",
+                                                             "number",
+                                                             "native",
+                                                             "synthetic",
+                                                             "concatenated string",
+                                                             "sliced string",
+                                                             "symbol",
+                                                             "bigint",
+                                                             "object shape",
+                                                             "wasm object",
+                                                             "unknown"};
 constexpr std::array<std::string_view, 8> kEdgeTypeNames = {
     "context", "element", "property", "internal", "hidden", "shortcut", "weak", "unknown"};
 

@@ -23,13 +23,35 @@ inline constexpr NodeIndex kNoNode = UINT32_MAX;
 
 /// V8's node types (meta.node_types[0]). kUnknown stands for a type name this build does not know.
 enum class NodeType : uint8_t {
-  kHidden, kArray, kString, kObject, kCode, kClosure, kRegExp, kNumber, kNative, kSynthetic,
-  kConsString, kSlicedString, kSymbol, kBigInt, kObjectShape, kWasmObject, kUnknown
+  kHidden,
+  kArray,
+  kString,
+  kObject,
+  kCode,
+  kClosure,
+  kRegExp,
+  kNumber,
+  kNative,
+  kSynthetic,
+  kConsString,
+  kSlicedString,
+  kSymbol,
+  kBigInt,
+  kObjectShape,
+  kWasmObject,
+  kUnknown
 };
 
 /// V8's edge types (meta.edge_types[0]).
 enum class EdgeType : uint8_t {
-  kContext, kElement, kProperty, kInternal, kHidden, kShortcut, kWeak, kUnknown
+  kContext,
+  kElement,
+  kProperty,
+  kInternal,
+  kHidden,
+  kShortcut,
+  kWeak,
+  kUnknown
 };
 
 /// V8's name for a node/edge type, e.g. "object", "concatenated string", "weak".
@@ -39,7 +61,9 @@ NodeType NodeTypeFromName(std::string_view name);
 EdgeType EdgeTypeFromName(std::string_view name);
 
 /// True for edge types whose name_or_index is an element index rather than a string index.
-inline bool EdgeHasIndexName(EdgeType t) { return t == EdgeType::kElement || t == EdgeType::kHidden; }
+inline bool EdgeHasIndexName(EdgeType t) {
+  return t == EdgeType::kElement || t == EdgeType::kHidden;
+}
 
 /// Source position of a closure (snapshot `locations`), 0-based line/column as V8 writes them.
 struct Location {
@@ -65,7 +89,9 @@ class HeapGraph {
     uint32_t s = node_self_size_[n];
     return s != kLargeSize ? s : large_self_sizes_.at(n);
   }
-  uint8_t Detachedness(NodeIndex n) const { return node_detachedness_.empty() ? 0 : node_detachedness_[n]; }
+  uint8_t Detachedness(NodeIndex n) const {
+    return node_detachedness_.empty() ? 0 : node_detachedness_[n];
+  }
   /// DevTools' class name: "(system)" for hidden, the name for objects and native nodes,
   /// "(compiled code)" for code, "(<type>)" otherwise.
   std::string_view ClassName(NodeIndex n) const { return String(ClassIndex(n)); }

@@ -90,7 +90,8 @@ class FileSource : public ByteSource {
  public:
   explicit FileSource(const std::string& path) : path_(path) {
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw InputError("snapshot", fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+    if (fd_ < 0)
+      throw InputError("snapshot", fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
 #ifdef POSIX_FADV_SEQUENTIAL
     ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
@@ -109,7 +110,8 @@ class FileSource : public ByteSource {
       ssize_t got = ::read(fd_, buffer, n);
       if (got >= 0) return static_cast<size_t>(got);
       if (errno != EINTR)
-        throw InputError("snapshot", fmt::format("{}: read failed: {}", path_, std::strerror(errno)));
+        throw InputError("snapshot",
+                         fmt::format("{}: read failed: {}", path_, std::strerror(errno)));
     }
   }
 
@@ -221,10 +223,10 @@ class SnapshotBuilder::Scanner {
 
   [[noreturn]] void Unexpected(char got, const std::string& expected) {
     if (got == '\0' && cur_ >= end_ && eof_)
-      owner_.Fail(fmt::format("truncated: the file ends at byte {} where {} was expected",
-                              Offset(), expected));
-    owner_.Fail(fmt::format("malformed JSON at byte {}: expected {}, found {}", Offset(),
-                            expected, Printable(got)));
+      owner_.Fail(fmt::format("truncated: the file ends at byte {} where {} was expected", Offset(),
+                              expected));
+    owner_.Fail(fmt::format("malformed JSON at byte {}: expected {}, found {}", Offset(), expected,
+                            Printable(got)));
   }
 
   /// Reads a short JSON string (an object key) into `out`; escapes are kept raw.
@@ -241,7 +243,8 @@ class SnapshotBuilder::Scanner {
         ++cur_;
       }
       out += c;
-      if (out.size() > 256) owner_.Fail(fmt::format("malformed JSON at byte {}: key too long", Offset()));
+      if (out.size() > 256)
+        owner_.Fail(fmt::format("malformed JSON at byte {}: key too long", Offset()));
     }
   }
 
@@ -334,7 +337,8 @@ HeapGraph SnapshotBuilder::Build(ByteSource& source) {
   s.SkipSpace();
   if (s.cur() == s.end() && s.eof()) Fail("empty file: not a V8 heap snapshot");
   if (s.Peek() != '{')
-    Fail(fmt::format("not a V8 heap snapshot: expected a JSON object, found {}", Printable(s.Peek())));
+    Fail(fmt::format("not a V8 heap snapshot: expected a JSON object, found {}",
+                     Printable(s.Peek())));
   s.Expect('{', "to open the snapshot");
   std::string key;
   for (bool first = true;; first = false) {
@@ -343,7 +347,8 @@ HeapGraph SnapshotBuilder::Build(ByteSource& source) {
     s.ReadKey(key);
     s.Expect(':', "after a key");
     if (!have_header_ && key != "snapshot")
-      Fail(fmt::format("not a V8 heap snapshot: it starts with \"{}\", not the \"snapshot\" header", key));
+      Fail(fmt::format("not a V8 heap snapshot: it starts with \"{}\", not the \"snapshot\" header",
+                       key));
     if (key == "snapshot") {
       ParseHeader(s);
     } else if (key == "nodes") {
@@ -368,7 +373,8 @@ HeapGraph SnapshotBuilder::Build(ByteSource& source) {
   }
   s.set_cur(s.cur() + 1);
   s.SkipSpace();
-  if (s.Peek() != '\0') Fail(fmt::format("unexpected data after the snapshot at byte {}", s.Offset()));
+  if (s.Peek() != '\0')
+    Fail(fmt::format("unexpected data after the snapshot at byte {}", s.Offset()));
   Finish();
   return std::move(g_);
 }
@@ -380,12 +386,14 @@ void SnapshotBuilder::ParseHeader(Scanner& s) {
   simdjson::padded_string padded(raw);
   simdjson::dom::element header;
   if (auto err = parser.parse(padded).get(header))
-    Fail(fmt::format("the \"snapshot\" header is not valid JSON: {}", simdjson::error_message(err)));
+    Fail(
+        fmt::format("the \"snapshot\" header is not valid JSON: {}", simdjson::error_message(err)));
 
   auto field_list = [&](simdjson::dom::element meta, const char* key) {
     std::vector<std::string> out;
     simdjson::dom::array arr;
-    if (meta[key].get_array().get(arr)) Fail(fmt::format("snapshot.meta.{} is missing or not an array", key));
+    if (meta[key].get_array().get(arr))
+      Fail(fmt::format("snapshot.meta.{} is missing or not an array", key));
     for (auto v : arr) {
       std::string_view sv;
       if (v.get_string().get(sv)) Fail(fmt::format("snapshot.meta.{} holds a non-string", key));
@@ -405,7 +413,8 @@ void SnapshotBuilder::ParseHeader(Scanner& s) {
       Fail(fmt::format("snapshot.meta.{} does not list the type names", key));
     for (auto v : first) {
       std::string_view sv;
-      if (v.get_string().get(sv)) Fail(fmt::format("snapshot.meta.{} holds a non-string type", key));
+      if (v.get_string().get(sv))
+        Fail(fmt::format("snapshot.meta.{} holds a non-string type", key));
       out.emplace_back(sv);
     }
     return out;
@@ -426,15 +435,22 @@ void SnapshotBuilder::ParseHeader(Scanner& s) {
   e_type_ = index_of(edge_fields, "type");
   e_name_ = index_of(edge_fields, "name_or_index");
   e_to_ = index_of(edge_fields, "to_node");
-  for (auto [index, field] : {std::pair{n_type_, "type"}, {n_name_, "name"}, {n_id_, "id"},
-                              {n_self_size_, "self_size"}, {n_edge_count_, "edge_count"}})
+  for (auto [index, field] : {std::pair{n_type_, "type"},
+                              {n_name_, "name"},
+                              {n_id_, "id"},
+                              {n_self_size_, "self_size"},
+                              {n_edge_count_, "edge_count"}})
     if (index < 0) Fail(fmt::format("snapshot.meta.node_fields lacks \"{}\"", field));
-  for (auto [index, field] : {std::pair{e_type_, "type"}, {e_name_, "name_or_index"}, {e_to_, "to_node"}})
+  for (auto [index, field] :
+       {std::pair{e_type_, "type"}, {e_name_, "name_or_index"}, {e_to_, "to_node"}})
     if (index < 0) Fail(fmt::format("snapshot.meta.edge_fields lacks \"{}\"", field));
-  if (node_width_ > 16 || edge_width_ > 16) Fail("snapshot.meta declares more than 16 fields per record");
+  if (node_width_ > 16 || edge_width_ > 16)
+    Fail("snapshot.meta declares more than 16 fields per record");
 
-  for (const auto& t : type_names(meta, "node_types", n_type_)) node_types_.push_back(NodeTypeFromName(t));
-  for (const auto& t : type_names(meta, "edge_types", e_type_)) edge_types_.push_back(EdgeTypeFromName(t));
+  for (const auto& t : type_names(meta, "node_types", n_type_))
+    node_types_.push_back(NodeTypeFromName(t));
+  for (const auto& t : type_names(meta, "edge_types", e_type_))
+    edge_types_.push_back(EdgeTypeFromName(t));
 
   simdjson::dom::array location_fields_arr;
   if (!meta["location_fields"].get_array().get(location_fields_arr)) {
@@ -443,15 +459,18 @@ void SnapshotBuilder::ParseHeader(Scanner& s) {
     l_script_ = index_of(location_fields, "script_id");
     l_line_ = index_of(location_fields, "line");
     l_column_ = index_of(location_fields, "column");
-    if (l_object_ >= 0 && l_script_ >= 0 && l_line_ >= 0 && l_column_ >= 0 && location_fields.size() <= 16)
+    if (l_object_ >= 0 && l_script_ >= 0 && l_line_ >= 0 && l_column_ >= 0 &&
+        location_fields.size() <= 16)
       location_width_ = location_fields.size();
   }
 
-  if (header["node_count"].get_uint64().get(node_count_) || header["edge_count"].get_uint64().get(edge_count_))
+  if (header["node_count"].get_uint64().get(node_count_) ||
+      header["edge_count"].get_uint64().get(edge_count_))
     Fail("snapshot.node_count or snapshot.edge_count is missing or not a count");
   if (node_count_ == 0) Fail("snapshot.node_count is 0: a heap snapshot has at least its root");
   if (node_count_ >= UINT32_MAX || edge_count_ >= UINT32_MAX)
-    Fail(fmt::format("{} nodes and {} edges exceed what this build supports (2^32-1)", node_count_, edge_count_));
+    Fail(fmt::format("{} nodes and {} edges exceed what this build supports (2^32-1)", node_count_,
+                     edge_count_));
   have_header_ = true;
 }
 
@@ -459,13 +478,17 @@ void SnapshotBuilder::ParseHeader(Scanner& s) {
 // pointers; the sentinel at the buffer's end stops every inner loop, and a number cut by the
 // buffer's end is re-read after a refill (a number is at most 20 bytes, so this always ends).
 template <typename RowFn>
-uint64_t SnapshotBuilder::ParseUintArray(Scanner& s, const char* section, size_t width, RowFn&& row) {
+uint64_t SnapshotBuilder::ParseUintArray(Scanner& s, const char* section, size_t width,
+                                         RowFn&& row) {
   s.Expect('[', fmt::format("to open \"{}\"", section).c_str());
   std::array<uint64_t, 16> values{};
   size_t column = 0;
   uint64_t count = 0;
   bool need_value = true;  // after '[' or ','
-  auto where = [&] { return fmt::format("in \"{}\" (after {} values)", section, FormatCount(static_cast<int64_t>(count))); };
+  auto where = [&] {
+    return fmt::format("in \"{}\" (after {} values)", section,
+                       FormatCount(static_cast<int64_t>(count)));
+  };
   s.SkipSpace();
   if (s.Peek() == ']') {
     s.set_cur(s.cur() + 1);
@@ -512,7 +535,8 @@ uint64_t SnapshotBuilder::ParseUintArray(Scanner& s, const char* section, size_t
       } else if (*p == ']') {
         s.set_cur(p + 1);
         if (column != 0)
-          Fail(fmt::format("\"{}\" holds {} values, not a multiple of its {} fields", section, count, width));
+          Fail(fmt::format("\"{}\" holds {} values, not a multiple of its {} fields", section,
+                           count, width));
         return count;
       } else {
         s.set_cur(p);
@@ -540,9 +564,11 @@ void SnapshotBuilder::ParseNodes(Scanner& s) {
   const auto type_count = node_types_.size();
   ParseUintArray(s, "nodes", node_width_, [&](const uint64_t* v) {
     const size_t ordinal = g_.node_type_.size();
-    if (ordinal >= n) Fail(fmt::format("\"nodes\" holds more than the {} nodes snapshot.node_count declares", n));
+    if (ordinal >= n)
+      Fail(fmt::format("\"nodes\" holds more than the {} nodes snapshot.node_count declares", n));
     if (v[n_type_] >= type_count)
-      Fail(fmt::format("node {} has type {}, but meta lists only {} node types", ordinal, v[n_type_], type_count));
+      Fail(fmt::format("node {} has type {}, but meta lists only {} node types", ordinal,
+                       v[n_type_], type_count));
     if (v[n_name_] > UINT32_MAX || v[n_id_] > UINT32_MAX || v[n_edge_count_] > UINT32_MAX)
       Fail(fmt::format("node {} has a field out of range", ordinal));
     g_.node_type_.push_back(node_types_[v[n_type_]]);
@@ -557,14 +583,18 @@ void SnapshotBuilder::ParseNodes(Scanner& s) {
     g_.total_size_ += v[n_self_size_];
     edges_so_far += v[n_edge_count_];
     if (edges_so_far > edge_count_)
-      Fail(fmt::format("node {}'s edges run past the {} edges snapshot.edge_count declares", ordinal, edge_count_));
+      Fail(fmt::format("node {}'s edges run past the {} edges snapshot.edge_count declares",
+                       ordinal, edge_count_));
     g_.first_edge_.push_back(static_cast<uint32_t>(edges_so_far));
-    if (n_detachedness_ >= 0) g_.node_detachedness_.push_back(static_cast<uint8_t>(v[n_detachedness_]));
+    if (n_detachedness_ >= 0)
+      g_.node_detachedness_.push_back(static_cast<uint8_t>(v[n_detachedness_]));
   });
   if (g_.node_type_.size() != n)
-    Fail(fmt::format("\"nodes\" holds {} nodes, but snapshot.node_count declares {}", g_.node_type_.size(), n));
+    Fail(fmt::format("\"nodes\" holds {} nodes, but snapshot.node_count declares {}",
+                     g_.node_type_.size(), n));
   if (edges_so_far != edge_count_)
-    Fail(fmt::format("the nodes' edge counts add up to {}, but snapshot.edge_count declares {}", edges_so_far, edge_count_));
+    Fail(fmt::format("the nodes' edge counts add up to {}, but snapshot.edge_count declares {}",
+                     edges_so_far, edge_count_));
   have_nodes_ = true;
 }
 
@@ -579,18 +609,23 @@ void SnapshotBuilder::ParseEdges(Scanner& s) {
   const auto type_count = edge_types_.size();
   ParseUintArray(s, "edges", edge_width_, [&](const uint64_t* v) {
     const size_t index = g_.edge_type_.size();
-    if (index >= m) Fail(fmt::format("\"edges\" holds more than the {} edges snapshot.edge_count declares", m));
+    if (index >= m)
+      Fail(fmt::format("\"edges\" holds more than the {} edges snapshot.edge_count declares", m));
     if (v[e_type_] >= type_count)
-      Fail(fmt::format("edge {} has type {}, but meta lists only {} edge types", index, v[e_type_], type_count));
+      Fail(fmt::format("edge {} has type {}, but meta lists only {} edge types", index, v[e_type_],
+                       type_count));
     if (v[e_to_] >= nodes_len || v[e_to_] % node_width_ != 0)
-      Fail(fmt::format("edge {} points at node offset {}, which is not a node (nodes has {} values)", index, v[e_to_], nodes_len));
+      Fail(
+          fmt::format("edge {} points at node offset {}, which is not a node (nodes has {} values)",
+                      index, v[e_to_], nodes_len));
     if (v[e_name_] > UINT32_MAX) Fail(fmt::format("edge {} has a name index out of range", index));
     g_.edge_type_.push_back(edge_types_[v[e_type_]]);
     g_.edge_name_.push_back(static_cast<uint32_t>(v[e_name_]));
     g_.edge_to_.push_back(static_cast<NodeIndex>(v[e_to_] / node_width_));
   });
   if (g_.edge_type_.size() != m)
-    Fail(fmt::format("\"edges\" holds {} edges, but snapshot.edge_count declares {}", g_.edge_type_.size(), m));
+    Fail(fmt::format("\"edges\" holds {} edges, but snapshot.edge_count declares {}",
+                     g_.edge_type_.size(), m));
   have_edges_ = true;
 }
 
@@ -601,9 +636,10 @@ void SnapshotBuilder::ParseLocations(Scanner& s) {
       Fail(fmt::format("a location points at node offset {}, which is not a node", v[l_object_]));
     if (v[l_script_] > UINT32_MAX || v[l_line_] > UINT32_MAX || v[l_column_] > UINT32_MAX)
       Fail("a location has a field out of range");
-    g_.locations_.push_back({static_cast<NodeIndex>(v[l_object_] / node_width_),
-                             Location{static_cast<uint32_t>(v[l_script_]), static_cast<uint32_t>(v[l_line_]),
-                                      static_cast<uint32_t>(v[l_column_])}});
+    g_.locations_.push_back(
+        {static_cast<NodeIndex>(v[l_object_] / node_width_),
+         Location{static_cast<uint32_t>(v[l_script_]), static_cast<uint32_t>(v[l_line_]),
+                  static_cast<uint32_t>(v[l_column_])}});
   });
   std::sort(g_.locations_.begin(), g_.locations_.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -636,7 +672,9 @@ void SnapshotBuilder::ParseStrings(Scanner& s) {
       out.insert(out.end(), s.cur(), p);
       s.set_cur(p);
       if (p == end) {
-        if (!s.Fill()) s.Unexpected('\0', fmt::format("the end of string {} in \"strings\"", offsets.size() - 1));
+        if (!s.Fill())
+          s.Unexpected('\0',
+                       fmt::format("the end of string {} in \"strings\"", offsets.size() - 1));
         continue;
       }
       if (*p == '"') {
@@ -649,17 +687,34 @@ void SnapshotBuilder::ParseStrings(Scanner& s) {
       p = s.cur() + 1;
       uint32_t cp = 0;
       switch (*p++) {
-        case '"': cp = '"'; break;
-        case '\\': cp = '\\'; break;
-        case '/': cp = '/'; break;
-        case 'b': cp = '\b'; break;
-        case 'f': cp = '\f'; break;
-        case 'n': cp = '\n'; break;
-        case 'r': cp = '\r'; break;
-        case 't': cp = '\t'; break;
+        case '"':
+          cp = '"';
+          break;
+        case '\\':
+          cp = '\\';
+          break;
+        case '/':
+          cp = '/';
+          break;
+        case 'b':
+          cp = '\b';
+          break;
+        case 'f':
+          cp = '\f';
+          break;
+        case 'n':
+          cp = '\n';
+          break;
+        case 'r':
+          cp = '\r';
+          break;
+        case 't':
+          cp = '\t';
+          break;
         case 'u': {
           auto hex4 = [&](const char* h) {
-            int a = HexDigitValue(h[0]), b = HexDigitValue(h[1]), c = HexDigitValue(h[2]), d = HexDigitValue(h[3]);
+            int a = HexDigitValue(h[0]), b = HexDigitValue(h[1]), c = HexDigitValue(h[2]),
+                d = HexDigitValue(h[3]);
             return (a | b | c | d) < 0 ? -1 : (a << 12 | b << 8 | c << 4 | d);
           };
           int unit = avail >= 6 ? hex4(p) : -1;
@@ -698,7 +753,8 @@ void SnapshotBuilder::ParseStrings(Scanner& s) {
       s.Unexpected(c, "',' or ']' in \"strings\"");
     }
   }
-  if (!simdjson::validate_utf8(out.data(), out.size())) Fail("the strings table is not valid UTF-8");
+  if (!simdjson::validate_utf8(out.data(), out.size()))
+    Fail("the strings table is not valid UTF-8");
   have_strings_ = true;
 }
 
@@ -711,10 +767,12 @@ void SnapshotBuilder::Finish() {
   const uint64_t string_count = g_.string_offsets_.size() - 1;
   for (NodeIndex n = 0; n < g_.NodeCount(); ++n)
     if (g_.node_name_[n] >= string_count)
-      Fail(fmt::format("node {} names string {}, but there are only {} strings", n, g_.node_name_[n], string_count));
+      Fail(fmt::format("node {} names string {}, but there are only {} strings", n,
+                       g_.node_name_[n], string_count));
   for (EdgeIndex e = 0; e < g_.EdgeCount(); ++e)
     if (!EdgeHasIndexName(g_.edge_type_[e]) && g_.edge_name_[e] >= string_count)
-      Fail(fmt::format("edge {} names string {}, but there are only {} strings", e, g_.edge_name_[e], string_count));
+      Fail(fmt::format("edge {} names string {}, but there are only {} strings", e,
+                       g_.edge_name_[e], string_count));
 
   // Nodes V8 marks detached (detachedness 2: a native object whose owner is gone) are named
   // "Detached <name>", as DevTools and memlab name them.

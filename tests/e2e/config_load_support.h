@@ -23,7 +23,8 @@ inline CommandResult RunCommand(const std::string& command, bool merge_stderr = 
   if (!pipe) return result;
   std::array<char, 4096> buffer;
   size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.output.append(buffer.data(), n);
   int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
@@ -107,7 +108,8 @@ class CountingServer {
       if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
         char buffer[4096];
         ssize_t n = 0;
-        while ((n = read(fd, buffer, sizeof buffer)) > 0) response.append(buffer, static_cast<size_t>(n));
+        while ((n = read(fd, buffer, sizeof buffer)) > 0)
+          response.append(buffer, static_cast<size_t>(n));
       }
     }
     close(fd);
@@ -122,7 +124,8 @@ class CountingServer {
     std::string line;
     while (std::getline(in, line)) {
       size_t space = line.rfind(' ');
-      if (space != std::string::npos) counts[line.substr(0, space)] = std::stoll(line.substr(space + 1));
+      if (space != std::string::npos)
+        counts[line.substr(0, space)] = std::stoll(line.substr(space + 1));
     }
     return counts;
   }

@@ -521,7 +521,8 @@ TEST(ConcurrentRuns, AnAutoPortTakenBeforeTheAppBindsItIsChosenAgain) {
   LaunchOptions o;
   o.env = {{"MARKER_FILE", marker.string()}};
   Finished r = RunLeakcheck(
-      dir, {"run", kFaults + "port-taken.yaml", "--out", (dir / "out").string(), "--no-sampling"}, o);
+      dir, {"run", kFaults + "port-taken.yaml", "--out", (dir / "out").string(), "--no-sampling"},
+      o);
   ASSERT_FALSE(r.hung) << r.err;
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(fs::exists(marker)) << "the first start failed as planned";

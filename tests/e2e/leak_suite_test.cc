@@ -9,9 +9,9 @@
 
 #include <fstream>
 
-#include <boost/json.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "tests/support/run_command.h"
 
@@ -39,8 +39,10 @@ std::vector<LeakCase> LoadCases() {
     for (char& ch : c.name)
       if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
     c.exit_code = static_cast<int>(o.at("exit_code").as_int64());
-    if (o.at("failing_detector").is_string()) c.failing_detector = std::string(o.at("failing_detector").as_string());
-    for (const auto& s : o.at("culprit_substrings").as_array()) c.culprits.emplace_back(s.as_string());
+    if (o.at("failing_detector").is_string())
+      c.failing_detector = std::string(o.at("failing_detector").as_string());
+    for (const auto& s : o.at("culprit_substrings").as_array())
+      c.culprits.emplace_back(s.as_string());
     out.push_back(std::move(c));
   }
   return out;
@@ -51,19 +53,22 @@ class LeakSuite : public ::testing::TestWithParam<LeakCase> {};
 TEST_P(LeakSuite, VerdictDetectorAndCulprit) {
   const LeakCase& c = GetParam();
   TempDir out;
-  auto r = RunCommand({LEAKCHECK_BIN, "run", kSource + "/" + c.yaml, "--out", out.path(), "--json", "--no-sampling"});
+  auto r = RunCommand({LEAKCHECK_BIN, "run", kSource + "/" + c.yaml, "--out", out.path(), "--json",
+                       "--no-sampling"});
   ASSERT_EQ(r.exit_code, c.exit_code) << r.err << "\n" << r.out.substr(0, 4000);
   auto result = boost::json::parse(r.out).as_object();
   std::vector<std::string> failed;
   for (const auto& s : result.at("scenarios").as_array())
     for (const auto& check : s.at("checks").as_array())
-      if (check.at("status").as_string() == "failed") failed.emplace_back(check.at("detector").as_string());
+      if (check.at("status").as_string() == "failed")
+        failed.emplace_back(check.at("detector").as_string());
   if (c.failing_detector.empty()) {
     EXPECT_THAT(failed, ::testing::IsEmpty());
   } else {
     EXPECT_THAT(failed, ::testing::Contains(c.failing_detector));
   }
-  for (const auto& culprit : c.culprits) EXPECT_THAT(r.out, ::testing::HasSubstr(culprit)) << "culprit not named";
+  for (const auto& culprit : c.culprits)
+    EXPECT_THAT(r.out, ::testing::HasSubstr(culprit)) << "culprit not named";
   // The run folder holds results.json; snapshots are kept only when a check failed.
   std::string listing = RunCommand({"find", out.path(), "-name", "*.heapsnapshot"}).out;
   EXPECT_EQ(listing.empty(), c.exit_code == 0) << listing;
@@ -91,7 +96,8 @@ const std::string kRuns = std::string(LEAKCHECK_FIXTURES_DIR) + "/runs";
 TEST(RunFaults, AppCrashMidRunIsAnInfrastructureErrorWithAReport) {
   TempDir out;
   std::string junit = out.File("junit.xml");
-  auto r = RunCommand({LEAKCHECK_BIN, "run", kRuns + "/crash-mid-run.yaml", "--out", out.path(), "--junit", junit});
+  auto r = RunCommand(
+      {LEAKCHECK_BIN, "run", kRuns + "/crash-mid-run.yaml", "--out", out.path(), "--junit", junit});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_THAT(r.out, ::testing::HasSubstr("exited with code 7"));
   auto results = ReadWholeFile(out.File("results.json"));
@@ -114,7 +120,8 @@ TEST(RunFaults, AppThatExitsAtStartShowsItsStderr) {
 TEST(RunFaults, InvalidScenarioIsAUsageErrorBeforeAnythingStarts) {
   TempDir out;
   std::string bad = out.File("bad.yaml");
-  std::ofstream(bad) << "version: 1\napp: { command: node x.js }\nscenarios:\n  - name: a\n    run: { iteration: 10 }\n    flow: [ { get: { url: / } } ]\n";
+  std::ofstream(bad) << "version: 1\napp: { command: node x.js }\nscenarios:\n  - name: a\n    "
+                        "run: { iteration: 10 }\n    flow: [ { get: { url: / } } ]\n";
   auto r = RunCommand({LEAKCHECK_BIN, "run", bad, "--out", out.File("results")});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, ::testing::HasSubstr("bad.yaml:5:"));
@@ -129,15 +136,18 @@ namespace {
 
 TEST(RunReuse, ScenariosShareOneAppWhenReuseIsSet) {
   TempDir out;
-  auto r = RunCommand({LEAKCHECK_BIN, "run", std::string(LEAKCHECK_FIXTURES_DIR) + "/runs/reuse.yaml", "--out",
-                       out.path(), "--json", "--no-sampling"});
+  auto r =
+      RunCommand({LEAKCHECK_BIN, "run", std::string(LEAKCHECK_FIXTURES_DIR) + "/runs/reuse.yaml",
+                  "--out", out.path(), "--json", "--no-sampling"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto scenarios = boost::json::parse(r.out).at("scenarios").as_array();
   ASSERT_EQ(scenarios.size(), 2u);
   const int64_t pid = scenarios[0].at("app_pid").as_int64();
   EXPECT_GT(pid, 0);
-  EXPECT_EQ(scenarios[1].at("app_pid").as_int64(), pid) << "the second scenario reused the first one's app";
-  EXPECT_EQ(::kill(-static_cast<pid_t>(pid), 0), -1) << "and it was stopped after the last scenario";
+  EXPECT_EQ(scenarios[1].at("app_pid").as_int64(), pid)
+      << "the second scenario reused the first one's app";
+  EXPECT_EQ(::kill(-static_cast<pid_t>(pid), 0), -1)
+      << "and it was stopped after the last scenario";
 }
 
 }  // namespace

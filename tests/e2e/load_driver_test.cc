@@ -18,9 +18,12 @@ namespace {
 using load::ErrorKind;
 
 // Parses a one-scenario file whose flow is `flow` (YAML, indented for the `flow:` key).
-config::ScenarioFile Scenario(const std::string& flow, const std::string& run = "{ iterations: 10 }") {
-  std::string yaml = "app: { command: node x.js }\ndefaults: { timeout: 5s }\nscenarios:\n  - name: t\n"
-                     "    run: " + run + "\n    flow:\n" + flow;
+config::ScenarioFile Scenario(const std::string& flow,
+                              const std::string& run = "{ iterations: 10 }") {
+  std::string yaml =
+      "app: { command: node x.js }\ndefaults: { timeout: 5s }\nscenarios:\n  - name: t\n"
+      "    run: " +
+      run + "\n    flow:\n" + flow;
   std::vector<config::Diagnostic> diagnostics;
   config::ScenarioFile file = config::ParseScenarioText(yaml, "test.yaml", &diagnostics);
   for (const auto& d : diagnostics) ADD_FAILURE() << d.ToString();
@@ -161,8 +164,8 @@ TEST_F(LoadDriver, ServerClosedConnectionsReconnectAndResetsAreCountedNotRetried
   EXPECT_EQ(s.responses, 18);
   EXPECT_EQ(s.errors_of(ErrorKind::kClosed), 9);
   EXPECT_EQ(s.failed_requests, 9);
-  EXPECT_EQ(s.server_closes, 9);           // Connection: close on /close
-  EXPECT_EQ(s.connections_opened, 18);     // after each close and each reset
+  EXPECT_EQ(s.server_closes, 9);        // Connection: close on /close
+  EXPECT_EQ(s.connections_opened, 18);  // after each close and each reset
   auto counts = server_.Counts();
   EXPECT_EQ(counts["GET /close"], 9);
   EXPECT_EQ(counts["GET /ok"], 9);
@@ -235,8 +238,11 @@ TEST_F(LoadDriver, LoadCommandPrintsJsonStats) {
                                false);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, ::testing::HasSubstr("\"warmup\":{\"iterations\":7,"));
-  EXPECT_THAT(r.output, ::testing::HasSubstr("\"run\":{\"iterations\":303,\"failed_iterations\":0,\"requests\":1515,"));
-  EXPECT_THAT(r.output, ::testing::HasSubstr("{\"route\":\"POST /users\",\"requests\":303,\"failed\":0}"));
+  EXPECT_THAT(r.output,
+              ::testing::HasSubstr(
+                  "\"run\":{\"iterations\":303,\"failed_iterations\":0,\"requests\":1515,"));
+  EXPECT_THAT(r.output,
+              ::testing::HasSubstr("{\"route\":\"POST /users\",\"requests\":303,\"failed\":0}"));
   auto counts = server_.Counts();
   EXPECT_EQ(counts["POST /users"], 310);
   EXPECT_EQ(counts["known id"], 310);

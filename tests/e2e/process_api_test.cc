@@ -172,8 +172,8 @@ TEST(ProcessApi, ReadyLogPatternsRunInLinearTimeOnHugeLines) {
     SCOPED_TRACE(pattern);
     process::AppSpec spec;
     spec.argv = {"node", "-e",
-                 "process.stdout.write('x'.repeat(60000) + '\\n'); require(" + std::string("'") + App("server.js") +
-                     "')"};
+                 "process.stdout.write('x'.repeat(60000) + '\\n'); require(" + std::string("'") +
+                     App("server.js") + "')"};
     spec.ready.log_regex = pattern;
     spec.log_dir = TestDir("api-huge-line");
     process::NodeApp app(std::move(spec));

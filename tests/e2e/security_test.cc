@@ -44,8 +44,10 @@ class ScopedEnv {
   }
   ~ScopedEnv() {
     for (const auto& [name, value] : saved_) {
-      if (value) ::setenv(name.c_str(), value->c_str(), 1);
-      else ::unsetenv(name.c_str());
+      if (value)
+        ::setenv(name.c_str(), value->c_str(), 1);
+      else
+        ::unsetenv(name.c_str());
     }
   }
 
@@ -69,7 +71,8 @@ mode_t Mode(const fs::path& p) {
 
 // Every text leakcheck wrote: its stdout and stderr, the report files, and every file of the
 // run folder except heap snapshots (the app's memory, byte-exact by design).
-std::map<std::string, std::string> WrittenTexts(const CommandResult& r, const std::vector<std::string>& files,
+std::map<std::string, std::string> WrittenTexts(const CommandResult& r,
+                                                const std::vector<std::string>& files,
                                                 const fs::path& run_dir) {
   std::map<std::string, std::string> texts{{"stdout", r.out}, {"stderr", r.err}};
   for (const auto& f : files) texts[f] = ReadWholeFile(f);
@@ -86,7 +89,8 @@ TEST(Security, SecretsNeverReachAnythingLeakcheckWrites) {
   fs::create_directories(run_dir);
   ::chmod(run_dir.c_str(), 0755);  // an existing, looser run folder is made private
   // JUnit inside the run folder, as the GitHub Action writes it.
-  const std::string junit = (run_dir / "junit.xml").string(), summary = tmp.File("summary.md"), output = tmp.File("output.txt");
+  const std::string junit = (run_dir / "junit.xml").string(), summary = tmp.File("summary.md"),
+                    output = tmp.File("output.txt");
   const std::string nonce = RandomHex(16);
   // Known to leakcheck before the run: `secrets:` env names, an app.env name that looks secret.
   const std::string bearer = "bearer-" + RandomHex(24);
@@ -103,18 +107,22 @@ TEST(Security, SecretsNeverReachAnythingLeakcheckWrites) {
     env.Set("LEAKCHECK_E2E_NONCE", nonce);
     env.Set("GITHUB_STEP_SUMMARY", summary);
     env.Set("GITHUB_OUTPUT", output);
-    r = RunCommand({LEAKCHECK_BIN, "run", kFixtures + "/security/secrets.yaml", "--out", run_dir.string(), "--junit",
-                    junit, "--github", "--keep-snapshots", "--no-sampling", "--color", "never"});
+    r = RunCommand({LEAKCHECK_BIN, "run", kFixtures + "/security/secrets.yaml", "--out",
+                    run_dir.string(), "--junit", junit, "--github", "--keep-snapshots",
+                    "--no-sampling", "--color", "never"});
   }
   // The leaking scenario fails its checks, the crashing one is an infrastructure error.
   ASSERT_EQ(r.exit_code, 3) << r.out << r.err;
   const std::string results = ReadWholeFile(run_dir / "results.json");
-  ASSERT_NE(results.find("\"status\": \"failed\""), std::string::npos) << "the run failed with evidence";
-  ASSERT_NE(results.find("\"infrastructure_stage\": \"load\""), std::string::npos) << "the crash was reported";
+  ASSERT_NE(results.find("\"status\": \"failed\""), std::string::npos)
+      << "the run failed with evidence";
+  ASSERT_NE(results.find("\"infrastructure_stage\": \"load\""), std::string::npos)
+      << "the crash was reported";
 
   auto texts = WrittenTexts(r, {summary, output}, run_dir);
   const fs::path leak_dir = run_dir / "leaks-with-secrets";
-  ASSERT_TRUE(texts.count((leak_dir / "stdout.log").string())) << "the app's logs are in the run folder";
+  ASSERT_TRUE(texts.count((leak_dir / "stdout.log").string()))
+      << "the app's logs are in the run folder";
   for (const auto& [name, text] : texts) {
     for (const std::string& secret : {bearer, sid, signing_key, session, csrf})
       EXPECT_THAT(text, Not(HasSubstr(secret))) << name << " holds a secret";
@@ -128,7 +136,8 @@ TEST(Security, SecretsNeverReachAnythingLeakcheckWrites) {
   EXPECT_THAT(app_stdout, HasSubstr("token [redacted] session [redacted] csrf [redacted]"));
   EXPECT_THAT(app_stderr, HasSubstr("raw stderr: [redacted] [redacted] [redacted]"));
   EXPECT_THAT(app_stderr, HasSubstr("Authorization: [redacted]\nCookie: [redacted]\n"));
-  EXPECT_THAT(results, HasSubstr("fatal: token [redacted]")) << "the crash's stderr tail in the report";
+  EXPECT_THAT(results, HasSubstr("fatal: token [redacted]"))
+      << "the crash's stderr tail in the report";
   EXPECT_THAT(r.out, HasSubstr("fatal: token [redacted]")) << "and on the console";
   EXPECT_THAT(texts[junit], HasSubstr("fatal: token [redacted]"));
   EXPECT_THAT(r.out, HasSubstr("::error")) << "GitHub annotations were written";
@@ -160,8 +169,8 @@ TEST(Security, ErrorMessagesOnStderrAreRedacted) {
     ScopedEnv env;
     env.Set("LEAKCHECK_E2E_DB_PASSWORD", password);  // redacted by default: the name looks secret
     env.Set("SECRET_ECHO_EXIT_AT_START", "1");
-    r = RunCommand({LEAKCHECK_BIN, "capture", "--out", tmp.File("out"), "--ready-log", "never", "--", "node",
-                    kFixtures + "/apps/secret_echo.js"});
+    r = RunCommand({LEAKCHECK_BIN, "capture", "--out", tmp.File("out"), "--ready-log", "never",
+                    "--", "node", kFixtures + "/apps/secret_echo.js"});
   }
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_THAT(r.err, HasSubstr("leakcheck: process: start: app exited with code 4"));
@@ -174,7 +183,8 @@ TEST(Security, ErrorMessagesOnStderrAreRedacted) {
 // A scenario file in `dir` running `command` (a string: split like a shell, never run by one).
 std::string WriteScenario(const TempDir& dir, const std::string& app_block) {
   std::string path = dir.File("s.yaml");
-  std::ofstream(path) << "version: 1\napp:\n" << app_block
+  std::ofstream(path) << "version: 1\napp:\n"
+                      << app_block
                       << "  ready: { log: 'listening on (\\d+)', timeout: 20s }\n"
                          "scenarios:\n  - name: s\n    warmup: { iterations: 0 }\n"
                          "    run: { iterations: 4, concurrency: 1 }\n    checkpoints: 2\n"
@@ -186,16 +196,20 @@ TEST(Security, ShellMetacharactersInTheCommandReachNodeAsLiteralArguments) {
   TempDir dir;
   const std::string app = kFixtures + "/apps/secret_echo.js";
   const std::string marker = dir.File("pwned");
-  const std::string command = "node " + app + " ; touch " + marker + "1 && touch " + marker + "2 '$(touch " + marker +
-                              "3)' '`touch " + marker + "4`' '|' tee " + marker + "5 '>' " + marker + "6";
+  const std::string command = "node " + app + " ; touch " + marker + "1 && touch " + marker +
+                              "2 '$(touch " + marker + "3)' '`touch " + marker + "4`' '|' tee " +
+                              marker + "5 '>' " + marker + "6";
   std::string yaml = WriteScenario(dir, "  command: \"" + command + "\"\n");
   auto r = RunCommand({LEAKCHECK_BIN, "run", yaml, "--out", dir.File("run"), "--no-sampling"});
-  EXPECT_THAT(r.exit_code, ::testing::AnyOf(0, 1)) << "the app ran (it leaks a little)\n" << r.out << r.err;
-  for (int i = 1; i <= 6; ++i) EXPECT_FALSE(fs::exists(marker + std::to_string(i))) << "a shell ran: " << i;
+  EXPECT_THAT(r.exit_code, ::testing::AnyOf(0, 1)) << "the app ran (it leaks a little)\n"
+                                                   << r.out << r.err;
+  for (int i = 1; i <= 6; ++i)
+    EXPECT_FALSE(fs::exists(marker + std::to_string(i))) << "a shell ran: " << i;
   // node got every word as an argument of the app, verbatim.
   std::string log = ReadWholeFile(dir.File("run") + "/s/stdout.log");
   EXPECT_THAT(log, HasSubstr("argv [\";\",\"touch\",\"" + marker + "1\",\"&&\","));
-  EXPECT_THAT(log, HasSubstr("\"$(touch " + marker + "3)\",\"`touch " + marker + "4`\",\"|\",\"tee\""));
+  EXPECT_THAT(log,
+              HasSubstr("\"$(touch " + marker + "3)\",\"`touch " + marker + "4`\",\"|\",\"tee\""));
   EXPECT_THAT(log, HasSubstr("\">\",\"" + marker + "6\"]"));
 }
 
@@ -204,14 +218,17 @@ TEST(Security, InspectorFlagsThatWouldLeaveLoopbackAreUsageErrors) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"node_args", "  command: node " + app + "\n  node_args: [--inspect=0.0.0.0:9229]\n"},
       {"command", "  command: node --inspect=0.0.0.0 " + app + "\n"},
-      {"NODE_OPTIONS", "  command: node " + app + "\n  env: { NODE_OPTIONS: \"--inspect-port=0.0.0.0:9230\" }\n"},
+      {"NODE_OPTIONS",
+       "  command: node " + app + "\n  env: { NODE_OPTIONS: \"--inspect-port=0.0.0.0:9230\" }\n"},
       {"ipv6 any", "  command: node " + app + "\n  node_args: [\"--inspect=[::]:9229\"]\n"},
   };
   for (const auto& [what, block] : cases) {
     TempDir dir;
-    auto r = RunCommand({LEAKCHECK_BIN, "run", WriteScenario(dir, block), "--out", dir.File("run"), "--no-sampling"});
+    auto r = RunCommand({LEAKCHECK_BIN, "run", WriteScenario(dir, block), "--out", dir.File("run"),
+                         "--no-sampling"});
     EXPECT_EQ(r.exit_code, 2) << what << "\n" << r.out << r.err;
-    EXPECT_THAT(r.err, HasSubstr("127.0.0.1")) << what << ": the message says where the inspector may listen";
+    EXPECT_THAT(r.err, HasSubstr("127.0.0.1"))
+        << what << ": the message says where the inspector may listen";
     EXPECT_FALSE(fs::exists(dir.File("run") + "/s/stdout.log")) << what << ": no app was started";
   }
 }
@@ -238,7 +255,8 @@ std::vector<std::string> ListeningAddresses(uint16_t port) {
       } else {
         in6_addr a{};
         for (int w = 0; w < 4; ++w) {
-          uint32_t word = static_cast<uint32_t>(std::stoul(hex.substr(static_cast<size_t>(w) * 8, 8), nullptr, 16));
+          uint32_t word = static_cast<uint32_t>(
+              std::stoul(hex.substr(static_cast<size_t>(w) * 8, 8), nullptr, 16));
           std::memcpy(&a.s6_addr[w * 4], &word, 4);
         }
         ::inet_ntop(AF_INET6, &a, text, sizeof text);
@@ -260,7 +278,8 @@ TEST(Security, TheInspectorListensOnLoopbackOnly) {
   app.WaitReady();
   const std::string url = app.inspector_url();
   ASSERT_THAT(url, ::testing::StartsWith("ws://127.0.0.1:"));
-  const auto port = static_cast<uint16_t>(std::stoi(url.substr(std::string("ws://127.0.0.1:").size())));
+  const auto port =
+      static_cast<uint16_t>(std::stoi(url.substr(std::string("ws://127.0.0.1:").size())));
   EXPECT_THAT(ListeningAddresses(port), ::testing::ElementsAre("127.0.0.1"))
       << "one listening socket on the inspector port, bound to loopback";
   // Not reachable on the machine's other addresses (when it has any).

@@ -1,9 +1,9 @@
 // `leakcheck analyze` and `leakcheck diff` on snapshots of real Node processes, and on bad files.
 #include <fstream>
 
-#include <boost/json.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "tests/support/run_command.h"
 
@@ -52,7 +52,8 @@ TEST_F(SnapshotCli, AnalyzeTextShowsTables) {
 }
 
 TEST_F(SnapshotCli, DiffOfTwoCountsTheNewSessions) {
-  auto r = RunCommand({kBin, "diff", dir_->File("s1.heapsnapshot"), dir_->File("s2.heapsnapshot"), "--json"});
+  auto r = RunCommand(
+      {kBin, "diff", dir_->File("s1.heapsnapshot"), dir_->File("s2.heapsnapshot"), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto v = boost::json::parse(r.out).as_object();
   for (const auto& c : v.at("diff").at("classes").as_array()) {
@@ -114,8 +115,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{"not-json", "this is not json", "not a V8 heap snapshot"},
         BadFile{"wrong-schema", R"({"nodes":[1,2,3],"strings":[]})", "not a V8 heap snapshot"},
         BadFile{"truncated", kHeader + R"("nodes":[0,0,1,0,1,1,1,3,)", "truncated"},
-        BadFile{"edge-out-of-range", kHeader + R"("nodes":[0,0,1,0,1,1,1,3,8,0],"edges":[0,2,50],"strings":["","A","x"]})", "not a node"},
-        BadFile{"string-out-of-range", kHeader + R"("nodes":[0,0,1,0,1,1,9,3,8,0],"edges":[0,2,5],"strings":["","A","x"]})", "names string 9"}),
+        BadFile{
+            "edge-out-of-range",
+            kHeader + R"("nodes":[0,0,1,0,1,1,1,3,8,0],"edges":[0,2,50],"strings":["","A","x"]})",
+            "not a node"},
+        BadFile{
+            "string-out-of-range",
+            kHeader + R"("nodes":[0,0,1,0,1,1,9,3,8,0],"edges":[0,2,5],"strings":["","A","x"]})",
+            "names string 9"}),
     [](const auto& param_info) {
       std::string n = param_info.param.name;
       std::replace(n.begin(), n.end(), '-', '_');

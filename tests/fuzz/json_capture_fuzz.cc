@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   size_t newline = input.find('\n');
   std::string_view path_text = input.substr(0, newline);
-  std::string body(newline == std::string_view::npos ? std::string_view() : input.substr(newline + 1));
+  std::string body(newline == std::string_view::npos ? std::string_view()
+                                                     : input.substr(newline + 1));
 
   std::string error;
   auto path = leakcheck::config::JsonPath::Parse(path_text, &error);

@@ -15,7 +15,8 @@ inline std::string GoldenPath(const std::string& name) {
   return std::string(LEAKCHECK_FIXTURES_DIR) + "/golden/" + name;
 }
 
-inline ::testing::AssertionResult MatchesGolden(const std::string& name, const std::string& actual) {
+inline ::testing::AssertionResult MatchesGolden(const std::string& name,
+                                                const std::string& actual) {
   const std::string path = GoldenPath(name);
   const char* update = std::getenv("LEAKCHECK_UPDATE_GOLDEN");
   if (update != nullptr && std::string(update) == "1") {
@@ -23,12 +24,16 @@ inline ::testing::AssertionResult MatchesGolden(const std::string& name, const s
     return ::testing::AssertionSuccess();
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return ::testing::AssertionFailure() << path << " is missing (run with LEAKCHECK_UPDATE_GOLDEN=1)";
+  if (!in)
+    return ::testing::AssertionFailure()
+           << path << " is missing (run with LEAKCHECK_UPDATE_GOLDEN=1)";
   std::stringstream ss;
   ss << in.rdbuf();
   if (ss.str() == actual) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "differs from " << path << " (LEAKCHECK_UPDATE_GOLDEN=1 to update)\n"
-                                       << "---- actual ----\n" << actual;
+  return ::testing::AssertionFailure()
+         << "differs from " << path << " (LEAKCHECK_UPDATE_GOLDEN=1 to update)\n"
+         << "---- actual ----\n"
+         << actual;
 }
 
 #define EXPECT_GOLDEN(name, actual) EXPECT_TRUE(::leakcheck::testing::MatchesGolden(name, actual))

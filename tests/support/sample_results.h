@@ -18,8 +18,8 @@ inline run::RunResult SampleRunHeader() {
   return r;
 }
 
-inline run::CheckResult SampleCheck(std::string detector, run::CheckStatus status, double measured, double limit,
-                                    std::string unit, int line) {
+inline run::CheckResult SampleCheck(std::string detector, run::CheckStatus status, double measured,
+                                    double limit, std::string unit, int line) {
   run::CheckResult c;
   c.detector = std::move(detector);
   c.status = status;
@@ -95,14 +95,16 @@ inline run::RunResult LeakingRun() {
   heap.summary = "heap grows 1.20 KiB/iteration (limit 64 B), R² 0.99";
   heap.evidence = {
       {run::Evidence::Kind::kGrowingClass, "User", "+5,000 objects", 1.0, 5000, 1200000},
-      {run::Evidence::Kind::kRetainerPath, "", "(GC roots) → (global) → Map \"userCache\" → (table)", 0, 0, 0},
+      {run::Evidence::Kind::kRetainerPath, "",
+       "(GC roots) → (global) → Map \"userCache\" → (table)", 0, 0, 0},
       {run::Evidence::Kind::kSourceLocation, "", "apps/api/server.js:42", 0, 0, 0},
   };
   run::ScenarioResult s = SampleScenario("subscribe <events> & \"notify\"", 40);
   auto c = SampleCheck("listeners", run::CheckStatus::kFailed, 5000, 0, "listeners", 48);
   c.summary = "EventEmitter bus: 'message' listeners grew by 5,000";
   c.evidence = {{run::Evidence::Kind::kListener, "bus 'message'", "+1 per request", 1.0, 5000, 0},
-                {run::Evidence::Kind::kNote, "MaxListenersExceededWarning", "seen on stderr\x01\x1b[31m", 0, 1, 0}};
+                {run::Evidence::Kind::kNote, "MaxListenersExceededWarning",
+                 "seen on stderr\x01\x1b[31m", 0, 1, 0}};
   s.checks.push_back(c);
   c = SampleCheck("handles", run::CheckStatus::kPassed, 0, 0, "handles", 49);
   c.summary = "no active handle added";
@@ -124,7 +126,8 @@ inline run::RunResult CrashingRun() {
   s.duration_seconds = 3.25;
   s.infrastructure_error = "app exited with code 1 before it was ready";
   s.infrastructure_stage = "process: ready";
-  s.app_stderr_tail = "node:internal/modules/cjs/loader:1080\n  throw err;\nError: Cannot find module 'expresss'\n";
+  s.app_stderr_tail =
+      "node:internal/modules/cjs/loader:1080\n  throw err;\nError: Cannot find module 'expresss'\n";
   r.scenarios.push_back(s);
   run::ScenarioResult ok = SampleScenario("health", 80);
   auto c = SampleCheck("heap_per_iteration", run::CheckStatus::kPassed, 2, 64, "B/iteration", 85);

@@ -15,7 +15,8 @@ namespace leakcheck::testing {
 class TinySnapshot {
  public:
   /// Adds a node; returns its ordinal. The first node added is the root.
-  uint32_t Node(const std::string& type, const std::string& name, uint64_t self_size, uint32_t id = 0) {
+  uint32_t Node(const std::string& type, const std::string& name, uint64_t self_size,
+                uint32_t id = 0) {
     nodes_.push_back({type, Intern(name), id ? id : next_id_, self_size, {}, 0});
     next_id_ += 2;
     return static_cast<uint32_t>(nodes_.size() - 1);
@@ -23,7 +24,8 @@ class TinySnapshot {
   /// Adds an edge from `from` to `to`. Element/hidden edges take a numeric name.
   void Edge(uint32_t from, const std::string& type, const std::string& name, uint32_t to) {
     bool numeric = type == "element" || type == "hidden";
-    nodes_[from].edges.push_back({type, numeric ? static_cast<uint32_t>(std::stoul(name)) : Intern(name), to});
+    nodes_[from].edges.push_back(
+        {type, numeric ? static_cast<uint32_t>(std::stoul(name)) : Intern(name), to});
   }
   void Detached(uint32_t node) { nodes_[node].detachedness = 2; }
   void Location(uint32_t node, uint32_t script, uint32_t line, uint32_t column) {
@@ -31,11 +33,23 @@ class TinySnapshot {
   }
 
   std::string Json() const {
-    static const std::vector<std::string> kNodeTypes = {
-        "hidden", "array", "string", "object", "code", "closure", "regexp", "number", "native",
-        "synthetic", "concatenated string", "sliced string", "symbol", "bigint", "object shape"};
-    static const std::vector<std::string> kEdgeTypes = {"context", "element", "property", "internal",
-                                                        "hidden", "shortcut", "weak"};
+    static const std::vector<std::string> kNodeTypes = {"hidden",
+                                                        "array",
+                                                        "string",
+                                                        "object",
+                                                        "code",
+                                                        "closure",
+                                                        "regexp",
+                                                        "number",
+                                                        "native",
+                                                        "synthetic",
+                                                        "concatenated string",
+                                                        "sliced string",
+                                                        "symbol",
+                                                        "bigint",
+                                                        "object shape"};
+    static const std::vector<std::string> kEdgeTypes = {
+        "context", "element", "property", "internal", "hidden", "shortcut", "weak"};
     auto index_of = [](const std::vector<std::string>& v, const std::string& s) {
       for (size_t i = 0; i < v.size(); ++i)
         if (v[i] == s) return i;
@@ -52,14 +66,15 @@ class TinySnapshot {
         JsonList(kNodeTypes), JsonList(kEdgeTypes), nodes_.size(), edge_count);
     for (size_t i = 0; i < nodes_.size(); ++i) {
       const auto& n = nodes_[i];
-      out += fmt::format("{}{},{},{},{},{},0,{}\n", i ? "," : "", index_of(kNodeTypes, n.type), n.name, n.id,
-                         n.self_size, n.edges.size(), n.detachedness);
+      out += fmt::format("{}{},{},{},{},{},0,{}\n", i ? "," : "", index_of(kNodeTypes, n.type),
+                         n.name, n.id, n.self_size, n.edges.size(), n.detachedness);
     }
     out += "],\n\"edges\":[";
     bool first = true;
     for (const auto& n : nodes_)
       for (const auto& e : n.edges) {
-        out += fmt::format("{}{},{},{}\n", first ? "" : ",", index_of(kEdgeTypes, e.type), e.name, e.to * 7);
+        out += fmt::format("{}{},{},{}\n", first ? "" : ",", index_of(kEdgeTypes, e.type), e.name,
+                           e.to * 7);
         first = false;
       }
     out += "],\n\"trace_function_infos\":[],\n\"trace_tree\":[],\n\"samples\":[],\n\"locations\":[";
@@ -73,7 +88,9 @@ class TinySnapshot {
     return out;
   }
 
-  snapshot::HeapGraph Graph() const { return snapshot::ReadSnapshotFromString(Json(), "tiny.heapsnapshot"); }
+  snapshot::HeapGraph Graph() const {
+    return snapshot::ReadSnapshotFromString(Json(), "tiny.heapsnapshot");
+  }
 
   static std::string Quote(const std::string& s) {
     std::string out = "\"";
@@ -85,9 +102,22 @@ class TinySnapshot {
   }
 
  private:
-  struct EdgeSpec { std::string type; uint32_t name; uint32_t to; };
-  struct NodeSpec { std::string type; uint32_t name; uint32_t id; uint64_t self_size; std::vector<EdgeSpec> edges; int detachedness; };
-  struct LocationSpec { uint32_t node, script, line, column; };
+  struct EdgeSpec {
+    std::string type;
+    uint32_t name;
+    uint32_t to;
+  };
+  struct NodeSpec {
+    std::string type;
+    uint32_t name;
+    uint32_t id;
+    uint64_t self_size;
+    std::vector<EdgeSpec> edges;
+    int detachedness;
+  };
+  struct LocationSpec {
+    uint32_t node, script, line, column;
+  };
 
   uint32_t Intern(const std::string& s) {
     for (size_t i = 0; i < strings_.size(); ++i)

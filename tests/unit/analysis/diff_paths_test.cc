@@ -23,8 +23,10 @@ TinySnapshot Moment(const std::vector<uint32_t>& user_ids, const std::vector<uin
   s.Edge(gc, "property", "userCache", cache);
   s.Edge(cache, "internal", "table", table);
   uint32_t i = 0;
-  for (uint32_t id : user_ids) s.Edge(table, "element", std::to_string(i++), s.Node("object", "User", 40, id));
-  for (uint32_t id : temp_ids) s.Edge(gc, "property", "tmp" + std::to_string(id), s.Node("object", "Temp", 100, id));
+  for (uint32_t id : user_ids)
+    s.Edge(table, "element", std::to_string(i++), s.Node("object", "User", 40, id));
+  for (uint32_t id : temp_ids)
+    s.Edge(gc, "property", "tmp" + std::to_string(id), s.Node("object", "Temp", 100, id));
   return s;
 }
 
@@ -52,7 +54,8 @@ TEST(Diff, CountsNewAndDeletedByClassAndAddsUp) {
   }
   EXPECT_EQ(added - deleted, delta) << "new - deleted = delta";
   EXPECT_EQ(d.total.added, added);
-  EXPECT_EQ(static_cast<int64_t>(after.NodeCount()) - static_cast<int64_t>(before.NodeCount()), d.total.CountDelta());
+  EXPECT_EQ(static_cast<int64_t>(after.NodeCount()) - static_cast<int64_t>(before.NodeCount()),
+            d.total.CountDelta());
 }
 
 TEST(Diff, SurvivorsAreTheWindowsAllocationsStillAlive) {

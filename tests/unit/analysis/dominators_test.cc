@@ -132,10 +132,12 @@ TEST(Dominators, MatchesBruteForceOnRandomGraphs) {
     for (NodeIndex v = 1; v < n; ++v) {
       // The immediate dominator is the dominator of v that every other strict dominator dominates.
       NodeIndex idom = t.idom[v];
-      ASSERT_TRUE(dom[idom][v]) << "trial " << trial << ": idom of " << v << " does not dominate it";
+      ASSERT_TRUE(dom[idom][v]) << "trial " << trial << ": idom of " << v
+                                << " does not dominate it";
       for (NodeIndex d = 0; d < n; ++d)
         if (d != v && dom[d][v]) {
-          ASSERT_TRUE(dom[d][idom]) << "trial " << trial << ": " << d << " sits below idom " << idom;
+          ASSERT_TRUE(dom[d][idom])
+              << "trial " << trial << ": " << d << " sits below idom " << idom;
         }
     }
     ExpectRetainedSumsToChildren(g, t);
@@ -156,7 +158,8 @@ TEST(Aggregate, CountsRetainedSizeOnlyForTopmostInstances) {
   HeapGraph g = s.Graph();
   DominatorTree t = ComputeDominators(g);
   auto classes = AggregateByClass(g, t);
-  auto node = std::find_if(classes.begin(), classes.end(), [](const ClassStats& c) { return c.name == "Node"; });
+  auto node = std::find_if(classes.begin(), classes.end(),
+                           [](const ClassStats& c) { return c.name == "Node"; });
   ASSERT_NE(node, classes.end());
   EXPECT_EQ(node->count, 3u);
   EXPECT_EQ(node->self_size, 31u);

@@ -14,14 +14,14 @@ TEST(MessageParser, DecodesResponsesEventsAndErrors) {
   EXPECT_EQ(response->result, R"({"usedSize":12})");
   EXPECT_TRUE(response->error.empty());
 
-  auto event = parser.Parse(R"({"method":"HeapProfiler.reportHeapSnapshotProgress","params":{}})",
-                            &problem);
+  auto event =
+      parser.Parse(R"({"method":"HeapProfiler.reportHeapSnapshotProgress","params":{}})", &problem);
   ASSERT_TRUE(event);
   EXPECT_EQ(event->id, -1);
   EXPECT_EQ(event->method, "HeapProfiler.reportHeapSnapshotProgress");
 
-  auto error = parser.Parse(R"({"id":2,"error":{"code":-32601,"message":"no such method"}})",
-                            &problem);
+  auto error =
+      parser.Parse(R"({"id":2,"error":{"code":-32601,"message":"no such method"}})", &problem);
   ASSERT_TRUE(error);
   EXPECT_EQ(InspectorErrorText(error->error), "no such method (-32601)");
   EXPECT_EQ(InspectorErrorText(R"({"code":1})"), R"({"code":1})");
@@ -41,7 +41,8 @@ TEST(MessageParser, ReportsBadJsonAndNonObjects) {
 }
 
 TEST(SnapshotChunk, FastLayoutStaysEscapedOtherLayoutsAreUnescaped) {
-  std::string fast = std::string(kSnapshotChunkPrefix) + R"(a\"b)" + std::string(kSnapshotChunkSuffix);
+  std::string fast =
+      std::string(kSnapshotChunkPrefix) + R"(a\"b)" + std::string(kSnapshotChunkSuffix);
   ASSERT_TRUE(EscapedSnapshotChunk(fast));
   EXPECT_EQ(*EscapedSnapshotChunk(fast), R"(a\"b)");
   EXPECT_FALSE(EscapedSnapshotChunk(kSnapshotChunkPrefix));

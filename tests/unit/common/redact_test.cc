@@ -13,7 +13,8 @@ namespace {
 constexpr std::string_view kSecret = "s3cr3t-T0KEN-value";
 
 // Feeds `text` to a stream redactor in chunks of `size` bytes and returns what it released.
-std::string Streamed(const Redactor& r, std::string_view text, size_t size, size_t max_pending = 64 * 1024) {
+std::string Streamed(const Redactor& r, std::string_view text, size_t size,
+                     size_t max_pending = 64 * 1024) {
   StreamRedactor s(r, max_pending);
   std::string out;
   for (size_t at = 0; at < text.size(); at += size) out += s.Feed(text.substr(at, size));
@@ -23,7 +24,8 @@ std::string Streamed(const Redactor& r, std::string_view text, size_t size, size
 TEST(Redactor, ReplacesEveryOccurrenceOfAKnownValue) {
   Redactor r;
   EXPECT_TRUE(r.AddSecret(kSecret));
-  std::string out = r.Apply(std::string("a ") + std::string(kSecret) + " b " + std::string(kSecret) + "c");
+  std::string out =
+      r.Apply(std::string("a ") + std::string(kSecret) + " b " + std::string(kSecret) + "c");
   EXPECT_EQ(out, "a [redacted] b [redacted]c");
 }
 
@@ -50,8 +52,9 @@ TEST(Redactor, HeaderRuleCoversJsonInspectAndHeaderLines) {
 TEST(Redactor, RedactingTwiceChangesNothingMore) {
   Redactor r;
   r.AddSecret(kSecret);
-  for (const std::string& text : std::vector<std::string>{"Authorization: Bearer abc", "{\"cookie\":\"a=1\"}", "'set-cookie': [ 'x' ]",
-                           "cookie: 'a=b'", "token " + std::string(kSecret)}) {
+  for (const std::string& text : std::vector<std::string>{
+           "Authorization: Bearer abc", "{\"cookie\":\"a=1\"}", "'set-cookie': [ 'x' ]",
+           "cookie: 'a=b'", "token " + std::string(kSecret)}) {
     std::string once = r.Apply(text);
     EXPECT_NE(once, text);
     EXPECT_EQ(r.Apply(once), once) << text;
@@ -90,16 +93,19 @@ TEST(Redactor, HeaderValuesYieldCredentialsAndCookieValues) {
   Redactor r;
   r.AddHeaderValue("Bearer tok-123456");
   r.AddHeaderValue("session=cookie-value-1; Path=/; HttpOnly");
-  EXPECT_EQ(r.Apply("echo tok-123456 and cookie-value-1 / Path=/"), "echo [redacted] and [redacted] / Path=/");
+  EXPECT_EQ(r.Apply("echo tok-123456 and cookie-value-1 / Path=/"),
+            "echo [redacted] and [redacted] / Path=/");
 }
 
 TEST(StreamRedactor, FindsASecretSplitAcrossEveryChunkBoundary) {
   Redactor r;
   r.AddSecret(kSecret);
-  std::string text = "line one\nthe token is " + std::string(kSecret) + " ok\nauthorization: Bearer q\nend";
+  std::string text =
+      "line one\nthe token is " + std::string(kSecret) + " ok\nauthorization: Bearer q\nend";
   std::string expected = r.Apply(text);
   ASSERT_NE(expected.find("[redacted]"), std::string::npos);
-  for (size_t size = 1; size <= text.size(); ++size) EXPECT_EQ(Streamed(r, text, size), expected) << size;
+  for (size_t size = 1; size <= text.size(); ++size)
+    EXPECT_EQ(Streamed(r, text, size), expected) << size;
 }
 
 TEST(StreamRedactor, LongLinesAreReleasedInPartsWithoutLeakingAStraddlingSecret) {
@@ -136,7 +142,9 @@ TEST(StreamRedactor, AHeaderValueCutByAForcedReleaseStaysRedactedUntilTheNewline
 // secrets, random chunkings: nothing of a secret survives, and line-wise streaming equals Apply.
 TEST(StreamRedactor, RandomTextsSecretsAndChunkings) {
   std::mt19937 rng(12345);
-  auto pick = [&](int n) { return static_cast<size_t>(std::uniform_int_distribution<int>(0, n - 1)(rng)); };
+  auto pick = [&](int n) {
+    return static_cast<size_t>(std::uniform_int_distribution<int>(0, n - 1)(rng));
+  };
   for (int round = 0; round < 300; ++round) {
     Redactor r;
     std::vector<std::string> secrets;
@@ -175,8 +183,9 @@ TEST(Redactor, SecretsAddedWhileOtherThreadsApply) {
 }
 
 TEST(LooksSecretName, MatchesTheDocumentedPatterns) {
-  for (const char* n : {"GITHUB_TOKEN", "DB_PASSWORD", "AWS_SECRET_ACCESS_KEY", "API_KEY", "npm_auth",
-                        "SESSION_COOKIE", "MY_APIKEY", "SMTP_PASSWD", "GCP_CREDENTIALS", "client_secret"})
+  for (const char* n :
+       {"GITHUB_TOKEN", "DB_PASSWORD", "AWS_SECRET_ACCESS_KEY", "API_KEY", "npm_auth",
+        "SESSION_COOKIE", "MY_APIKEY", "SMTP_PASSWD", "GCP_CREDENTIALS", "client_secret"})
     EXPECT_TRUE(LooksSecretName(n)) << n;
   for (const char* n : {"PATH", "HOME", "PWD", "KEYBOARD", "MONKEY", "NODE_ENV", "AUTHOR", "PORT"})
     EXPECT_FALSE(LooksSecretName(n)) << n;

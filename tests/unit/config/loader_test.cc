@@ -131,8 +131,9 @@ TEST(Loader, ParsesTheFormatExample) {
   EXPECT_EQ(s.flow[3].loop.count.value, 3);
   ASSERT_EQ(s.flow[3].loop.flow.size(), 1u);
 
-  EXPECT_EQ(s.routes, (std::vector<std::string>{"POST /users", "GET /users/{{ uid }}",
-                                                "GET /users/{{ uid }}/posts?page={{ $loopCount }}"}));
+  EXPECT_EQ(s.routes,
+            (std::vector<std::string>{"POST /users", "GET /users/{{ uid }}",
+                                      "GET /users/{{ uid }}/posts?page={{ $loopCount }}"}));
   EXPECT_EQ(s.flow[1].request.route, 1);
 
   const Threshold& heap = s.threshold(Detector::kHeapPerIteration);
@@ -178,12 +179,15 @@ TEST(Loader, CommandStringSplitsLikeAShellAndListStaysAsIs) {
       "scenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n");
   EXPECT_EQ(file.app.command.value,
             (std::vector<std::string>{"node", "my server.js", "--name=a b", "x y"}));
-  auto list = MustParse("app: { command: [node, 'a b.js'] }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n");
+  auto list = MustParse(
+      "app: { command: [node, 'a b.js'] }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } "
+      "]\n");
   EXPECT_EQ(list.app.command.value, (std::vector<std::string>{"node", "a b.js"}));
 }
 
 TEST(Loader, SeveralScenariosDurationRateAndReuse) {
-  auto file = MustParse(R"(app: { command: node s.js, reuse: true, port: 8123, ready: { log: 'listening on (\d+)' } }
+  auto file = MustParse(
+      R"(app: { command: node s.js, reuse: true, port: 8123, ready: { log: 'listening on (\d+)' } }
 scenarios:
   - name: a
     warmup: { duration: 2s }
@@ -233,9 +237,11 @@ TEST(Loader, RejectsUnknownKeysWithASuggestion) {
               ::testing::ElementsAre(
                   "t.yaml:4:15: unknown key `iteration` in `warmup` (did you mean `iterations`?)"));
   EXPECT_THAT(Errors("app: { command: x }\nscenario: []\n"),
-              ::testing::Contains(HasSubstr("2:1: unknown key `scenario` in `the file` (did you mean `scenarios`?)")));
+              ::testing::Contains(HasSubstr(
+                  "2:1: unknown key `scenario` in `the file` (did you mean `scenarios`?)")));
   EXPECT_THAT(Errors(WithScenario("    flow: [ { gett: { url: / } } ]\n")),
-              ::testing::ElementsAre(HasSubstr("4:15: unknown key `gett` in `flow step` (did you mean `get`?)")));
+              ::testing::ElementsAre(
+                  HasSubstr("4:15: unknown key `gett` in `flow step` (did you mean `get`?)")));
   EXPECT_THAT(Errors(WithScenario("    thresholds: { heap_per_iter: 1KB }\n" + std::string(kFlow))),
               ::testing::ElementsAre(HasSubstr("(did you mean `heap_per_iteration`?)")));
   EXPECT_THAT(Errors(WithScenario("    frobnicate: 1\n" + std::string(kFlow))),
@@ -279,8 +285,9 @@ INSTANTIATE_TEST_SUITE_P(
                  "4:18: `checkpoints` must be between 2 and 1000"},
         RuleCase{"    thresholds: { retained_growth: -1MB }\n    flow: [ { get: { url: / } } ]\n",
                  "4:36: threshold `retained_growth` must not be negative"},
-        RuleCase{"    thresholds: { heap_per_iteration: lots }\n    flow: [ { get: { url: / } } ]\n",
-                 "4:39: threshold `heap_per_iteration` must be a size"},
+        RuleCase{
+            "    thresholds: { heap_per_iteration: lots }\n    flow: [ { get: { url: / } } ]\n",
+            "4:39: threshold `heap_per_iteration` must be a size"},
         RuleCase{"    thresholds: { http_errors: 5 }\n    flow: [ { get: { url: / } } ]\n",
                  "4:32: threshold `http_errors` must be a percentage"},
         RuleCase{"    thresholds: { http_errors: 150% }\n    flow: [ { get: { url: / } } ]\n",
@@ -308,8 +315,7 @@ INSTANTIATE_TEST_SUITE_P(
                  "4:39: `capture` needs both `json`"},
         RuleCase{"    flow: [ { get: { url: /, timeout: 0ms } } ]\n",
                  "4:39: `timeout` must be more than zero"},
-        RuleCase{"    flow: [ { think: soon } ]\n",
-                 "4:22: `think` must be a duration"},
+        RuleCase{"    flow: [ { think: soon } ]\n", "4:22: `think` must be a duration"},
         RuleCase{"    flow: [ { loop: { count: 0, flow: [ { get: { url: / } } ] } } ]\n",
                  "4:30: `count` must be between 1"},
         RuleCase{"    flow: [ { loop: { flow: [ { get: { url: / } } ] } } ]\n",
@@ -318,41 +324,61 @@ INSTANTIATE_TEST_SUITE_P(
                  "4:13: a flow step has exactly one key"},
         RuleCase{"    allow: [ { reason: because } ]\n    flow: [ { get: { url: / } } ]\n",
                  "4:14: an `allow` entry needs `class` or `path`"},
-        RuleCase{"    run: { iterations: 1 }\n    run: { iterations: 2 }\n    flow: [ { get: { url: / } } ]\n",
+        RuleCase{"    run: { iterations: 1 }\n    run: { iterations: 2 }\n    flow: [ { get: { "
+                 "url: / } } ]\n",
                  "5:5: duplicate key `run` (first set on line 4)"}));
 
 TEST(Loader, FileLevelRules) {
-  EXPECT_THAT(Errors("version: 2\napp: { command: x }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
-              ::testing::ElementsAre(HasSubstr("1:10: unsupported `version` 2 (this leakcheck reads version 1)")));
+  EXPECT_THAT(Errors("version: 2\napp: { command: x }\nscenarios: [ { name: s, flow: [ { get: { "
+                     "url: / } } ] } ]\n"),
+              ::testing::ElementsAre(
+                  HasSubstr("1:10: unsupported `version` 2 (this leakcheck reads version 1)")));
   EXPECT_THAT(Errors("scenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
               ::testing::ElementsAre(HasSubstr("1:1: missing required key `app`")));
   EXPECT_THAT(Errors("app: { command: x }\n"),
               ::testing::ElementsAre(HasSubstr("1:1: missing required key `scenarios`")));
   EXPECT_THAT(Errors(""), ::testing::ElementsAre(HasSubstr("1:1: the file is empty")));
-  EXPECT_THAT(Errors("app: { command: x, port: 70000 }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
-              ::testing::ElementsAre(HasSubstr("1:26: `port` must be `auto` or between 1 and 65535")));
-  EXPECT_THAT(Errors("app: { command: x, ready: { http: /a, log: x } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
-              ::testing::ElementsAre(HasSubstr("1:39: `ready` takes either `http` or `log`, not both")));
-  EXPECT_THAT(Errors("app: { command: x, ready: { log: '(' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
+  EXPECT_THAT(
+      Errors("app: { command: x, port: 70000 }\nscenarios: [ { name: s, flow: [ { get: { url: / } "
+             "} ] } ]\n"),
+      ::testing::ElementsAre(HasSubstr("1:26: `port` must be `auto` or between 1 and 65535")));
+  EXPECT_THAT(
+      Errors("app: { command: x, ready: { http: /a, log: x } }\nscenarios: [ { name: s, flow: [ { "
+             "get: { url: / } } ] } ]\n"),
+      ::testing::ElementsAre(HasSubstr("1:39: `ready` takes either `http` or `log`, not both")));
+  EXPECT_THAT(Errors("app: { command: x, ready: { log: '(' } }\nscenarios: [ { name: s, flow: [ { "
+                     "get: { url: / } } ] } ]\n"),
               ::testing::ElementsAre(HasSubstr("1:34: `ready.log` is not a valid regex")));
   // Found by fuzzing (tests/fuzz/corpus/scenario_loader/regress_ready_log_*.yaml): libstdc++'s
   // std::regex overflowed a `long` reading these numbers. Patterns are RE2 now: a count that is
   // not a valid repetition is literal text, a backreference is an error, the length is capped.
-  EXPECT_THAT(Errors("app: { command: x, ready: { log: 'a{77777777777777777777}' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
+  EXPECT_THAT(Errors("app: { command: x, ready: { log: 'a{77777777777777777777}' } }\nscenarios: [ "
+                     "{ name: s, flow: [ { get: { url: / } } ] } ]\n"),
               ::testing::IsEmpty());
-  EXPECT_THAT(Errors("app: { command: x, ready: { log: 'a{2,1001}' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
-              ::testing::ElementsAre(HasSubstr("1:34: `ready.log` is not a valid regex: invalid repetition size: {2,1001}")));
-  EXPECT_THAT(Errors("app: { command: x, ready: { log: '(a)\\1 and (a)\\\\\\2222222222222222222222' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
-              ::testing::ElementsAre(HasSubstr("`ready.log` is not a valid regex: invalid escape sequence")));
-  EXPECT_THAT(Errors("app: { command: x, ready: { log: '" + std::string(1001, 'a') + "' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
-              ::testing::ElementsAre(HasSubstr("`ready.log` is not a valid regex: longer than 1000 characters")));
-  EXPECT_THAT(Errors("app: { command: x, ready: { log: 'port \\{99999} [{]99999 \\d{2,1000}' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
+  EXPECT_THAT(Errors("app: { command: x, ready: { log: 'a{2,1001}' } }\nscenarios: [ { name: s, "
+                     "flow: [ { get: { url: / } } ] } ]\n"),
+              ::testing::ElementsAre(HasSubstr(
+                  "1:34: `ready.log` is not a valid regex: invalid repetition size: {2,1001}")));
+  EXPECT_THAT(
+      Errors("app: { command: x, ready: { log: '(a)\\1 and (a)\\\\\\2222222222222222222222' } "
+             "}\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
+      ::testing::ElementsAre(
+          HasSubstr("`ready.log` is not a valid regex: invalid escape sequence")));
+  EXPECT_THAT(Errors("app: { command: x, ready: { log: '" + std::string(1001, 'a') +
+                     "' } }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
+              ::testing::ElementsAre(
+                  HasSubstr("`ready.log` is not a valid regex: longer than 1000 characters")));
+  EXPECT_THAT(Errors("app: { command: x, ready: { log: 'port \\{99999} [{]99999 \\d{2,1000}' } "
+                     "}\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
               ::testing::IsEmpty());
-  EXPECT_THAT(Errors("app: { command: 'node \"x' }\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
+  EXPECT_THAT(Errors("app: { command: 'node \"x' }\nscenarios: [ { name: s, flow: [ { get: { url: "
+                     "/ } } ] } ]\n"),
               ::testing::ElementsAre(HasSubstr("1:17: `command` has an unterminated quote")));
-  EXPECT_THAT(Errors("app: { command: x }\ntarget: https://example.com\nscenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n"),
+  EXPECT_THAT(Errors("app: { command: x }\ntarget: https://example.com\nscenarios: [ { name: s, "
+                     "flow: [ { get: { url: / } } ] } ]\n"),
               ::testing::ElementsAre(HasSubstr("2:9: `target` must start with `http://`")));
-  EXPECT_THAT(Errors("app: { command: x }\nscenarios:\n  - { name: s, flow: [ { get: { url: / } } ] }\n  - { name: s, flow: [ { get: { url: / } } ] }\n"),
+  EXPECT_THAT(Errors("app: { command: x }\nscenarios:\n  - { name: s, flow: [ { get: { url: / } } "
+                     "] }\n  - { name: s, flow: [ { get: { url: / } } ] }\n"),
               ::testing::ElementsAre(HasSubstr("4:13: duplicate scenario name `s`")));
 }
 
@@ -360,37 +386,44 @@ TEST(Loader, MoreRequiredKeysAndShapes) {
   const std::string tail = "scenarios: [ { name: s, flow: [ { get: { url: / } } ] } ]\n";
   EXPECT_THAT(Errors("app: { command: [] }\n" + tail),
               ::testing::ElementsAre("t.yaml:1:17: `command` must not be empty"));
-  EXPECT_THAT(Errors("app: { command: x, cwd: ./no/such/dir }\n" + tail),
-              ::testing::ElementsAre(HasSubstr("t.yaml:1:25: `cwd` `./no/such/dir` is not a directory")));
-  EXPECT_THAT(Errors("app: { command: x, env: [A] }\n" + tail),
-              ::testing::ElementsAre("t.yaml:1:25: `env` must be a mapping of variable names to values"));
+  EXPECT_THAT(
+      Errors("app: { command: x, cwd: ./no/such/dir }\n" + tail),
+      ::testing::ElementsAre(HasSubstr("t.yaml:1:25: `cwd` `./no/such/dir` is not a directory")));
+  EXPECT_THAT(
+      Errors("app: { command: x, env: [A] }\n" + tail),
+      ::testing::ElementsAre("t.yaml:1:25: `env` must be a mapping of variable names to values"));
   EXPECT_THAT(Errors("app: { command: x }\nscenarios: []\n"),
               ::testing::ElementsAre("t.yaml:2:12: `scenarios` must be a non-empty list"));
   EXPECT_THAT(Errors("app: { command: x }\nscenarios: [ { flow: [ { get: { url: / } } ] } ]\n"),
               ::testing::ElementsAre("t.yaml:2:14: missing required key `name` in scenario"));
   EXPECT_THAT(Errors(WithScenario("    flow: [ { get: { headers: { a: b } } } ]\n")),
               ::testing::ElementsAre("t.yaml:4:15: missing required key `url` in `get`"));
-  EXPECT_THAT(Errors(WithScenario("    flow: [ { get: { url: /, capture: { json: $.id, as: \"a b\" } } } ]\n")),
+  EXPECT_THAT(Errors(WithScenario(
+                  "    flow: [ { get: { url: /, capture: { json: $.id, as: \"a b\" } } } ]\n")),
               ::testing::ElementsAre(HasSubstr("`as` must be a name")));
   EXPECT_THAT(Errors(WithScenario("    flow: [ { loop: { count: 2 } } ]\n")),
               ::testing::ElementsAre("t.yaml:4:15: missing required key `flow` in `loop`"));
-  EXPECT_THAT(Errors(WithScenario("    flow: [ { get: { url: /, headers: { \"bad name\": x } } } ]\n")),
-              ::testing::ElementsAre(HasSubstr("`bad name` is not a valid header name")));
+  EXPECT_THAT(
+      Errors(WithScenario("    flow: [ { get: { url: /, headers: { \"bad name\": x } } } ]\n")),
+      ::testing::ElementsAre(HasSubstr("`bad name` is not a valid header name")));
   EXPECT_THAT(Errors(WithScenario("    thresholds: { survivors: [1] }\n" + std::string(kFlow))),
               ::testing::ElementsAre(HasSubstr("threshold `survivors` must be a single value")));
-  EXPECT_THAT(Errors(WithScenario("    flow: [ { get: { url: /, expect: { header: [a] } } } ]\n")),
-              ::testing::ElementsAre(HasSubstr("`header` must be a header name, or `{ name: value }`")));
+  EXPECT_THAT(
+      Errors(WithScenario("    flow: [ { get: { url: /, expect: { header: [a] } } } ]\n")),
+      ::testing::ElementsAre(HasSubstr("`header` must be a header name, or `{ name: value }`")));
 }
 
 TEST(Loader, YamlSyntaxErrorsHaveALocation) {
   EXPECT_THAT(Errors("app: { command: x\nscenarios: [\n"),
-              ::testing::ElementsAre(::testing::MatchesRegex("t\\.yaml:[0-9]+:[0-9]+: YAML syntax error: .*")));
+              ::testing::ElementsAre(
+                  ::testing::MatchesRegex("t\\.yaml:[0-9]+:[0-9]+: YAML syntax error: .*")));
   EXPECT_THAT(Errors("app:\n  command: x\n   bad: indent\n"),
               ::testing::ElementsAre(HasSubstr("t.yaml:3:")));
 }
 
 TEST(Loader, CollectsEveryErrorInFileOrder) {
-  auto errors = Errors(WithScenario("    run: { concurrency: 0 }\n    snapshots: 9\n    flow: []\n"));
+  auto errors =
+      Errors(WithScenario("    run: { concurrency: 0 }\n    snapshots: 9\n    flow: []\n"));
   ASSERT_EQ(errors.size(), 3u);
   EXPECT_THAT(errors[0], HasSubstr(":4:"));
   EXPECT_THAT(errors[1], HasSubstr(":5:"));

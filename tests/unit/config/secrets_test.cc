@@ -44,7 +44,8 @@ ScenarioFile MustParse(const std::string& yaml) {
 }
 
 TEST(Secrets, NamesAreKeptWithTheirLocations) {
-  ScenarioFile file = MustParse("secrets: [PLAIN, csrf, LEAKCHECK_UNIT_BEARER, INHERITED_BY_THE_APP]\n" + std::string(kBase));
+  ScenarioFile file = MustParse(
+      "secrets: [PLAIN, csrf, LEAKCHECK_UNIT_BEARER, INHERITED_BY_THE_APP]\n" + std::string(kBase));
   ASSERT_EQ(file.secrets.size(), 4u);
   EXPECT_EQ(file.secrets[1].value, "csrf");
   EXPECT_EQ(file.secrets[1].location.line, 1);
@@ -62,37 +63,46 @@ TEST(Secrets, CapturesNamedAsSecretsOrUsedInCredentialHeadersAreMarked) {
 TEST(Secrets, BadEntriesAreErrorsAtTheirPlace) {
   EXPECT_THAT(Errors("secrets: API_TOKEN\n" + std::string(kBase)),
               ElementsAre(HasSubstr("t.yaml:1:10: `secrets` must be a list of names")));
-  EXPECT_THAT(Errors("secrets: [\"{{ $env.X }}\"]\n" + std::string(kBase)),
-              ElementsAre(HasSubstr("t.yaml:1:11: `secrets` entry `{{ $env.X }}` must be a plain name")));
+  EXPECT_THAT(
+      Errors("secrets: [\"{{ $env.X }}\"]\n" + std::string(kBase)),
+      ElementsAre(HasSubstr("t.yaml:1:11: `secrets` entry `{{ $env.X }}` must be a plain name")));
   EXPECT_THAT(Errors("secrets: [{ a: 1 }]\n" + std::string(kBase)),
               ElementsAre(HasSubstr("t.yaml:1:11: `secrets` entries must be names")));
-  EXPECT_THAT(Errors("secrets:\n  - csrf\n  - csrf\n" + std::string(kBase)),
-              ElementsAre(HasSubstr("t.yaml:3:5: duplicate secret `csrf` (first listed on line 2)")));
-  EXPECT_THAT(Errors("secrets: [crsf]\n" + std::string(kBase)),
-              ElementsAre("t.yaml:1:11: secret `crsf` is neither an environment variable of the file (`app.env`, "
-                          "`{{ $env.NAME }}`) nor a captured name (did you mean `csrf`?)"));
-  EXPECT_THAT(Errors("secret: [csrf]\n" + std::string(kBase)),
-              ElementsAre(HasSubstr("unknown key `secret` in `the file` (did you mean `secrets`?)")));
+  EXPECT_THAT(
+      Errors("secrets:\n  - csrf\n  - csrf\n" + std::string(kBase)),
+      ElementsAre(HasSubstr("t.yaml:3:5: duplicate secret `csrf` (first listed on line 2)")));
+  EXPECT_THAT(
+      Errors("secrets: [crsf]\n" + std::string(kBase)),
+      ElementsAre(
+          "t.yaml:1:11: secret `crsf` is neither an environment variable of the file (`app.env`, "
+          "`{{ $env.NAME }}`) nor a captured name (did you mean `csrf`?)"));
+  EXPECT_THAT(
+      Errors("secret: [csrf]\n" + std::string(kBase)),
+      ElementsAre(HasSubstr("unknown key `secret` in `the file` (did you mean `secrets`?)")));
 }
 
 TEST(Secrets, RegistersConfiguredEnvironmentDefaultAndHeaderValues) {
   ::setenv("LEAKCHECK_UNIT_BEARER", "bearer-value-from-env", 1);
   ::setenv("LEAKCHECK_UNIT_LISTED", "listed-value", 1);
-  ::setenv("LEAKCHECK_UNIT_DB_PASSWORD", "short", 1);  // looks secret, but below the default minimum
+  ::setenv("LEAKCHECK_UNIT_DB_PASSWORD", "short",
+           1);  // looks secret, but below the default minimum
   ::setenv("LEAKCHECK_UNIT_ORDINARY", "ordinary-value", 1);
-  ScenarioFile file = MustParse("secrets: [LEAKCHECK_UNIT_LISTED, PLAIN]\n" + std::string(kBase) +
-                                "      - get: { url: /c, headers: { Authorization: Basic dXNlcjpwYXNz } }\n");
+  ScenarioFile file =
+      MustParse("secrets: [LEAKCHECK_UNIT_LISTED, PLAIN]\n" + std::string(kBase) +
+                "      - get: { url: /c, headers: { Authorization: Basic dXNlcjpwYXNz } }\n");
   redact::Redactor r;
   RegisterSecrets(file, r);
-  EXPECT_EQ(r.Apply("bearer-value-from-env"), "[redacted]") << "{{ $env }} in an Authorization header";
+  EXPECT_EQ(r.Apply("bearer-value-from-env"), "[redacted]")
+      << "{{ $env }} in an Authorization header";
   EXPECT_EQ(r.Apply("listed-value"), "[redacted]") << "listed in secrets, from the environment";
   EXPECT_EQ(r.Apply("plain-setting"), "[redacted]") << "listed in secrets, from app.env";
   EXPECT_EQ(r.Apply("from-app-env-1234"), "[redacted]") << "app.env name looks secret (TOKEN)";
-  EXPECT_EQ(r.Apply("dXNlcjpwYXNz"), "[redacted]") << "literal Authorization header, credentials part";
+  EXPECT_EQ(r.Apply("dXNlcjpwYXNz"), "[redacted]")
+      << "literal Authorization header, credentials part";
   EXPECT_EQ(r.Apply("short"), "short") << "default-pattern values under 8 bytes are not matched";
   EXPECT_EQ(r.Apply("ordinary-value"), "ordinary-value");
-  for (const char* n : {"LEAKCHECK_UNIT_BEARER", "LEAKCHECK_UNIT_LISTED", "LEAKCHECK_UNIT_DB_PASSWORD",
-                        "LEAKCHECK_UNIT_ORDINARY"})
+  for (const char* n : {"LEAKCHECK_UNIT_BEARER", "LEAKCHECK_UNIT_LISTED",
+                        "LEAKCHECK_UNIT_DB_PASSWORD", "LEAKCHECK_UNIT_ORDINARY"})
     ::unsetenv(n);
 }
 

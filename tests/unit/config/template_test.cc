@@ -88,7 +88,8 @@ TEST(Template, JsonEscapesAppendedParts) {
 }
 
 TEST(Template, ReportsSyntaxErrors) {
-  EXPECT_EQ(CompileError("{{ $uuidd }}"), "unknown template function `$uuidd` (did you mean `$uuid`?)");
+  EXPECT_EQ(CompileError("{{ $uuidd }}"),
+            "unknown template function `$uuidd` (did you mean `$uuid`?)");
   EXPECT_EQ(CompileError("/a/{{ uid"), "unclosed `{{` in template (close it with `}}`)");
   EXPECT_EQ(CompileError("{{ }}"), "empty `{{ }}` in template");
   EXPECT_NE(CompileError("{{ $randomInt(9, 1) }}").find("a <= b"), std::string::npos);

@@ -10,7 +10,8 @@ namespace leakcheck::load {
 namespace {
 
 TEST(LatencyHistogram, BucketsAreExactBelow128AndWithin2PercentAbove) {
-  for (int64_t v = 0; v < 128; ++v) EXPECT_EQ(LatencyHistogram::BucketUpperBound(LatencyHistogram::BucketOf(v)), v);
+  for (int64_t v = 0; v < 128; ++v)
+    EXPECT_EQ(LatencyHistogram::BucketUpperBound(LatencyHistogram::BucketOf(v)), v);
   for (int64_t v = 128; v < (int64_t{1} << 36); v = v * 3 / 2 + 7) {
     int b = LatencyHistogram::BucketOf(v);
     int64_t upper = LatencyHistogram::BucketUpperBound(b);
@@ -73,7 +74,8 @@ config::JsonPath Path(const char* text) {
 
 TEST(JsonCapturer, FollowsTheJsonPathSubset) {
   JsonCapturer c;
-  ASSERT_TRUE(c.Parse(R"({"id":"u1","n":42,"items":[{"name":"a"},{"name":"b"}],"odd key":{"x":true}})"));
+  ASSERT_TRUE(
+      c.Parse(R"({"id":"u1","n":42,"items":[{"name":"a"},{"name":"b"}],"odd key":{"x":true}})"));
   EXPECT_EQ(c.Find(Path("$.id")), "u1");
   EXPECT_EQ(c.Find(Path("$.n")), "42");
   EXPECT_EQ(c.Find(Path("$.items[1].name")), "b");

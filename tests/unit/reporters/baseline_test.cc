@@ -7,9 +7,9 @@
 namespace leakcheck::reporters {
 namespace {
 
-using ::testing::HasSubstr;
 using leakcheck::testing::CrashingRun;
 using leakcheck::testing::PassingRun;
+using ::testing::HasSubstr;
 
 BaselineOptions Margin(double percent, std::string file = "") {
   BaselineOptions o;
@@ -18,13 +18,16 @@ BaselineOptions Margin(double percent, std::string file = "") {
   return o;
 }
 
-const run::CheckResult& Last(const run::RunResult& r, size_t scenario = 0) { return r.scenarios[scenario].checks.back(); }
+const run::CheckResult& Last(const run::RunResult& r, size_t scenario = 0) {
+  return r.scenarios[scenario].checks.back();
+}
 
 TEST(Baseline, RiseIsRelativeToTheBaselineOrTheNoiseFloor) {
   EXPECT_DOUBLE_EQ(RisePercent(110, 100, 1000, 0.1), 10);
   EXPECT_DOUBLE_EQ(RisePercent(90, 100, 1000, 0.1), -10);
-  EXPECT_DOUBLE_EQ(RisePercent(3, 0, 64, 0.1), 3 / 6.4 * 100);  // ~0 on main: relative to 10% of the limit
-  EXPECT_DOUBLE_EQ(RisePercent(1, 0, 0, 0.1), 100);             // no limit either: per unit
+  EXPECT_DOUBLE_EQ(RisePercent(3, 0, 64, 0.1),
+                   3 / 6.4 * 100);                   // ~0 on main: relative to 10% of the limit
+  EXPECT_DOUBLE_EQ(RisePercent(1, 0, 0, 0.1), 100);  // no limit either: per unit
 }
 
 TEST(Baseline, UnchangedRunPassesAndAnnotatesEveryComparedCheck) {
@@ -36,9 +39,11 @@ TEST(Baseline, UnchangedRunPassesAndAnnotatesEveryComparedCheck) {
   EXPECT_EQ(b.status, run::CheckStatus::kPassed);
   EXPECT_EQ(b.measured, 0);
   EXPECT_EQ(b.limit, 10);
-  EXPECT_THAT(b.summary, HasSubstr("(3 compared)"));  // passed checks only: not allowed, not skipped
+  EXPECT_THAT(b.summary,
+              HasSubstr("(3 compared)"));  // passed checks only: not allowed, not skipped
   EXPECT_EQ(current.scenarios[0].checks[0].baseline_measured, 0.8);
-  EXPECT_FALSE(current.scenarios[0].checks[2].baseline_measured) << "allowed checks are not compared";
+  EXPECT_FALSE(current.scenarios[0].checks[2].baseline_measured)
+      << "allowed checks are not compared";
   EXPECT_EQ(current.ExitCode(), 0);
 }
 
@@ -46,7 +51,8 @@ TEST(Baseline, RiseBeyondMarginFailsEvenUnderTheAbsoluteLimit) {
   run::RunResult main_run = PassingRun();
   run::RunResult current = PassingRun();
   main_run.scenarios[0].checks[1].measured = 400 * 1024;
-  current.scenarios[0].checks[1].measured = 800 * 1024;  // retained_growth doubled, still under 2 MiB
+  current.scenarios[0].checks[1].measured =
+      800 * 1024;  // retained_growth doubled, still under 2 MiB
   ApplyBaseline(current, main_run, Margin(25));
   const auto& b = Last(current);
   EXPECT_EQ(b.status, run::CheckStatus::kFailed);

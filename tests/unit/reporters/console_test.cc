@@ -9,11 +9,11 @@
 namespace leakcheck::reporters {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::Not;
 using leakcheck::testing::CrashingRun;
 using leakcheck::testing::LeakingRun;
 using leakcheck::testing::PassingRun;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 ConsoleOptions Options(bool color, Verbosity verbosity = Verbosity::kNormal) {
   ConsoleOptions o;
@@ -39,8 +39,10 @@ TEST(Console, MatchesGoldenFilesWithColourOffAndOn) {
   EXPECT_GOLDEN("console-leaking.txt", ConsoleReport(LeakingRun(), {}));
   EXPECT_GOLDEN("console-crashing.txt", ConsoleReport(CrashingRun(), {}));
   EXPECT_GOLDEN("console-leaking-color.txt", ConsoleReport(LeakingRun(), Options(true)));
-  EXPECT_GOLDEN("console-leaking-quiet.txt", ConsoleReport(LeakingRun(), Options(false, Verbosity::kQuiet)));
-  EXPECT_GOLDEN("console-passing-verbose.txt", ConsoleReport(PassingRun(), Options(false, Verbosity::kVerbose)));
+  EXPECT_GOLDEN("console-leaking-quiet.txt",
+                ConsoleReport(LeakingRun(), Options(false, Verbosity::kQuiet)));
+  EXPECT_GOLDEN("console-passing-verbose.txt",
+                ConsoleReport(PassingRun(), Options(false, Verbosity::kVerbose)));
 }
 
 TEST(Console, NoEscapeCodesWithoutColourAndSomeWithIt) {
@@ -53,7 +55,8 @@ TEST(Console, FailureShowsEvidenceAndVerdictNamesIt) {
   EXPECT_THAT(out, HasSubstr("retainer path: (GC roots) → (global) → Map \"userCache\" → (table)"));
   EXPECT_THAT(out, HasSubstr("allocated at: apps/api/server.js:42"));
   EXPECT_THAT(out, HasSubstr("✗ heap_per_iteration  scenarios/api.yaml:20"));
-  EXPECT_THAT(out, HasSubstr("FAILED: 2 of 7 checks failed (create-and-read-user: heap_per_iteration, "));
+  EXPECT_THAT(
+      out, HasSubstr("FAILED: 2 of 7 checks failed (create-and-read-user: heap_per_iteration, "));
 }
 
 TEST(Console, QuietLeavesOutPassingScenariosAndTables) {

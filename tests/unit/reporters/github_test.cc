@@ -12,13 +12,13 @@
 namespace leakcheck::reporters {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using leakcheck::testing::CrashingRun;
 using leakcheck::testing::LeakingRun;
 using leakcheck::testing::PassingRun;
 using leakcheck::testing::ReadWholeFile;
 using leakcheck::testing::TempDir;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 TEST(Github, EscapesDataAndPropertiesPerWorkflowCommandRules) {
   EXPECT_EQ(EscapeData("50% of\r\nit: a,b"), "50%25 of%0D%0Ait: a,b");
@@ -27,11 +27,14 @@ TEST(Github, EscapesDataAndPropertiesPerWorkflowCommandRules) {
 
 TEST(Github, AnnotationsPointAtTheThresholdLine) {
   std::string a = Annotations(LeakingRun());
-  EXPECT_THAT(a, StartsWith("::error file=scenarios/api.yaml,line=20,col=7,title=leakcheck%3A create-and-read-user%3A "
-                            "heap_per_iteration::1.20 KiB/iteration > limit 64 B/iteration%0Aheap grows"));
+  EXPECT_THAT(
+      a, StartsWith("::error file=scenarios/api.yaml,line=20,col=7,title=leakcheck%3A "
+                    "create-and-read-user%3A "
+                    "heap_per_iteration::1.20 KiB/iteration > limit 64 B/iteration%0Aheap grows"));
   EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 2) << "one line per failed check";
   EXPECT_EQ(Annotations(PassingRun()), "");
-  EXPECT_THAT(Annotations(LeakingRun(), 10, "services/api"), HasSubstr("file=services/api/scenarios/api.yaml,"));
+  EXPECT_THAT(Annotations(LeakingRun(), 10, "services/api"),
+              HasSubstr("file=services/api/scenarios/api.yaml,"));
 }
 
 TEST(Github, AnnotationsGolden) {
@@ -53,9 +56,11 @@ TEST(Github, GroupsEscapeTheirName) {
 }
 
 TEST(Github, OutputsGoldenAndHeredocDelimiterAvoidsTheValue) {
-  EXPECT_GOLDEN("outputs-leaking.txt", GithubOutputs(LeakingRun(), "out/results.json", "out/junit.xml"));
+  EXPECT_GOLDEN("outputs-leaking.txt",
+                GithubOutputs(LeakingRun(), "out/results.json", "out/junit.xml"));
   EXPECT_GOLDEN("outputs-passing.txt", GithubOutputs(PassingRun(), "out/results.json", ""));
-  EXPECT_EQ(MultilineOutput("x", "a\nLEAKCHECK_EOF\n"), "x<<LEAKCHECK_EOF_1\na\nLEAKCHECK_EOF\nLEAKCHECK_EOF_1\n");
+  EXPECT_EQ(MultilineOutput("x", "a\nLEAKCHECK_EOF\n"),
+            "x<<LEAKCHECK_EOF_1\na\nLEAKCHECK_EOF\nLEAKCHECK_EOF_1\n");
 }
 
 TEST(Github, WriteAppendsSummaryAndOutputsWhenEnabled) {
@@ -65,7 +70,8 @@ TEST(Github, WriteAppendsSummaryAndOutputsWhenEnabled) {
   FILE* commands = std::fopen(dir.File("stdout").c_str(), "w");
   WriteGithubReports(LeakingRun(), target, commands, "r.json", "j.xml");
   std::fclose(commands);
-  EXPECT_THAT(ReadWholeFile(dir.File("summary.md")), StartsWith("earlier step\n## ❌ leakcheck: failed"));
+  EXPECT_THAT(ReadWholeFile(dir.File("summary.md")),
+              StartsWith("earlier step\n## ❌ leakcheck: failed"));
   EXPECT_THAT(ReadWholeFile(dir.File("output")), StartsWith("result=failed\nfailed-checks=2\n"));
   EXPECT_THAT(ReadWholeFile(dir.File("stdout")), StartsWith("::error file="));
 
@@ -82,14 +88,18 @@ TEST(Markdown, Golden) {
 TEST(Markdown, StaysUnderTheLimitAndSaysWhatWasLeftOut) {
   run::RunResult r = LeakingRun();
   auto& ev = r.scenarios[0].checks[0].evidence;
-  for (int i = 0; i < 20000; ++i) ev.push_back({run::Evidence::Kind::kRetainerPath, "", std::string(60, 'p'), 0, 0, 0});
+  for (int i = 0; i < 20000; ++i)
+    ev.push_back({run::Evidence::Kind::kRetainerPath, "", std::string(60, 'p'), 0, 0, 0});
   std::string full = MarkdownSummary(r, 100 * 1000 * 1000);
   ASSERT_GT(full.size(), kMaxSummaryBytes);
   std::string md = MarkdownSummary(r);
   EXPECT_LE(md.size(), kMaxSummaryBytes);
   EXPECT_THAT(md, HasSubstr("**Summary truncated**"));
   EXPECT_THAT(md, HasSubstr("1 evidence block left out"));
-  EXPECT_THAT(md, HasSubstr("<code>subscribe &lt;events&gt; &amp; \"notify\": listeners</code>"));  // the later one fit
+  EXPECT_THAT(
+      md,
+      HasSubstr("<code>subscribe &lt;events&gt; &amp; \"notify\": listeners</code>"));  // the later
+                                                                                        // one fit
   // Even a tiny limit keeps the verdict and stays within bounds.
   std::string tiny = MarkdownSummary(r, 1000);
   EXPECT_LE(tiny.size(), 1000u);

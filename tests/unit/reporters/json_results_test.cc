@@ -1,9 +1,9 @@
 #include <cmath>
 #include <fstream>
 
-#include <boost/json.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "harness/common/error.h"
 #include "reporters/json_results.h"
@@ -14,11 +14,11 @@
 namespace leakcheck::reporters {
 namespace {
 
-using ::testing::HasSubstr;
 using leakcheck::testing::CrashingRun;
 using leakcheck::testing::LeakingRun;
 using leakcheck::testing::PassingRun;
 using leakcheck::testing::TempDir;
+using ::testing::HasSubstr;
 
 TEST(ResultsJson, MatchesGoldenFiles) {
   // These goldens double as the fixtures tests/e2e and tests/consumers read (fixtures/results/).
@@ -53,7 +53,8 @@ TEST(ResultsJson, NonFiniteNumbersBecomeNullAndReadBackAsNan) {
   r.scenarios[0].checks[0].measured = std::nan("");
   std::string text = ResultsJsonText(r);
   EXPECT_THAT(text, HasSubstr("\"measured\": null"));
-  EXPECT_TRUE(std::isnan(ResultsFromJson(boost::json::parse(text)).scenarios[0].checks[0].measured));
+  EXPECT_TRUE(
+      std::isnan(ResultsFromJson(boost::json::parse(text)).scenarios[0].checks[0].measured));
 }
 
 TEST(ResultsJson, RejectsOtherVersionsAndWrongTypesNamingTheField) {
@@ -68,7 +69,8 @@ TEST(ResultsJson, RejectsOtherVersionsAndWrongTypesNamingTheField) {
   };
   expect_error(R"({"scenarios": []})", "schema_version: missing");
   expect_error(R"({"schema_version": 99})", "schema_version: 99 is not supported");
-  expect_error(R"({"schema_version": 1, "scenarios": [{"name": 5}]})", "scenarios[0].name: expected a string");
+  expect_error(R"({"schema_version": 1, "scenarios": [{"name": 5}]})",
+               "scenarios[0].name: expected a string");
   expect_error(R"({"schema_version": 1, "scenarios": [{"checks": [{"status": "weird"}]}]})",
                "scenarios[0].checks[0].status: unknown status");
 }
@@ -76,7 +78,8 @@ TEST(ResultsJson, RejectsOtherVersionsAndWrongTypesNamingTheField) {
 TEST(ResultsJson, FileRoundTripAndUnreadableFiles) {
   TempDir dir;
   WriteResultsFile(LeakingRun(), dir.File("results.json"));
-  EXPECT_EQ(ResultsJsonText(ReadResultsFile(dir.File("results.json"))), ResultsJsonText(LeakingRun()));
+  EXPECT_EQ(ResultsJsonText(ReadResultsFile(dir.File("results.json"))),
+            ResultsJsonText(LeakingRun()));
   std::ofstream(dir.File("bad.json")) << "{not json";
   EXPECT_THROW(ReadResultsFile(dir.File("bad.json")), Error);
   EXPECT_THROW(ReadResultsFile(dir.File("missing.json")), Error);

@@ -33,7 +33,8 @@ class MemoryFile {
 
 void Drive(ProgressReporter& p) {
   p.Phase("api", "warmup", "200 iterations");
-  for (int i = 0; i <= 100; i += 5) p.Progress({"api", "load", i * 50, 5000, 1234.0, 8.0 * 1024 * 1024});
+  for (int i = 0; i <= 100; i += 5)
+    p.Progress({"api", "load", i * 50, 5000, 1234.0, 8.0 * 1024 * 1024});
   run::CheckpointSample s;
   s.iteration = 2500;
   s.heap_used = 9.0 * 1024 * 1024;
@@ -53,7 +54,8 @@ TEST(Progress, PlainPrintsPhasesCheckpointsAndTenths) {
   EXPECT_THAT(out, HasSubstr("[api] warmup: 200 iterations\n"));
   EXPECT_THAT(out, HasSubstr("[api] load 10%  500/5,000  1234 req/s  heap 8.00 MiB\n"));
   EXPECT_THAT(out, HasSubstr("[api] load 100%  5,000/5,000"));
-  EXPECT_THAT(out, HasSubstr("[api] checkpoint 2/5 at iteration 2,500: heap 9.00 MiB, external 0 B, snapshot taken\n"));
+  EXPECT_THAT(out, HasSubstr("[api] checkpoint 2/5 at iteration 2,500: heap 9.00 MiB, external 0 "
+                             "B, snapshot taken\n"));
   // 1 phase + 10 tenths + 1 checkpoint; the 2600/5000 update after 100% prints nothing.
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 12);
 }
@@ -63,7 +65,9 @@ TEST(Progress, TtyRedrawsOneLineAndKeepsCheckpointsAbove) {
   auto p = MakeTtyProgress(f.get(), 80);
   Drive(*p);
   std::string out = f.Text();
-  EXPECT_THAT(out, HasSubstr("\r\x1b[2Kapi load [##########----------] 2,500/5,000  1234 req/s  heap 8.00 MiB"));
+  EXPECT_THAT(
+      out,
+      HasSubstr("\r\x1b[2Kapi load [##########----------] 2,500/5,000  1234 req/s  heap 8.00 MiB"));
   EXPECT_THAT(out, HasSubstr("\r\x1b[2K[api] checkpoint 2/5"));
   EXPECT_TRUE(out.ends_with("\r\x1b[2K")) << "Finish clears the live line";
   // Only permanent lines end in a newline: the phase and the checkpoint.

@@ -97,10 +97,13 @@ TinySnapshot App(int entries, int listeners, int closures) {
   // Object i keeps its id in every snapshot, as V8's ids do.
   auto id = [](uint32_t base, int i) { return base + 2 * static_cast<uint32_t>(i); };
   for (int i = 0; i < entries; ++i) {
-    s.Edge(table, "internal", std::to_string(2 * i), s.Node("string", "k" + std::to_string(i), 20, id(1001, 2 * i)));
-    s.Edge(table, "internal", std::to_string(2 * i + 1), s.Node("object", "Session", 40, id(1003, 2 * i)));
+    s.Edge(table, "internal", std::to_string(2 * i),
+           s.Node("string", "k" + std::to_string(i), 20, id(1001, 2 * i)));
+    s.Edge(table, "internal", std::to_string(2 * i + 1),
+           s.Node("object", "Session", 40, id(1003, 2 * i)));
   }
-  for (int i = 0; i < listeners; ++i) s.Edge(list, "element", std::to_string(i), s.Node("closure", "", 32, id(5001, i)));
+  for (int i = 0; i < listeners; ++i)
+    s.Edge(list, "element", std::to_string(i), s.Node("closure", "", 32, id(5001, i)));
   for (int i = 0; i < closures; ++i) {
     auto fn = s.Node("closure", "later", 32, id(7001, i));
     s.Edge(fn, "internal", "shared", shared);
@@ -140,7 +143,8 @@ TEST(SnapshotDetectors, NameTheGrowingMapTheEmitterAndTheClosureSite) {
   // Window (s1, s2]: 10 keys + 10 sessions + 10 listeners + 10 closures over 100 iterations.
   EXPECT_DOUBLE_EQ(sv.measured, 0.4) << sv.summary;
 
-  in.app_stderr = "(node:1) MaxListenersExceededWarning: Possible EventEmitter memory leak detected.\n";
+  in.app_stderr =
+      "(node:1) MaxListenersExceededWarning: Possible EventEmitter memory leak detected.\n";
   EXPECT_EQ(CheckListeners(in, 1000).status, CheckStatus::kFailed) << "the warning alone fails";
 }
 

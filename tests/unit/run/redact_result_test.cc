@@ -18,7 +18,8 @@ TEST(RedactScenarioResult, ReplacesSecretsInEveryTextFieldAndLeavesPathsAlone) {
   CheckResult c;
   c.summary = "Map keyed by " + secret;
   c.allowed_reason = "because " + secret;
-  c.evidence.push_back({Evidence::Kind::kCollection, "Map " + secret, "held at " + secret, 0, 0, 0});
+  c.evidence.push_back(
+      {Evidence::Kind::kCollection, "Map " + secret, "held at " + secret, 0, 0, 0});
   s.checks.push_back(c);
   s.snapshots = {"/tmp/run/final.heapsnapshot"};
   RedactScenarioResult(s);

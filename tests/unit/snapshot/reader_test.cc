@@ -74,7 +74,8 @@ TEST(SnapshotReader, BuildsRetainersForEveryEdge) {
     seen.emplace_back(g.RetainerNode(s), g.RetainerEdgeType(s));
     EXPECT_EQ(g.EdgeTarget(g.RetainerEdge(2, s)), 2u);
   }
-  EXPECT_THAT(seen, ::testing::UnorderedElementsAre(std::pair{1u, EdgeType::kProperty}, std::pair{4u, EdgeType::kWeak}));
+  EXPECT_THAT(seen, ::testing::UnorderedElementsAre(std::pair{1u, EdgeType::kProperty},
+                                                    std::pair{4u, EdgeType::kWeak}));
   uint32_t total = 0;
   for (NodeIndex n = 0; n < g.NodeCount(); ++n) total += g.EndRetainer(n) - g.FirstRetainer(n);
   EXPECT_EQ(total, g.EdgeCount());
@@ -101,11 +102,13 @@ TEST(SnapshotReader, UnescapesStringsIncludingSurrogates) {
   s.Node("synthetic", "", 0);
   std::string json = s.Json();
   // Replace the strings table with escapes of every kind.
-  json = json.substr(0, json.rfind("\"strings\":[")) +
-         R"("strings":["a\"b\\c\/\n\t", "caf\u00e9", "\ud83d\ude00", "lone \ud800 x", "tab	raw"]})";
+  json =
+      json.substr(0, json.rfind("\"strings\":[")) +
+      R"("strings":["a\"b\\c\/\n\t", "caf\u00e9", "\ud83d\ude00", "lone \ud800 x", "tab	raw"]})";
   // A raw control character inside a string is invalid JSON.
   EXPECT_THAT(ErrorOf(json), HasSubstr("control character"));
-  json = json.substr(0, json.rfind("\"strings\":[")) + R"("strings":["a\"b\\c\/\n\t", "caf\u00e9", "\ud83d\ude00", "lone \ud800 x"]})";
+  json = json.substr(0, json.rfind("\"strings\":[")) +
+         R"("strings":["a\"b\\c\/\n\t", "caf\u00e9", "\ud83d\ude00", "lone \ud800 x"]})";
   HeapGraph g = ReadSnapshotFromString(json);
   EXPECT_EQ(g.String(0), "a\"b\\c/\n\t");
   EXPECT_EQ(g.String(1), "caf\xC3\xA9");
@@ -115,10 +118,11 @@ TEST(SnapshotReader, UnescapesStringsIncludingSurrogates) {
 
 TEST(SnapshotReader, HonoursFieldOrderFromMeta) {
   // Same graph, node fields in another order: offsets must come from meta.
-  std::string json = R"({"snapshot":{"meta":{"node_fields":["id","edge_count","self_size","name","type"],)"
-                     R"("node_types":["number","number","number","string",["synthetic","object"]],)"
-                     R"("edge_fields":["to_node","type","name_or_index"],"edge_types":["node",["property","weak"],"string_or_number"]},)"
-                     R"("node_count":2,"edge_count":1},"nodes":[1,1,0,0,0, 3,0,48,1,1],"edges":[5,0,2],"strings":["","Foo","bar"]})";
+  std::string json =
+      R"({"snapshot":{"meta":{"node_fields":["id","edge_count","self_size","name","type"],)"
+      R"("node_types":["number","number","number","string",["synthetic","object"]],)"
+      R"("edge_fields":["to_node","type","name_or_index"],"edge_types":["node",["property","weak"],"string_or_number"]},)"
+      R"("node_count":2,"edge_count":1},"nodes":[1,1,0,0,0, 3,0,48,1,1],"edges":[5,0,2],"strings":["","Foo","bar"]})";
   HeapGraph g = ReadSnapshotFromString(json);
   ASSERT_EQ(g.NodeCount(), 2u);
   EXPECT_EQ(g.Id(1), 3u);
@@ -167,7 +171,8 @@ TEST(SnapshotReader, RejectsEmptyAndNonJsonAndNonSnapshots) {
   EXPECT_THAT(ErrorOf(""), HasSubstr("empty file"));
   EXPECT_THAT(ErrorOf("   \n"), HasSubstr("empty file"));
   EXPECT_THAT(ErrorOf("<html>"), HasSubstr("not a V8 heap snapshot"));
-  EXPECT_THAT(ErrorOf(R"({"name": "package.json", "version": "1.0.0"})"), HasSubstr("not a V8 heap snapshot"));
+  EXPECT_THAT(ErrorOf(R"({"name": "package.json", "version": "1.0.0"})"),
+              HasSubstr("not a V8 heap snapshot"));
   EXPECT_THAT(ErrorOf(R"({"snapshot": {"meta": {}}})"), HasSubstr("node_fields"));
   EXPECT_THAT(ErrorOf(R"({"snapshot": 5})"), HasSubstr("meta"));
 }
@@ -184,7 +189,8 @@ TEST(SnapshotReader, RejectsOutOfRangeValues) {
   EXPECT_THAT(ErrorOf(replace("\"edges\":[1,1,7", "\"edges\":[1,1,700")), HasSubstr("not a node"));
   EXPECT_THAT(ErrorOf(replace("\"edges\":[1,1,7", "\"edges\":[1,1,8")), HasSubstr("not a node"));
   // A name index past the strings table.
-  EXPECT_THAT(ErrorOf(replace("\"nodes\":[9,0,", "\"nodes\":[9,999,")), HasSubstr("but there are only 8 strings"));
+  EXPECT_THAT(ErrorOf(replace("\"nodes\":[9,0,", "\"nodes\":[9,999,")),
+              HasSubstr("but there are only 8 strings"));
   // A type index past meta's type list.
   EXPECT_THAT(ErrorOf(replace("\"nodes\":[9,", "\"nodes\":[99,")), HasSubstr("node types"));
   // Counts that disagree with the arrays.
@@ -195,7 +201,8 @@ TEST(SnapshotReader, RejectsOutOfRangeValues) {
   // Garbage inside a numeric array, and a negative number.
   EXPECT_THAT(ErrorOf(replace("\"nodes\":[9,", "\"nodes\":[9x,")), HasSubstr("malformed JSON"));
   EXPECT_THAT(ErrorOf(replace("\"nodes\":[9,", "\"nodes\":[-9,")), HasSubstr("malformed JSON"));
-  EXPECT_THAT(ErrorOf(replace("\"nodes\":[9,", "\"nodes\":[99999999999999999999999,")), HasSubstr("too large"));
+  EXPECT_THAT(ErrorOf(replace("\"nodes\":[9,", "\"nodes\":[99999999999999999999999,")),
+              HasSubstr("too large"));
 }
 
 TEST(SnapshotReader, MissingFileIsAUsageError) {
