@@ -102,9 +102,9 @@ TEST(SnapshotReader, UnescapesStringsIncludingSurrogates) {
   s.Node("synthetic", "", 0);
   std::string json = s.Json();
   // Replace the strings table with escapes of every kind.
-  json =
-      json.substr(0, json.rfind("\"strings\":[")) +
+  const std::string with_raw_tab =
       R"("strings":["a\"b\\c\/\n\t", "caf\u00e9", "\ud83d\ude00", "lone \ud800 x", "tab	raw"]})";
+  json = json.substr(0, json.rfind("\"strings\":[")) + with_raw_tab;
   // A raw control character inside a string is invalid JSON.
   EXPECT_THAT(ErrorOf(json), HasSubstr("control character"));
   json = json.substr(0, json.rfind("\"strings\":[")) +
