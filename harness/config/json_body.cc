@@ -51,7 +51,10 @@ std::optional<std::string> CoreSchemaJson(std::string_view plain, std::string* e
   if (std::regex_match(text, kNull)) return "null";
   if (std::regex_match(text, kTrue)) return "true";
   if (std::regex_match(text, kFalse)) return "false";
-  if (std::regex_match(text, m, kInt10)) return CanonicalInteger(m.str(1), m.str(2));
+  if (std::regex_match(text, m, kInt10)) {
+    std::string out = CanonicalInteger(m.str(1), m.str(2));
+    return out == "-0" ? "0" : out;  // the integer zero has no sign
+  }
   if (std::regex_match(text, m, kInt8)) return FromBase(m.str(1), 8, plain, error);
   if (std::regex_match(text, m, kInt16)) return FromBase(m.str(1), 16, plain, error);
   // kFloat is the spec's float pattern with both digit runs optional; "one of them is
