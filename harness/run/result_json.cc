@@ -240,6 +240,32 @@ void Pretty(std::string& out, const json::value& v, int indent) {
 
 }  // namespace
 
+template <typename T, typename>
+void tag_invoke(json::value_from_tag, json::value& out, const T& v) {
+  out = WriteMembers(v);
+}
+
+template <typename T, typename>
+T tag_invoke(json::value_to_tag<T>, const json::value& v) {
+  T out{};
+  ReadMembers(v, out, "");
+  return out;
+}
+
+// The described structs of result.h: the only types these conversions are for.
+#define LEAKCHECK_RESULT_JSON(T)                                                   \
+  template void tag_invoke<T, void>(json::value_from_tag, json::value&, const T&); \
+  template T tag_invoke<T, void>(json::value_to_tag<T>, const json::value&);
+LEAKCHECK_RESULT_JSON(RunResult)
+LEAKCHECK_RESULT_JSON(ScenarioResult)
+LEAKCHECK_RESULT_JSON(CheckResult)
+LEAKCHECK_RESULT_JSON(Evidence)
+LEAKCHECK_RESULT_JSON(CheckpointSample)
+LEAKCHECK_RESULT_JSON(LoadStats)
+LEAKCHECK_RESULT_JSON(PhaseTimes)
+LEAKCHECK_RESULT_JSON(SourceLocation)
+#undef LEAKCHECK_RESULT_JSON
+
 std::string_view ResultOutcome(const RunResult& r) {
   switch (r.ExitCode()) {
     case kExitOk:
@@ -257,7 +283,8 @@ json::value ResultsJson(const RunResult& r) {
   json::object o{{"schema_version", kResultsSchemaVersion},
                  {"outcome", ResultOutcome(r)},
                  {"exit_code", r.ExitCode()}};
-  for (auto& [key, value] : WriteMembers(r)) o[key] = std::move(value);
+  json::value members = json::value_from(r);
+  for (auto& [key, value] : members.as_object()) o[key] = std::move(value);
   return o;
 }
 
@@ -290,9 +317,7 @@ RunResult ResultsFromJson(const json::value& v) {
   if (number < 1 || number > kResultsSchemaVersion)
     Fail("schema_version", fmt::format("{} is not supported (this leakcheck reads 1 to {})", number,
                                        kResultsSchemaVersion));
-  RunResult r;
-  ReadMembers(v, r, "");
-  return r;
+  return json::value_to<RunResult>(v);
 }
 
 RunResult ReadResultsFile(const std::string& path) {

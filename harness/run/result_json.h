@@ -2,7 +2,10 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 
+#include <boost/describe/members.hpp>
+#include <boost/json/conversion.hpp>
 #include <boost/json/value.hpp>
 
 #include "harness/run/result.h"
@@ -24,6 +27,18 @@
 /// wrong type or an unknown check status throws InputError("results", "<field path>: …"),
 /// e.g. "scenarios[0].name: expected a string"; an unknown evidence kind reads as a note.
 namespace leakcheck::run {
+
+/// Boost.JSON's conversion for every described struct of result.h (RunResult, ScenarioResult,
+/// CheckResult, Evidence, CheckpointSample, LoadStats, PhaseTimes, SourceLocation):
+/// `boost::json::value_from(x)` writes it by the rules above. (The results-only fields
+/// `schema_version`, `outcome` and `exit_code` are added by ResultsJson.)
+template <typename T, typename = std::enable_if_t<boost::describe::has_describe_members<T>::value>>
+void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const T& v);
+
+/// The reverse: `boost::json::value_to<T>(v)` reads by the rules above; errors name the field
+/// path from `v`.
+template <typename T, typename = std::enable_if_t<boost::describe::has_describe_members<T>::value>>
+T tag_invoke(boost::json::value_to_tag<T>, const boost::json::value& v);
 
 /// The `outcome` field: "passed", "failed" (a leak), "interrupted" or "error" (exit 3).
 std::string_view ResultOutcome(const RunResult& r);

@@ -138,6 +138,21 @@ TEST(ResultsJson, ReadsBackEveryDescribedField) {
   EXPECT_EQ(back.scenarios.at(0).warmup.latency_p99_ms, 3.5);  // the `latency_ms` group
 }
 
+TEST(ResultsJson, EveryDescribedStructConvertsThroughValueFromAndValueTo) {
+  RunResult r = EveryFieldSet();
+  ExpectSame(boost::json::value_to<RunResult>(boost::json::value_from(r)), r, "run");
+  const CheckResult& c = r.scenarios.at(0).checks.at(0);
+  ExpectSame(boost::json::value_to<CheckResult>(boost::json::value_from(c)), c, "check");
+  boost::json::value load = boost::json::value_from(r.scenarios.at(0).warmup);
+  EXPECT_EQ(load.at("latency_ms").at("p90").as_double(), 2.5);
+  try {
+    (void)boost::json::value_to<Evidence>(boost::json::parse(R"({"count": "many"})"));
+    ADD_FAILURE() << "accepted a string count";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("count: expected an integer"));
+  }
+}
+
 TEST(ResultsJson, WritesTheDerivedFieldsFirstThenTheDescribedOnesInOrder) {
   auto v = ResultsJson(EveryFieldSet()).as_object();
   std::vector<std::string> keys;
