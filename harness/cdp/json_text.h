@@ -4,11 +4,14 @@
 #include <string>
 #include <string_view>
 
-/// Small JSON text helpers for composing CDP messages and streaming snapshot chunks.
+#include "harness/common/json_text.h"
+
+/// Streaming snapshot chunks to disk. Quoting and unescaping are leakcheck's one escaper and
+/// unescaper (common/json_text.h), named here too for the CDP code that composes messages.
 namespace leakcheck::cdp {
 
-/// `s` as a quoted JSON string literal ("a\"b" for a"b). Invalid UTF-8 passes through.
-std::string QuoteJson(std::string_view s);
+using ::leakcheck::QuoteJson;
+using ::leakcheck::UnescapeJson;
 
 /// Writes unescaped JSON string contents to a file descriptor through a large buffer, so a
 /// snapshot chunk goes from the WebSocket message to disk without an intermediate string.
@@ -21,7 +24,8 @@ class UnescapingWriter {
   UnescapingWriter& operator=(const UnescapingWriter&) = delete;
 
   /// Unescapes `escaped` (the text between a JSON string's quotes) and appends it.
-  /// Returns false on a malformed escape. `\uXXXX` (and surrogate pairs) become UTF-8.
+  /// Returns false on a malformed escape. Decodes like UnescapeJson (common/json_text.h): `\uXXXX`
+  /// and surrogate pairs become UTF-8, a lone surrogate becomes U+FFFD.
   bool AppendEscaped(std::string_view escaped);
   /// Appends raw bytes.
   void AppendRaw(std::string_view raw);
@@ -40,8 +44,5 @@ class UnescapingWriter {
   size_t bytes_ = 0;
   int error_ = 0;
 };
-
-/// Unescapes a JSON string body into a std::string (for tests and small strings).
-bool UnescapeJson(std::string_view escaped, std::string& out);
 
 }  // namespace leakcheck::cdp

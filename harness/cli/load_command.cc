@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 
 #include "harness/cli/cli.h"
 #include "harness/common/error.h"
@@ -72,7 +73,7 @@ std::vector<load::Stats> RunPhase(load::Driver& driver, const config::Amount& am
 int RunLoad(const LoadOptions& o) {
   config::ScenarioFile file = config::LoadScenarioFile(o.file);
   config::RegisterSecrets(file, redact::Global());
-  std::string json = "[";
+  boost::json::array json;
   int ran = 0;
   for (config::Scenario& scenario : file.scenarios) {
     if (!o.scenario.empty() && scenario.name.value != o.scenario) continue;
@@ -108,13 +109,13 @@ int RunLoad(const LoadOptions& o) {
     for (const load::Stats& b : batches) run.Merge(b);
 
     if (o.json) {
-      std::string batch_json;
-      for (const load::Stats& b : batches)
-        batch_json += (batch_json.empty() ? "" : ",") + b.ToJson();
-      json += fmt::format(
-          "{}{{\"scenario\":\"{}\",\"target\":\"{}\",\"warmup\":{},\"run\":{},\"batches\":[{}]}}",
-          ran ? "," : "", scenario.name.value, driver.target(), warmup.ToJson(), run.ToJson(),
-          batch_json);
+      boost::json::array batch_json;
+      for (const load::Stats& b : batches) batch_json.push_back(b.Json());
+      json.push_back({{"scenario", scenario.name.value},
+                      {"target", driver.target()},
+                      {"warmup", warmup.Json()},
+                      {"run", run.Json()},
+                      {"batches", std::move(batch_json)}});
     } else {
       std::string text = fmt::format("{} → {}\n{}{}", scenario.name.value, driver.target(),
                                      Summary("warmup", warmup), Summary("run", run));
@@ -124,7 +125,7 @@ int RunLoad(const LoadOptions& o) {
   }
   if (ran == 0)
     throw InputError("load", fmt::format("no scenario named `{}` in {}", o.scenario, o.file));
-  if (o.json) std::printf("%s]\n", redact::Redact(json).c_str());
+  if (o.json) std::printf("%s\n", redact::Redact(boost::json::serialize(json)).c_str());
   return kExitOk;
 }
 

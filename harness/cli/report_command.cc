@@ -6,9 +6,9 @@
 
 #include "harness/cli/cli.h"
 #include "harness/common/error.h"
+#include "harness/run/result_json.h"
 #include "reporters/console_report.h"
 #include "reporters/github.h"
-#include "reporters/json_results.h"
 #include "reporters/junit_report.h"
 #include "reporters/markdown_summary.h"
 #include "reporters/progress.h"
@@ -47,7 +47,7 @@ void ReplayProgress(const run::RunResult& r) {
 }
 
 int RunReport(const ReportOptions& opt) {
-  run::RunResult r = reporters::ReadResultsFile(opt.file);
+  run::RunResult r = run::ReadResultsFile(opt.file);
   if (opt.replay_progress) ReplayProgress(r);
   std::string out;
   if (opt.format == "console") {
@@ -62,7 +62,7 @@ int RunReport(const ReportOptions& opt) {
   } else if (opt.format == "markdown") {
     out = reporters::MarkdownSummary(r);
   } else if (opt.format == "json") {
-    out = reporters::ResultsJsonText(r);
+    out = run::ResultsJsonText(r);
   } else if (opt.format == "annotations") {
     out = reporters::Annotations(r);
   } else {  // outputs

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "harness/common/json_text.h"
+
 namespace leakcheck::redact {
 namespace {
 
@@ -29,22 +31,10 @@ uint32_t PrefixKey(const char* p) {
 static_assert(kMinSecretLength == sizeof(uint32_t),
               "the prefix index reads kMinSecretLength bytes");
 
+// `s` as it appears inside a JSON string that leakcheck writes (the one escaper).
 std::string JsonEscaped(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      out += "\\u00";
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    } else {
-      out += c;
-    }
-  }
+  AppendJsonEscaped(s, out);
   return out;
 }
 

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "harness/common/json_text.h"
+
 /// The template language of scenario strings: `{{ $uuid }}`, `{{ $iteration }}`, `{{ $vu }}`,
 /// `{{ $loopCount }}`, `{{ $randomInt(a, b) }}`, `{{ $randomString(n) }}`, `{{ $env.NAME }}`,
 /// `{{ app.port }}` and captured names. A template is compiled once into literal and variable
@@ -95,7 +97,8 @@ class Template {
 /// A random RFC 4122 version 4 UUID.
 std::string MakeUuid(std::mt19937_64& rng);
 
-/// Appends `value` to `out` escaped for the inside of a JSON string.
-void AppendJsonEscaped(std::string_view value, std::string& out);
+/// Appends `value` to `out` escaped for the inside of a JSON string: leakcheck's one escaper
+/// (common/json_text.h), which the `json:` bodies and `{{ }}` values in them go through.
+using ::leakcheck::AppendJsonEscaped;
 
 }  // namespace leakcheck::config

@@ -1,8 +1,7 @@
 #include "harness/load/stats.h"
 
 #include <fmt/format.h>
-
-#include "harness/config/template.h"
+#include <boost/json.hpp>
 
 namespace leakcheck::load {
 
@@ -36,38 +35,37 @@ void Stats::Merge(const Stats& other) {
   elapsed_seconds += other.elapsed_seconds;
 }
 
-std::string Stats::ToJson() const {
-  auto out = fmt::memory_buffer();
-  auto it = std::back_inserter(out);
-  fmt::format_to(it,
-                 "{{\"iterations\":{},\"failed_iterations\":{},\"requests\":{},\"responses\":{},"
-                 "\"failed_requests\":{},\"error_rate\":{},\"connections_opened\":{},"
-                 "\"server_closes\":{},\"elapsed_seconds\":{:.6f},\"requests_per_second\":{:.1f},",
-                 iterations, failed_iterations, requests, responses, failed_requests, error_rate(),
-                 connections_opened, server_closes, elapsed_seconds,
-                 elapsed_seconds > 0 ? static_cast<double>(requests) / elapsed_seconds : 0.0);
-  fmt::format_to(it, "\"errors\":{{");
-  for (int i = 0; i < kErrorKinds; ++i) {
-    fmt::format_to(it, "{}\"{}\":{}", i ? "," : "", ErrorKindName(static_cast<ErrorKind>(i)),
-                   errors[static_cast<size_t>(i)]);
-  }
-  fmt::format_to(it, "}},\"status\":{{\"1xx\":{},\"2xx\":{},\"3xx\":{},\"4xx\":{},\"5xx\":{}}},",
-                 status_classes[1], status_classes[2], status_classes[3], status_classes[4],
-                 status_classes[5]);
-  fmt::format_to(it, "\"routes\":[");
-  for (size_t i = 0; i < routes.size(); ++i) {
-    std::string name;
-    config::AppendJsonEscaped(routes[i].route, name);
-    fmt::format_to(it, "{}{{\"route\":\"{}\",\"requests\":{},\"failed\":{}}}", i ? "," : "", name,
-                   routes[i].requests, routes[i].failed);
-  }
-  fmt::format_to(it,
-                 "],\"latency_us\":{{\"count\":{},\"min\":{},\"mean\":{:.1f},\"p50\":{},\"p90\":{},"
-                 "\"p99\":{},\"p999\":{},\"max\":{}}}}}",
-                 latency.count(), latency.min(), latency.mean(), latency.Percentile(50),
-                 latency.Percentile(90), latency.Percentile(99), latency.Percentile(99.9),
-                 latency.max());
-  return fmt::to_string(out);
+boost::json::object Stats::Json() const {
+  namespace json = boost::json;
+  json::object errors_json, status, latency_us;
+  for (int i = 0; i < kErrorKinds; ++i)
+    errors_json[ErrorKindName(static_cast<ErrorKind>(i))] = errors[static_cast<size_t>(i)];
+  for (size_t c = 1; c < status_classes.size(); ++c)
+    status[fmt::format("{}xx", c)] = status_classes[c];
+  json::array routes_json;
+  for (const RouteStats& r : routes)
+    routes_json.push_back({{"route", r.route}, {"requests", r.requests}, {"failed", r.failed}});
+  latency_us = {{"count", latency.count()},         {"min", latency.min()},
+                {"mean", latency.mean()},           {"p50", latency.Percentile(50)},
+                {"p90", latency.Percentile(90)},    {"p99", latency.Percentile(99)},
+                {"p999", latency.Percentile(99.9)}, {"max", latency.max()}};
+  return {{"iterations", iterations},
+          {"failed_iterations", failed_iterations},
+          {"requests", requests},
+          {"responses", responses},
+          {"failed_requests", failed_requests},
+          {"error_rate", error_rate()},
+          {"connections_opened", connections_opened},
+          {"server_closes", server_closes},
+          {"elapsed_seconds", elapsed_seconds},
+          {"requests_per_second",
+           elapsed_seconds > 0 ? static_cast<double>(requests) / elapsed_seconds : 0.0},
+          {"errors", std::move(errors_json)},
+          {"status", std::move(status)},
+          {"routes", std::move(routes_json)},
+          {"latency_us", std::move(latency_us)}};
 }
+
+std::string Stats::ToJson() const { return boost::json::serialize(Json()); }
 
 }  // namespace leakcheck::load

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "harness/load/histogram.h"
 
 namespace leakcheck::load {
@@ -52,7 +54,10 @@ struct Stats {
   double error_rate() const;
   /// Adds `other` (routes by index).
   void Merge(const Stats& other);
-  /// A JSON object with every field and latency percentiles (p50, p90, p99, p999, max) in µs.
+  /// A JSON object with every field, `errors` by kind, `status` by class ("2xx"), `routes`
+  /// ({route, requests, failed}) and `latency_us` (count, min, mean, p50, p90, p99, p999, max).
+  boost::json::object Json() const;
+  /// Json() serialised on one line (Boost.JSON: every string escaped by the one escaper).
   std::string ToJson() const;
 };
 

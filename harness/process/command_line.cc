@@ -5,13 +5,12 @@
 #include <charconv>
 
 #include "harness/common/error.h"
+#include "harness/common/shell_words.h"
 
 namespace leakcheck::process {
 namespace {
 
 constexpr std::string_view kStage = "process: command";
-
-bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // Node accepts `_` for `-` in option names (`--inspect_port`), so compare normalised names.
 std::string NormalizeFlagName(std::string_view name) {
@@ -48,43 +47,11 @@ std::string_view HostOf(std::string_view value) {
 }  // namespace
 
 std::vector<std::string> SplitCommandLine(std::string_view command) {
-  std::vector<std::string> words;
-  std::string word;
-  bool in_word = false;
-  for (size_t i = 0; i < command.size(); ++i) {
-    char c = command[i];
-    if (IsBlank(c)) {
-      if (in_word) words.push_back(std::move(word)), word.clear(), in_word = false;
-      continue;
-    }
-    in_word = true;
-    if (c == '\\') {
-      if (++i == command.size()) throw InputError(std::string(kStage), "trailing backslash");
-      if (command[i] != '\n') word += command[i];  // backslash-newline is a line continuation
-    } else if (c == '\'') {
-      size_t end = command.find('\'', i + 1);
-      if (end == std::string_view::npos) throw InputError(std::string(kStage), "unterminated '");
-      word.append(command.substr(i + 1, end - i - 1));
-      i = end;
-    } else if (c == '"') {
-      for (++i;; ++i) {
-        if (i >= command.size()) throw InputError(std::string(kStage), "unterminated \"");
-        char d = command[i];
-        if (d == '"') break;
-        if (d == '\\' && i + 1 < command.size() &&
-            std::string_view("\"\\$`\n").find(command[i + 1]) != std::string_view::npos) {
-          d = command[++i];
-          if (d == '\n') continue;
-        }
-        word += d;
-      }
-    } else {
-      word += c;
-    }
-  }
-  if (in_word) words.push_back(std::move(word));
-  if (words.empty()) throw InputError(std::string(kStage), "empty command");
-  return words;
+  std::string error;
+  auto words = SplitShellWords(command, &error);
+  if (!words) throw InputError(std::string(kStage), error);
+  if (words->empty()) throw InputError(std::string(kStage), "empty command");
+  return std::move(*words);
 }
 
 bool IsLoopbackHost(std::string_view host) {

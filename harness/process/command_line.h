@@ -6,11 +6,10 @@
 
 namespace leakcheck::process {
 
-/// Splits a command string into argv like a POSIX shell would for a simple command: whitespace
-/// separates words, single quotes keep everything literally, double quotes keep everything but
-/// `\"`, `\\`, `\$` and `` \` ``, and a backslash outside quotes escapes the next character.
-/// No expansion happens and no shell runs. Throws InputError("process: command", …) on an
-/// unterminated quote or a trailing backslash, or when the result is empty.
+/// Splits a command string into argv with leakcheck's one splitter, SplitShellWords
+/// (common/shell_words.h: POSIX quoting, no expansion, no shell). Throws
+/// InputError("process: command", …) on an unterminated quote or a trailing backslash, or when
+/// the result is empty.
 std::vector<std::string> SplitCommandLine(std::string_view command);
 
 /// Refuses node flags that would open the inspector anywhere but loopback or pause the app

@@ -5,9 +5,13 @@
 #include <string>
 #include <vector>
 
+#include <boost/describe/class.hpp>
+
 /// The result of `leakcheck run`: what every reporter renders. Reporters never recompute
 /// anything; whatever they show is in these structs. (Versioned in results.json as
-/// `schema_version`; bump kResultsSchemaVersion on any incompatible change.)
+/// `schema_version`; bump kResultsSchemaVersion on any incompatible change.) Each struct's
+/// BOOST_DESCRIBE_STRUCT lists its results.json fields in file order; run/result_json.cc reads
+/// and writes results.json from those lists alone.
 namespace leakcheck::run {
 
 inline constexpr int kResultsSchemaVersion = 1;
@@ -18,6 +22,7 @@ struct SourceLocation {
   int line = 0;
   int column = 0;
 };
+BOOST_DESCRIBE_STRUCT(SourceLocation, (), (file, line, column))
 
 /// One piece of evidence for a check: a top growing class, a retainer path, a source location.
 struct Evidence {
@@ -37,6 +42,7 @@ struct Evidence {
   int64_t count = 0;         ///< objects / entries / listeners, when it applies
   int64_t bytes = 0;         ///< bytes, when it applies
 };
+BOOST_DESCRIBE_STRUCT(Evidence, (), (kind, title, detail, per_iteration, count, bytes))
 
 enum class CheckStatus { kPassed, kFailed, kAllowed, kSkipped };
 
@@ -55,6 +61,9 @@ struct CheckResult {
   /// The same check's measured value in the baseline results (`--baseline`), when compared.
   std::optional<double> baseline_measured;
 };
+BOOST_DESCRIBE_STRUCT(CheckResult, (),
+                      (detector, status, measured, limit, unit, summary, allowed_reason, location,
+                       default_threshold, baseline_measured, evidence))
 
 /// One post-GC sample at a checkpoint.
 struct CheckpointSample {
@@ -67,6 +76,9 @@ struct CheckpointSample {
   std::vector<std::pair<std::string, int64_t>> resources;  ///< active resources by type
   std::string snapshot;                                    ///< path, when a snapshot was taken here
 };
+BOOST_DESCRIBE_STRUCT(CheckpointSample, (),
+                      (iteration, heap_used, heap_total, external, array_buffers, code, resources,
+                       snapshot))
 
 struct LoadStats {
   int64_t iterations = 0;
@@ -76,12 +88,17 @@ struct LoadStats {
   double requests_per_second = 0;
   double latency_p50_ms = 0, latency_p90_ms = 0, latency_p99_ms = 0, latency_max_ms = 0;
 };
+// The latency_*_ms fields are written as `latency_ms` (run/result_json.cc, kLatencyFields).
+BOOST_DESCRIBE_STRUCT(LoadStats, (),
+                      (iterations, requests, errors, errors_by_kind, requests_per_second))
 
 /// Seconds spent per phase, for the time-to-verdict breakdown.
 struct PhaseTimes {
   double startup = 0, warmup = 0, load = 0, gc_and_measure = 0, snapshots = 0, analysis = 0,
          shutdown = 0;
 };
+BOOST_DESCRIBE_STRUCT(PhaseTimes, (),
+                      (startup, warmup, load, gc_and_measure, snapshots, analysis, shutdown))
 
 struct ScenarioResult {
   std::string name;
@@ -99,6 +116,10 @@ struct ScenarioResult {
   double duration_seconds = 0;
   std::vector<std::string> snapshots;  ///< kept snapshot files
 };
+BOOST_DESCRIBE_STRUCT(ScenarioResult, (),
+                      (name, location, passed, infrastructure_error, infrastructure_stage,
+                       app_stderr_tail, app_pid, duration_seconds, checks, checkpoints, warmup,
+                       load, times, snapshots))
 
 struct RunResult {
   std::string scenario_file;
@@ -115,6 +136,9 @@ struct RunResult {
   /// 0 all passed, 1 a leak check failed, 3 infrastructure failure, 130 interrupted.
   int ExitCode() const;
 };
+BOOST_DESCRIBE_STRUCT(RunResult, (),
+                      (scenario_file, leakcheck_version, node_version, git_commit, started_at,
+                       duration_seconds, run_dir, interrupted, baseline_file, scenarios))
 
 /// Replaces secrets (redact::Global(), or `redactor`) in every free-text field of a scenario's
 /// result: the infrastructure error, the app's stderr tail, check summaries, allow reasons and

@@ -374,6 +374,21 @@ TEST(Loader, FileLevelRules) {
   EXPECT_THAT(Errors("app: { command: 'node \"x' }\nscenarios: [ { name: s, flow: [ { get: { url: "
                      "/ } } ] } ]\n"),
               ::testing::ElementsAre(HasSubstr("1:17: `command` has an unterminated quote")));
+  // The one splitter (common/shell_words.h): a trailing backslash is an error here too (it used to
+  // become an argument `\`), and a backslash-newline joins lines.
+  EXPECT_THAT(
+      Errors("app: { command: 'node server.js \\' }\nscenarios: [ { name: s, flow: [ { get: "
+             "{ url: / } } ] } ]\n"),
+      ::testing::ElementsAre(
+          HasSubstr("1:17: `command` ends with a backslash that escapes nothing")));
+  EXPECT_THAT(Errors("app: { command: x, node_args: '--a \\' }\nscenarios: [ { name: s, flow: [ { "
+                     "get: { url: / } } ] } ]\n"),
+              ::testing::ElementsAre(HasSubstr("`node_args` ends with a backslash")));
+  EXPECT_THAT(
+      MustParse("app:\n  command: |\n    node \\\n    server.js\nscenarios: [ { name: s, flow: "
+                "[ { get: { url: / } } ] } ]\n")
+          .app.command.value,
+      ::testing::ElementsAre("node", "server.js"));
   EXPECT_THAT(Errors("app: { command: x }\ntarget: https://example.com\nscenarios: [ { name: s, "
                      "flow: [ { get: { url: / } } ] } ]\n"),
               ::testing::ElementsAre(HasSubstr("2:9: `target` must start with `http://`")));
