@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/config/location.h"
+
 /// The result of `leakcheck run`: what every reporter renders. Reporters never recompute
 /// anything; whatever they show is in these structs. (Versioned in results.json as
 /// `schema_version`; bump kResultsSchemaVersion on any incompatible change.)
@@ -12,12 +14,9 @@ namespace leakcheck::run {
 
 inline constexpr int kResultsSchemaVersion = 1;
 
-/// Where a value came from in the scenario YAML (1-based line and column; 0 when unknown).
-struct SourceLocation {
-  std::string file;
-  int line = 0;
-  int column = 0;
-};
+/// Where a value came from in the scenario YAML (1-based line and column; 0 when unknown): the
+/// loader's type, so a threshold's location reaches the reports unchanged.
+using SourceLocation = config::SourceLocation;
 
 /// One piece of evidence for a check: a top growing class, a retainer path, a source location.
 struct Evidence {
