@@ -6,6 +6,7 @@
 #include <tinyxml2.h>
 
 #include "harness/common/error.h"
+#include "harness/common/format.h"
 #include "reporters/values.h"
 
 namespace leakcheck::reporters {

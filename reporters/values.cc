@@ -39,22 +39,6 @@ std::string MeasuredVsLimit(const run::CheckResult& c) {
                      FormatMeasured(c.limit, c.unit));
 }
 
-std::string Slug(std::string_view name) {
-  std::string out;
-  bool dash = false;
-  for (char ch : name) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) != 0 && c < 0x80) {
-      if (dash && !out.empty()) out += '-';
-      out += static_cast<char>(std::tolower(c));
-      dash = false;
-    } else {
-      dash = true;
-    }
-  }
-  return out.empty() ? "scenario" : out;
-}
-
 namespace {
 
 // Length of the valid UTF-8 sequence at s[i], 0 when invalid (overlong, surrogate, > U+10FFFF).

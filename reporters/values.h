@@ -17,10 +17,6 @@ std::string FormatMeasured(double value, std::string_view unit);
 /// "1.20 KiB/iteration > limit 64 B/iteration".
 std::string MeasuredVsLimit(const run::CheckResult& check);
 
-/// A scenario name as an identifier: lower case, runs of other characters as one '-'
-/// ("Create & Read user" -> "create-read-user"); "scenario" when nothing is left.
-std::string Slug(std::string_view name);
-
 /// Replaces invalid UTF-8 with U+FFFD and drops the control characters XML 1.0 forbids
 /// (everything below 0x20 but \t \n \r, and U+FFFE/U+FFFF) and DEL; the rest is kept as it is.
 std::string CleanText(std::string_view s);

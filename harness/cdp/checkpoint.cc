@@ -52,6 +52,16 @@ double Seconds(Clock::time_point since) {
 
 }  // namespace
 
+std::optional<SnapshotMethod> ParseSnapshotMethod(std::string_view name) {
+  if (name == kSnapshotMethodNames[0]) return SnapshotMethod::kAppWrites;
+  if (name == kSnapshotMethodNames[1]) return SnapshotMethod::kStream;
+  return std::nullopt;
+}
+
+std::string_view SnapshotMethodName(SnapshotMethod method) {
+  return method == SnapshotMethod::kStream ? kSnapshotMethodNames[1] : kSnapshotMethodNames[0];
+}
+
 const char* const kMeasureExpression = R"JS((() => {
   const m = process.memoryUsage();
   const resources = {};
@@ -128,18 +138,19 @@ Measurement TakeCheckpoint(Session& session, const CheckpointOptions& options) {
     double app_cpu = options.app_pid ? CpuSeconds(options.app_pid) : 0;
     double own_cpu = CpuSeconds(0);
     SnapshotFile file;
-    m.snapshot_method = "stream";
+    m.snapshot_method = SnapshotMethodName(SnapshotMethod::kStream);
     if (options.snapshot_method == SnapshotMethod::kAppWrites) {
       try {
         file = session.WriteHeapSnapshotInApp(options.snapshot_path);
-        m.snapshot_method = "app";
+        m.snapshot_method = SnapshotMethodName(SnapshotMethod::kAppWrites);
       } catch (const Error& e) {
         // The app could not write it (no `require`, a read-only folder): stream it instead,
         // unless the inspector connection itself is gone or the disk is full.
         if (!session.connected() || e.stage() == kSnapshotWriteStage) throw;
       }
     }
-    if (m.snapshot_method == "stream") file = session.TakeHeapSnapshot(options.snapshot_path);
+    if (m.snapshot_method == SnapshotMethodName(SnapshotMethod::kStream))
+      file = session.TakeHeapSnapshot(options.snapshot_path);
     // The app wrote it with its own umask: owner-only, it holds whatever the app held.
     ::chmod(file.path.c_str(), 0600);
     m.snapshot = file.path;

@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/cdp/session.h"
@@ -15,6 +17,16 @@ enum class SnapshotMethod {
   kAppWrites,  ///< Session::WriteHeapSnapshotInApp (fast; falls back to kStream if it cannot)
   kStream,     ///< Session::TakeHeapSnapshot: chunks over the WebSocket, written by leakcheck
 };
+
+/// The names of the snapshot methods on the command line (`--snapshot-method`) and in
+/// measurements.json / results.json (`snapshot_method`): "app" and "stream".
+inline constexpr std::string_view kSnapshotMethodNames[] = {"app", "stream"};
+
+/// "app" -> kAppWrites, "stream" -> kStream; nullopt for anything else (case-sensitive).
+std::optional<SnapshotMethod> ParseSnapshotMethod(std::string_view name);
+
+/// kAppWrites -> "app", kStream -> "stream".
+std::string_view SnapshotMethodName(SnapshotMethod method);
 
 /// What TakeCheckpoint does.
 struct CheckpointOptions {

@@ -14,6 +14,7 @@
 
 #include "harness/cdp/json_text.h"
 #include "harness/cdp/message.h"
+#include "harness/common/duration.h"
 #include "harness/common/error.h"
 
 namespace leakcheck::cdp {
@@ -28,11 +29,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::string_view kObjectGroup = "leakcheck";
 // How often a waiting step wakes up to ask the AppMonitor whether the app is still there.
 constexpr milliseconds kMonitorTick{200};
-
-std::string FormatDuration(milliseconds d) {
-  if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + "s";
-  return std::to_string(d.count()) + "ms";
-}
 
 struct WsUrl {
   std::string host;

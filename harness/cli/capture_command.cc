@@ -7,9 +7,9 @@
 
 #include <atomic>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -18,6 +18,7 @@
 #include "harness/cdp/json_text.h"
 #include "harness/cdp/session.h"
 #include "harness/cli/cli.h"
+#include "harness/common/duration.h"
 #include "harness/common/error.h"
 #include "harness/common/format.h"
 #include "harness/common/redact.h"
@@ -47,16 +48,14 @@ struct CaptureOptions {
 
 std::atomic<bool> g_usr1{false};
 
-// "250ms", "20s", "2m", or a bare number of seconds.
-milliseconds ParseDuration(const std::string& text, const std::string& option) {
-  double value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  std::string_view unit(ptr, static_cast<size_t>(text.data() + text.size() - ptr));
-  double scale = unit == "ms" ? 1 : unit == "s" || unit.empty() ? 1000 : unit == "m" ? 60000 : -1;
-  if (ec != std::errc() || scale < 0 || value < 0) {
+// A duration option: the one syntax of harness/common/duration.h ("250ms", "20s", "2m"; a unit is
+// required, as in the YAML).
+milliseconds DurationOption(const std::string& text, const std::string& option) {
+  std::optional<milliseconds> d = ParseDuration(text);
+  if (!d || d->count() < 0) {
     throw InputError("capture", option + ": not a duration: `" + text + "` (use ms, s or m)");
   }
-  return milliseconds(static_cast<int64_t>(value * scale));
+  return *d;
 }
 
 // Without a ready option the user says when: Enter on stdin (EOF counts) or SIGUSR1.
@@ -107,8 +106,8 @@ process::AppSpec MakeSpec(const CaptureOptions& o, const std::filesystem::path& 
   if (o.port > 0) spec.port = static_cast<uint16_t>(o.port);
   spec.ready.http_path = o.ready_http;
   spec.ready.log_regex = o.ready_log;
-  spec.ready.timeout = ParseDuration(o.timeout, "--timeout");
-  spec.stop_timeout = ParseDuration(o.stop_timeout, "--stop-timeout");
+  spec.ready.timeout = DurationOption(o.timeout, "--timeout");
+  spec.stop_timeout = DurationOption(o.stop_timeout, "--stop-timeout");
   spec.log_dir = out;
   return spec;
 }
@@ -125,7 +124,14 @@ int RunCapture(const CaptureOptions& o) {
   if (ec) throw InputError("capture", "cannot create " + out.string() + ": " + ec.message());
   ::chmod(out.c_str(), 0700);  // snapshots hold whatever the app held
   process::AppSpec spec = MakeSpec(o, out);
-  milliseconds interval = ParseDuration(o.interval, "--interval");
+  milliseconds interval = DurationOption(o.interval, "--interval");
+  const std::optional<cdp::SnapshotMethod> parsed_method =
+      cdp::ParseSnapshotMethod(o.snapshot_method);
+  if (!parsed_method) {
+    throw InputError("capture",
+                     "--snapshot-method: `" + o.snapshot_method + "` is not app or stream");
+  }
+  const cdp::SnapshotMethod method = *parsed_method;
 
   process::NodeApp app(spec);
   app.Start();
@@ -154,8 +160,7 @@ int RunCapture(const CaptureOptions& o) {
     cp.gc_rounds = o.gc_rounds;
     cp.label = "checkpoint-" + std::to_string(i);
     cp.app_pid = app.pid();
-    cp.snapshot_method = o.snapshot_method == "stream" ? cdp::SnapshotMethod::kStream
-                                                       : cdp::SnapshotMethod::kAppWrites;
+    cp.snapshot_method = method;
     if (i <= o.snapshots)
       cp.snapshot_path = out / ("snapshot-" + std::to_string(i) + ".heapsnapshot");
     measurements.push_back(cdp::TakeCheckpoint(session, cp));
@@ -216,7 +221,8 @@ void RegisterCaptureCommand(CLI::App& root, CommandAction& action) {
   cmd->add_option("--gc-rounds", o->gc_rounds, "Full GCs per checkpoint (default 3)");
   cmd->add_option("--snapshot-method", o->snapshot_method,
                   "app: the app writes it (v8.writeHeapSnapshot, fast); stream: chunks over CDP")
-      ->check(CLI::IsMember({"app", "stream"}));
+      ->check(CLI::IsMember(std::vector<std::string>(std::begin(cdp::kSnapshotMethodNames),
+                                                     std::end(cdp::kSnapshotMethodNames))));
   cmd->add_flag("--sampling", o->sampling,
                 "Run the sampling heap profiler; write allocation-sites.json");
   cmd->add_option("command", o->command, "The app: -- node app.js …")->required();

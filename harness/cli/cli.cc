@@ -3,11 +3,16 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <optional>
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "harness/common/duration.h"
 #include "harness/common/error.h"
 #include "harness/common/exit_status.h"
 #include "harness/common/interrupt.h"
@@ -23,6 +28,25 @@ constexpr CommandRegistrar kCommands[] = {
     RegisterLoadCommand,    RegisterCaptureCommand, RegisterListCommand,
     RegisterMergeCommand,   RegisterReportCommand,  RegisterRunCommand,
 };
+
+// Seconds from the first signal to the forced exit in the graceful mode; set once by RunCli
+// (from LEAKCHECK_INTERRUPT_DEADLINE) before any handler is installed, only read in the handler.
+volatile sig_atomic_t g_interrupt_deadline_seconds = kInterruptDeadlineSeconds;
+
+// LEAKCHECK_INTERRUPT_DEADLINE="2s": the graceful stop's deadline, for tests that would otherwise
+// wait the default 15 s. Whole seconds (alarm() is the async-signal-safe timer), rounded up,
+// 1 s to 1 h. Unset: the default.
+unsigned InterruptDeadlineFromEnv() {
+  const char* text = std::getenv("LEAKCHECK_INTERRUPT_DEADLINE");
+  if (text == nullptr) return kInterruptDeadlineSeconds;
+  std::optional<std::chrono::milliseconds> d = ParseDuration(text);
+  if (!d || d->count() <= 0 || *d > std::chrono::hours(1)) {
+    throw InputError("environment", fmt::format("LEAKCHECK_INTERRUPT_DEADLINE: `{}` is not a "
+                                                "duration between 1ms and 1h (e.g. 2s)",
+                                                text));
+  }
+  return static_cast<unsigned>((d->count() + 999) / 1000);
+}
 
 void WriteStderr(const char* text, size_t n) {
   ssize_t ignored = ::write(2, text, n);
@@ -41,7 +65,7 @@ void OnInterrupt(int sig) {
         "leakcheck: interrupted; stopping the app and writing the reports of what ran "
         "(interrupt again to quit at once)\n";
     WriteStderr(kMessage, sizeof kMessage - 1);
-    ::alarm(kInterruptDeadlineSeconds);
+    ::alarm(static_cast<unsigned>(g_interrupt_deadline_seconds));
     return;
   }
   constexpr char kMessage[] = "leakcheck: interrupted\n";
@@ -79,6 +103,12 @@ int RunCli(int argc, char** argv) {
   CLI::App app{"leakcheck: catch Node.js memory leaks in CI", "leakcheck"};
   app.set_version_flag("--version", std::string("leakcheck ") + LEAKCHECK_VERSION);
   app.require_subcommand(1);
+  try {
+    g_interrupt_deadline_seconds = static_cast<sig_atomic_t>(InterruptDeadlineFromEnv());
+  } catch (const Error& e) {
+    std::fprintf(stderr, "leakcheck: %s\n", e.what());
+    return e.status();
+  }
   InstallInterruptHandlers();
   CommandAction action;
   for (CommandRegistrar add : kCommands) add(app, action);

@@ -13,7 +13,7 @@
 #include "harness/cli/cli.h"
 #include "harness/common/error.h"
 #include "harness/common/exit_status.h"
-#include "reporters/values.h"
+#include "harness/common/format.h"
 
 namespace leakcheck {
 
@@ -53,7 +53,7 @@ int RunList(const ListOptions& opt) {
   std::string text;
   for (const auto& file : opt.files) {
     for (const auto& name : ScenarioNames(file)) {
-      rows.push_back({{"file", file}, {"scenario", name}, {"slug", reporters::Slug(name)}});
+      rows.push_back({{"file", file}, {"scenario", name}, {"slug", Slug(name)}});
       text += file + ": " + name + '\n';
     }
   }

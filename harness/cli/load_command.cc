@@ -11,11 +11,13 @@
 #include <boost/json.hpp>
 
 #include "harness/cli/cli.h"
+#include "harness/common/duration.h"
 #include "harness/common/error.h"
 #include "harness/common/exit_status.h"
 #include "harness/common/redact.h"
 #include "harness/config/loader.h"
 #include "harness/config/secrets.h"
+#include "harness/load/batches.h"
 #include "harness/load/driver.h"
 
 namespace leakcheck {
@@ -62,9 +64,7 @@ std::vector<load::Stats> RunPhase(load::Driver& driver, const config::Amount& am
     out.push_back(driver.RunFor(amount.duration->value));
     return out;
   }
-  int64_t total = amount.iterations.value;
-  for (int b = 0; b < batches; ++b) {
-    int64_t n = total / batches + (b < total % batches ? 1 : 0);
+  for (int64_t n : load::SplitIterations(amount.iterations.value, batches)) {
     out.push_back(driver.RunIterations(n));
   }
   return out;
@@ -82,7 +82,7 @@ int RunLoad(const LoadOptions& o) {
       scenario.run.amount.duration.reset();
     }
     if (!o.duration.empty()) {
-      auto d = config::ParseDuration(o.duration);
+      auto d = ParseDuration(o.duration);
       if (!d || d->count() <= 0) throw InputError("load", "--duration needs a duration like 10s");
       scenario.run.amount.duration = config::Located<config::Duration>{*d, {}};
     }

@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "harness/cdp/checkpoint.h"
 #include "harness/cli/cli.h"
 #include "harness/common/error.h"
 #include "harness/common/exit_status.h"
@@ -48,8 +49,10 @@ int RunRun(RunCommandOptions& o) {
   // reports).
   std::optional<run::RunResult> baseline;
   if (!o.baseline.empty()) baseline = reporters::ReadResultsFile(o.baseline);
-  o.run.snapshot_method = o.snapshot_method == "stream" ? cdp::SnapshotMethod::kStream
-                                                        : cdp::SnapshotMethod::kAppWrites;
+  const auto snapshot_method = cdp::ParseSnapshotMethod(o.snapshot_method);
+  if (!snapshot_method)
+    throw InputError("run", "--snapshot-method: `" + o.snapshot_method + "` is not app or stream");
+  o.run.snapshot_method = *snapshot_method;
   o.run.sampling = !o.no_sampling;
   const reporters::ColorMode color_mode = reporters::ParseColorMode(o.color);
   auto github = reporters::GithubTargetFromEnv(o.github);
@@ -139,7 +142,8 @@ void RegisterRunCommand(CLI::App& root, CommandAction& action) {
       ->default_val("auto");
   cmd->add_option("--snapshot-method", o->snapshot_method,
                   "app (v8.writeHeapSnapshot in the app) or stream (over CDP)")
-      ->check(CLI::IsMember({"app", "stream"}))
+      ->check(CLI::IsMember(std::vector<std::string>(std::begin(cdp::kSnapshotMethodNames),
+                                                     std::end(cdp::kSnapshotMethodNames))))
       ->default_val("app");
   cmd->add_flag("--no-sampling", o->no_sampling, "Do not run the sampling heap profiler");
   cmd->add_flag("-q,--quiet", o->quiet, "Only the verdict and the failures");

@@ -45,4 +45,22 @@ std::string Ellipsize(std::string_view s, size_t max) {
   return std::string(s);
 }
 
+std::string Slug(std::string_view name) {
+  std::string out;
+  bool dash = false;
+  for (char ch : name) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    const bool ascii_alnum =
+        (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (ascii_alnum) {
+      if (dash && !out.empty()) out += '-';
+      out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      dash = false;
+    } else {
+      dash = true;
+    }
+  }
+  return out.empty() ? "scenario" : out;
+}
+
 }  // namespace leakcheck

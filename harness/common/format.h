@@ -15,5 +15,10 @@ std::string FormatSignedBytes(double bytes);
 std::string FormatCount(int64_t n);
 /// Shortens `s` to at most `max` characters (UTF-8 aware), ending in "…" when cut.
 std::string Ellipsize(std::string_view s, size_t max);
+/// A name as an identifier for folders and JUnit class names: ASCII letters and digits lower-cased,
+/// every run of anything else (punctuation, spaces, non-ASCII bytes) one '-', none at either end
+/// ("Create & Read user" -> "create-read-user", "My API / v2" -> "my-api-v2"); "scenario" when
+/// nothing is left. Locale-independent. The run folder, `list --json` and JUnit all use it.
+std::string Slug(std::string_view name);
 
 }  // namespace leakcheck

@@ -10,7 +10,9 @@
 /// reports of what ran are still written; a second signal (or a hard deadline) exits at once.
 namespace leakcheck {
 
-/// Seconds between the first signal and the forced `_exit(130)` in the graceful mode.
+/// Seconds between the first signal and the forced `_exit(130)` in the graceful mode, unless
+/// the environment variable LEAKCHECK_INTERRUPT_DEADLINE (a duration: "2s"; read by RunCli)
+/// sets another.
 inline constexpr unsigned kInterruptDeadlineSeconds = 15;
 
 /// Records that signal `sig` arrived. Async-signal-safe. Returns false if one was already

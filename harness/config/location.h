@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include <boost/describe/class.hpp>
+
 namespace leakcheck::config {
 
 /// Where a value came from in a scenario file. Lines and columns are 1-based; 0 means unknown.
@@ -13,6 +15,7 @@ struct SourceLocation {
   /// "scenarios/api.yaml:12:5" (or just the file when the position is unknown).
   std::string ToString() const;
 };
+BOOST_DESCRIBE_STRUCT(SourceLocation, (), (file, line, column))
 
 /// A value together with the place in the YAML file that set it. `location.line == 0` means
 /// the value is a default that no line of the file set.

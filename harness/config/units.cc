@@ -4,8 +4,6 @@
 #include <charconv>
 #include <cmath>
 
-#include <fmt/format.h>
-
 namespace leakcheck::config {
 namespace {
 
@@ -66,23 +64,6 @@ std::optional<double> ParseSize(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<Duration> ParseDuration(std::string_view text) {
-  auto split = SplitNumber(text);
-  if (!split) return std::nullopt;
-  auto [value, unit] = *split;
-  double ms = 0;
-  if (unit == "ms") {
-    ms = value;
-  } else if (unit == "s") {
-    ms = value * 1000;
-  } else if (unit == "m") {
-    ms = value * 60000;
-  } else {
-    return std::nullopt;
-  }
-  return Duration(static_cast<int64_t>(std::llround(ms)));
-}
-
 std::optional<double> ParsePercent(std::string_view text) {
   text = Trim(text);
   if (text.empty() || text.back() != '%') return std::nullopt;
@@ -102,13 +83,6 @@ std::optional<double> ParseRate(std::string_view text) {
   if (per == "m") return split->first / 60.0;
   if (per == "ms") return split->first * 1000.0;
   return std::nullopt;
-}
-
-std::string FormatDuration(Duration d) {
-  int64_t ms = d.count();
-  if (ms != 0 && ms % 60000 == 0) return fmt::format("{}m", ms / 60000);
-  if (ms >= 1000) return fmt::format("{:g}s", static_cast<double>(ms) / 1000.0);
-  return fmt::format("{}ms", ms);
 }
 
 }  // namespace leakcheck::config

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "harness/common/duration.h"
 #include "harness/common/error.h"
 #include "harness/common/line_pattern.h"
 #include "harness/common/redact.h"
@@ -33,11 +34,6 @@ using std::chrono::milliseconds;
 constexpr size_t kMaxLine = 64 * 1024;
 constexpr size_t kTailLines = 50;
 constexpr std::string_view kInspectorAnnounce = "Debugger listening on ";
-
-std::string FormatDuration(milliseconds d) {
-  if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + "s";
-  return std::to_string(d.count()) + "ms";
-}
 
 // Lines node's inspector prints; kept in the log files, left out of the tails in messages.
 bool IsInspectorNoise(std::string_view line) {

@@ -35,7 +35,4 @@ RunResult RunScenarioFiles(const RunOptions& options, reporters::ProgressReporte
 /// as the user's umask made them; nothing else of the user's is touched.
 void MakePrivateIfInRunFolder(const std::string& file, const std::string& run_dir);
 
-/// "create-and-read-user" → "create-and-read-user"; "My API / v2" → "my-api-v2".
-std::string Slug(const std::string& name);
-
 }  // namespace leakcheck::run

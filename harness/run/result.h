@@ -7,6 +7,8 @@
 
 #include <boost/describe/class.hpp>
 
+#include "harness/config/location.h"
+
 /// The result of `leakcheck run`: what every reporter renders. Reporters never recompute
 /// anything; whatever they show is in these structs. (Versioned in results.json as
 /// `schema_version`; bump kResultsSchemaVersion on any incompatible change.) Each struct's
@@ -16,13 +18,9 @@ namespace leakcheck::run {
 
 inline constexpr int kResultsSchemaVersion = 1;
 
-/// Where a value came from in the scenario YAML (1-based line and column; 0 when unknown).
-struct SourceLocation {
-  std::string file;
-  int line = 0;
-  int column = 0;
-};
-BOOST_DESCRIBE_STRUCT(SourceLocation, (), (file, line, column))
+/// Where a value came from in the scenario YAML (1-based line and column; 0 when unknown): the
+/// loader's type, so a threshold's location reaches the reports unchanged.
+using SourceLocation = config::SourceLocation;
 
 /// One piece of evidence for a check: a top growing class, a retainer path, a source location.
 struct Evidence {

@@ -1,33 +1,22 @@
 #pragma once
 // Helpers shared by the validate_* and load_* end-to-end tests.
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <string>
 #include <vector>
 
+#include "tests/support/run_command.h"
+
 namespace leakcheck::e2e {
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  ///< stdout, and stderr when requested
-};
+using testing::CommandResult;
 
-/// Runs `command` through /bin/sh and captures its stdout (plus stderr with `merge_stderr`).
-inline CommandResult RunCommand(const std::string& command, bool merge_stderr = true) {
-  CommandResult result;
-  std::string full = command + (merge_stderr ? " 2>&1" : "");
-  FILE* pipe = popen(full.c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer;
-  size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    result.output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+/// Runs the leakcheck binary with `args` (no shell); stderr goes into CommandResult::out with
+/// stdout, in the order written, unless `merge_stderr` is false.
+inline CommandResult RunLeakcheck(std::vector<std::string> args, bool merge_stderr = true) {
+  args.insert(args.begin(), LEAKCHECK_BIN);
+  testing::SpawnOptions options;
+  options.merge_stderr = merge_stderr;
+  return testing::RunCommand(args, options);
 }
 
 /// Splits on '\n', dropping a trailing empty line.
@@ -42,8 +31,6 @@ inline std::vector<std::string> Lines(const std::string& text) {
   }
   return lines;
 }
-
-inline std::string Quote(const std::string& s) { return "'" + s + "'"; }
 
 }  // namespace leakcheck::e2e
 

@@ -27,6 +27,7 @@
 #include <boost/json.hpp>
 
 #include "tests/e2e/process_e2e_util.h"
+#include "tests/support/param_name.h"
 
 namespace leakcheck::e2e {
 namespace {
@@ -37,93 +38,24 @@ using ::testing::Not;
 
 const std::string kFaults = std::string(LEAKCHECK_FIXTURES_DIR) + "/faults/";
 
-// Hang guard for one leakcheck run: far above any run here, well below the CTest timeout.
-constexpr auto kRunGuard = std::chrono::seconds(180);
+// One leakcheck run, started and awaited by the one helper of tests/support/run_command.h (its
+// hang guard kills a run after 180 s: a hang fails the test, never blocks it).
+using Launched = testing::Spawned;
+using Finished = testing::CommandResult;
+using LaunchOptions = testing::SpawnOptions;  // env, file_size_limit, output_name
 
-struct Launched {
-  pid_t pid = -1;
-  fs::path dir;  // run.out / run.err are written here
-};
-
-struct Finished {
-  int exit_code = -1;
-  std::string out, err;
-  long max_rss_kib = 0;  // leakcheck's peak RSS
-  bool hung = false;     // the guard killed it
-};
-
-struct LaunchOptions {
-  std::vector<std::pair<std::string, std::string>> env;  // added to the environment
-  rlim_t file_size_limit = RLIM_INFINITY;                // RLIMIT_FSIZE for leakcheck (and node)
-  std::string out_name = "run";                          // <dir>/<out_name>.out / .err
-};
-
-// Starts `leakcheck args…` with stdin from /dev/null and stdout/stderr in files. fork+exec (not
-// posix_spawn) so the child can set its file-size limit before exec; everything the child needs
-// is prepared before the fork.
-Launched Launch(const fs::path& dir, std::vector<std::string> args, const LaunchOptions& o = {}) {
+// Starts `leakcheck args…` with its <output_name>.out / .err in `dir`.
+Launched Launch(const fs::path& dir, std::vector<std::string> args, LaunchOptions o = {}) {
   args.insert(args.begin(), LEAKCHECK_BIN);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
-  for (const auto& [k, v] : o.env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  const std::string out_path = (dir / (o.out_name + ".out")).string();
-  const std::string err_path = (dir / (o.out_name + ".err")).string();
-  const rlimit limit{o.file_size_limit, o.file_size_limit};
-  Launched l{-1, dir};
-  l.pid = ::fork();
-  if (l.pid == 0) {
-    int in = ::open("/dev/null", O_RDONLY);
-    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (in < 0 || out < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 ||
-        ::dup2(err, 2) < 0)
-      ::_exit(126);
-    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(126);
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
-  return l;
+  o.output_dir = dir;
+  return testing::Spawn(std::move(args), o);
 }
 
-std::string ReadOut(const Launched& l, const std::string& name = "run") {
-  return Slurp(l.dir / (name + ".out"));
-}
-std::string ReadErr(const Launched& l, const std::string& name = "run") {
-  return Slurp(l.dir / (name + ".err"));
-}
-
-// Waits for the run to end (SIGKILL after kRunGuard: a hang fails the test, never blocks it).
-Finished Wait(const Launched& l, const std::string& name = "run") {
-  Finished f;
-  const auto deadline = std::chrono::steady_clock::now() + kRunGuard;
-  int status = 0;
-  rusage usage{};
-  for (;;) {
-    pid_t r = ::wait4(l.pid, &status, WNOHANG, &usage);
-    if (r == l.pid) break;
-    if (r < 0 && errno != EINTR) return f;
-    if (std::chrono::steady_clock::now() > deadline && !f.hung) {
-      f.hung = true;
-      ::kill(l.pid, SIGKILL);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  f.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  f.max_rss_kib = usage.ru_maxrss;
-  f.out = ReadOut(l, name);
-  f.err = ReadErr(l, name);
-  return f;
-}
+std::string ReadErr(const Launched& l) { return Slurp(l.err_path); }
 
 Finished RunLeakcheck(const fs::path& dir, std::vector<std::string> args,
                       const LaunchOptions& o = {}) {
-  return Wait(Launch(dir, std::move(args), o), o.out_name);
+  return testing::Wait(Launch(dir, std::move(args), o));
 }
 
 // Polls `ready` every 20 ms for at most `limit`; false if it never became true.
@@ -287,7 +219,8 @@ TEST_P(SnapshotWriteFails, IsAHarnessErrorNamingTheFileAndTheReportIsStillWritte
   fs::remove_all(dir);
 }
 
-INSTANTIATE_TEST_SUITE_P(Methods, SnapshotWriteFails, ::testing::Values("app", "stream"));
+INSTANTIATE_TEST_SUITE_P(Methods, SnapshotWriteFails, ::testing::Values("app", "stream"),
+                         testing::ParamAsName());
 
 // results.json and the JUnit file on a full disk: /dev/full fails every write with ENOSPC. The
 // console report still appears, each failed report is named on stderr, and the run exits 3.
@@ -353,7 +286,7 @@ TEST(Interrupt, SigintMidLoadWritesThePartialReportAndExits130) {
       [&] { return ReadErr(l).find("[long-load] load: batch 1 of 2") != std::string::npos; });
   bool family = WaitUntil([&] { return ReadPids(pids_file).size() == 6; });
   ::kill(l.pid, SIGINT);
-  Finished r = Wait(l);
+  Finished r = testing::Wait(l);
   std::vector<pid_t> pids = ReadPids(pids_file);
   ASSERT_TRUE(in_load) << r.err;
   ASSERT_TRUE(family) << Slurp(pids_file);
@@ -390,7 +323,7 @@ TEST_P(InterruptSnapshot, SigintMidSnapshotWritesThePartialReportAndLeavesNoPart
   bool writing =
       WaitUntil([&] { return fs::exists(out / "big-heap" / "baseline.heapsnapshot.part"); });
   ::kill(l.pid, SIGINT);
-  Finished r = Wait(l);
+  Finished r = testing::Wait(l);
   ASSERT_TRUE(writing) << r.err;
   ASSERT_FALSE(r.hung) << r.err;
   EXPECT_EQ(r.exit_code, 130) << r.out << r.err;
@@ -406,11 +339,13 @@ TEST_P(InterruptSnapshot, SigintMidSnapshotWritesThePartialReportAndLeavesNoPart
   fs::remove_all(dir);
 }
 
-INSTANTIATE_TEST_SUITE_P(Methods, InterruptSnapshot, ::testing::Values("app", "stream"));
+INSTANTIATE_TEST_SUITE_P(Methods, InterruptSnapshot, ::testing::Values("app", "stream"),
+                         testing::ParamAsName());
 
 // After the first signal leakcheck writes its reports. Here the JUnit "file" is a FIFO nobody
 // reads, so writing it blocks forever: a second signal must end the run at once, and without
-// one the hard deadline (15 s after the first signal) must.
+// one the hard deadline must (15 s by default; LEAKCHECK_INTERRUPT_DEADLINE=5s here, so the test
+// does not wait 15 s).
 class InterruptedReportsHang : public ::testing::TestWithParam<bool> {};
 
 TEST_P(InterruptedReportsHang, ASecondSignalOrTheDeadlineExits130) {
@@ -420,6 +355,9 @@ TEST_P(InterruptedReportsHang, ASecondSignalOrTheDeadlineExits130) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   LaunchOptions o;
   o.env = {{"PIDS_FILE", pids_file.string()}};
+  // The deadline case need not wait the default 15 s; the second-signal case keeps the default
+  // so the deadline cannot fire before the second signal is sent.
+  if (!second_signal) o.env.emplace_back("LEAKCHECK_INTERRUPT_DEADLINE", "5s");
   Launched l = Launch(dir,
                       {"run", kFaults + "long-load.yaml", "--out", (dir / "out").string(),
                        "--no-sampling", "--junit", fifo.string()},
@@ -431,7 +369,7 @@ TEST_P(InterruptedReportsHang, ASecondSignalOrTheDeadlineExits130) {
   // results.json is written before the JUnit file: once it exists, leakcheck is stuck on the FIFO.
   bool stuck = WaitUntil([&] { return fs::exists(dir / "out" / "results.json"); });
   if (second_signal) ::kill(l.pid, SIGINT);
-  Finished r = Wait(l);
+  Finished r = testing::Wait(l);
   std::vector<pid_t> pids = ReadPids(pids_file);
   // The scenario had ended (results.json exists), so every descendant was already collected.
   EXPECT_TRUE(AllGone(pids)) << Slurp(pids_file);
@@ -457,13 +395,13 @@ INSTANTIATE_TEST_SUITE_P(Exits, InterruptedReportsHang, ::testing::Values(true, 
 TEST(ConcurrentRuns, TwoRunsWithTheirOwnFoldersBothPass) {
   auto dir = TestDir("fault-concurrent");
   LaunchOptions a, b;
-  a.out_name = "a";
-  b.out_name = "b";
+  a.output_name = "a";
+  b.output_name = "b";
   Launched la = Launch(
       dir, {"run", kFaults + "small.yaml", "--out", (dir / "out-a").string(), "--no-sampling"}, a);
   Launched lb = Launch(
       dir, {"run", kFaults + "small.yaml", "--out", (dir / "out-b").string(), "--no-sampling"}, b);
-  Finished ra = Wait(la, "a"), rb = Wait(lb, "b");
+  Finished ra = testing::Wait(la), rb = testing::Wait(lb);
   EXPECT_EQ(ra.exit_code, 0) << ra.out << ra.err;
   EXPECT_EQ(rb.exit_code, 0) << rb.out << rb.err;
   auto res_a = ResultsJson(dir / "out-a"), res_b = ResultsJson(dir / "out-b");
@@ -478,9 +416,9 @@ TEST(ConcurrentRuns, ASecondRunOnTheSameFolderFailsAtOnceNamingTheFirst) {
   auto dir = TestDir("fault-same-out");
   const fs::path out = dir / "out", pids_file = dir / "pids";
   LaunchOptions first_options, second_options;
-  first_options.out_name = "first";
+  first_options.output_name = "first";
   first_options.env = {{"PIDS_FILE", pids_file.string()}};
-  second_options.out_name = "second";
+  second_options.output_name = "second";
   // The first run loads for as long as the test needs; it is interrupted at the end.
   Launched first =
       Launch(dir, {"run", kFaults + "long-load.yaml", "--out", out.string(), "--no-sampling"},
@@ -490,10 +428,10 @@ TEST(ConcurrentRuns, ASecondRunOnTheSameFolderFailsAtOnceNamingTheFirst) {
       WaitUntil([&] { return Slurp(out / ".leakcheck.lock") == std::to_string(first.pid) + "\n"; });
   Finished second = RunLeakcheck(
       dir, {"run", kFaults + "small.yaml", "--out", out.string(), "--no-sampling"}, second_options);
-  bool in_load = WaitUntil(
-      [&] { return ReadErr(first, "first").find("[long-load] load:") != std::string::npos; });
+  bool in_load =
+      WaitUntil([&] { return ReadErr(first).find("[long-load] load:") != std::string::npos; });
   ::kill(first.pid, SIGINT);
-  Finished r = Wait(first, "first");
+  Finished r = testing::Wait(first);
   KillAll(ReadPids(pids_file));
   ASSERT_TRUE(locked && in_load) << r.err;
   EXPECT_EQ(second.exit_code, 2) << second.out << second.err;

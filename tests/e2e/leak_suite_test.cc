@@ -6,13 +6,18 @@
 
 #include <cerrno>
 #include <cstdlib>
-
+#include <filesystem>
 #include <fstream>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include "tests/support/param_name.h"
 #include "tests/support/run_command.h"
 
 namespace leakcheck::testing {
@@ -20,48 +25,92 @@ namespace {
 
 const std::string kSource = LEAKCHECK_SOURCE_DIR;
 
+// One entry of expectations.json's `cases`; every field is read and asserted below.
 struct LeakCase {
-  std::string name;
+  std::string name;     // pattern + variant, as the test's name: "MapCacheLeaky"
+  std::string pattern;  // the folder under tests/fixtures/leaks/ ("example": scenarios/)
+  std::string variant;  // "leaky" or "fixed"
   std::string yaml;
   int exit_code = 0;
   std::string failing_detector;
   std::vector<std::string> culprits;
+  std::string stderr_contains;  // a line the app prints to stderr (its stderr.log holds it)
+  std::string setup;            // a command to run once before (its node_modules must exist)
 };
 
 std::vector<LeakCase> LoadCases() {
   auto doc = boost::json::parse(ReadWholeFile(kSource + "/tests/fixtures/leaks/expectations.json"));
+  const auto& root = doc.as_object();
+  if (root.at("version").as_int64() != 1) throw std::runtime_error("expectations.json: version");
   std::vector<LeakCase> out;
-  for (const auto& v : doc.at("cases").as_array()) {
+  for (const auto& v : root.at("cases").as_array()) {
     const auto& o = v.as_object();
+    for (const auto& [key, value] : o) {
+      static const std::set<std::string> kKnown = {"pattern",
+                                                   "variant",
+                                                   "yaml",
+                                                   "exit_code",
+                                                   "failing_detector",
+                                                   "culprit_substrings",
+                                                   "stderr_contains",
+                                                   "setup"};
+      if (!kKnown.count(std::string(key)))
+        throw std::runtime_error("expectations.json: unknown field " + std::string(key));
+    }
     LeakCase c;
+    c.pattern = std::string(o.at("pattern").as_string());
+    c.variant = std::string(o.at("variant").as_string());
+    c.name = ReadableName(c.pattern + " " + c.variant);
     c.yaml = std::string(o.at("yaml").as_string());
-    c.name = c.yaml;
-    for (char& ch : c.name)
-      if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
     c.exit_code = static_cast<int>(o.at("exit_code").as_int64());
     if (o.at("failing_detector").is_string())
       c.failing_detector = std::string(o.at("failing_detector").as_string());
     for (const auto& s : o.at("culprit_substrings").as_array())
       c.culprits.emplace_back(s.as_string());
+    if (const auto* text = o.if_contains("stderr_contains"))
+      c.stderr_contains = std::string(text->as_string());
+    if (const auto* setup = o.if_contains("setup")) c.setup = std::string(setup->as_string());
     out.push_back(std::move(c));
   }
   return out;
+}
+
+// Every stderr.log under `dir` (the app's stderr, one per scenario folder), concatenated.
+std::string AppStderrLogs(const std::string& dir) {
+  std::string all;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, ec))
+    if (entry.path().filename() == "stderr.log") all += ReadWholeFile(entry.path());
+  return all;
 }
 
 class LeakSuite : public ::testing::TestWithParam<LeakCase> {};
 
 TEST_P(LeakSuite, VerdictDetectorAndCulprit) {
   const LeakCase& c = GetParam();
+  // The case's own description is consistent: its YAML is the pattern's variant.
+  if (c.pattern == "example") {
+    EXPECT_EQ(c.yaml, c.variant == "leaky" ? "scenarios/leaky-api.yaml" : "scenarios/api.yaml");
+  } else {
+    EXPECT_EQ(c.yaml, "tests/fixtures/leaks/" + c.pattern + "/" + c.variant + ".yaml");
+  }
+  EXPECT_EQ(c.failing_detector.empty(), c.variant == "fixed");
+  EXPECT_EQ(c.exit_code, c.variant == "leaky" ? 1 : 0);
+  if (!c.setup.empty()) {
+    const auto folder = std::filesystem::path(kSource + "/" + c.yaml).parent_path();
+    ASSERT_TRUE(std::filesystem::is_directory(folder / "node_modules"))
+        << "run first: " << c.setup << " (tools/install-deps.sh does)";
+  }
   TempDir out;
   auto r = RunCommand({LEAKCHECK_BIN, "run", kSource + "/" + c.yaml, "--out", out.path(), "--json",
                        "--no-sampling"});
   ASSERT_EQ(r.exit_code, c.exit_code) << r.err << "\n" << r.out.substr(0, 4000);
   auto result = boost::json::parse(r.out).as_object();
-  std::vector<std::string> failed;
+  std::set<std::string> failed;
   for (const auto& s : result.at("scenarios").as_array())
     for (const auto& check : s.at("checks").as_array())
       if (check.at("status").as_string() == "failed")
-        failed.emplace_back(check.at("detector").as_string());
+        failed.emplace(check.at("detector").as_string());
   if (c.failing_detector.empty()) {
     EXPECT_THAT(failed, ::testing::IsEmpty());
   } else {
@@ -69,6 +118,10 @@ TEST_P(LeakSuite, VerdictDetectorAndCulprit) {
   }
   for (const auto& culprit : c.culprits)
     EXPECT_THAT(r.out, ::testing::HasSubstr(culprit)) << "culprit not named";
+  if (!c.stderr_contains.empty()) {
+    EXPECT_THAT(AppStderrLogs(out.path()), ::testing::HasSubstr(c.stderr_contains))
+        << "the app's stderr.log";
+  }
   // The run folder holds results.json; snapshots are kept only when a check failed.
   std::string listing = RunCommand({"find", out.path(), "-name", "*.heapsnapshot"}).out;
   EXPECT_EQ(listing.empty(), c.exit_code == 0) << listing;

@@ -233,15 +233,13 @@ TEST_F(LoadDriver, UnusableTargetIsAHarnessError) {
 
 TEST_F(LoadDriver, LoadCommandPrintsJsonStats) {
   std::string file = std::string(LEAKCHECK_FIXTURES_DIR) + "/scenarios/valid/load-counting.yaml";
-  CommandResult r = RunCommand(std::string(LEAKCHECK_BIN) + " load " + Quote(file) + " --port " +
-                                   std::to_string(server_.port()) + " --batches 3 --json",
-                               false);
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_THAT(r.output, ::testing::HasSubstr("\"warmup\":{\"iterations\":7,"));
-  EXPECT_THAT(r.output,
-              ::testing::HasSubstr(
-                  "\"run\":{\"iterations\":303,\"failed_iterations\":0,\"requests\":1515,"));
-  EXPECT_THAT(r.output,
+  CommandResult r = RunLeakcheck(
+      {"load", file, "--port", std::to_string(server_.port()), "--batches", "3", "--json"}, false);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("\"warmup\":{\"iterations\":7,"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr(
+                         "\"run\":{\"iterations\":303,\"failed_iterations\":0,\"requests\":1515,"));
+  EXPECT_THAT(r.out,
               ::testing::HasSubstr("{\"route\":\"POST /users\",\"requests\":303,\"failed\":0}"));
   auto counts = server_.Counts();
   EXPECT_EQ(counts["POST /users"], 310);

@@ -2,38 +2,25 @@
 // Helpers for the process/cdp end-to-end tests: run the leakcheck binary (or node) with its
 // output captured, find the app's process group in its output, and check the group is gone.
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
-extern char** environ;
+#include "tests/support/run_command.h"
 
 namespace leakcheck::e2e {
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using RunResult = testing::CommandResult;
 
-inline std::string Slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+/// The whole file ("" when it cannot be read).
+inline std::string Slurp(const std::filesystem::path& p) { return testing::ReadWholeFile(p); }
 
 inline std::filesystem::path TestDir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() /
@@ -43,32 +30,13 @@ inline std::filesystem::path TestDir(const std::string& name) {
   return dir;
 }
 
-/// Runs argv with stdin from /dev/null and stdout/stderr captured. `while_running`, if given,
-/// is called with the child's pid before waiting (e.g. to send it a signal).
+/// Runs argv (testing::RunCommand) with its output files run.out / run.err in `dir`.
+/// `while_running`, if given, is called with the child's pid before waiting.
 inline RunResult RunCommand(const std::vector<std::string>& args, const std::filesystem::path& dir,
                             const std::function<void(pid_t)>& while_running = nullptr) {
-  auto out_path = dir / "run.out", err_path = dir / "run.err";
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<std::string> copy = args;
-  std::vector<char*> argv;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid;
-  RunResult r;
-  if (posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) return r;
-  posix_spawn_file_actions_destroy(&fa);
-  if (while_running) while_running(pid);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = Slurp(out_path);
-  r.err = Slurp(err_path);
-  return r;
+  testing::SpawnOptions options;
+  options.output_dir = dir;
+  return testing::RunCommand(args, options, while_running);
 }
 
 inline std::string App(const std::string& name) {

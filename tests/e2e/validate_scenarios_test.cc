@@ -42,10 +42,10 @@ TEST(ValidateScenarios, EveryMalformedFileGivesOneLocatedErrorAndExitCode2) {
     std::string location = expected.substr(0, expected.find(' '));
     std::string message = expected.substr(expected.find(' ') + 1);
 
-    CommandResult r = RunCommand(std::string(LEAKCHECK_BIN) + " validate " + Quote(file.string()));
+    CommandResult r = RunLeakcheck({"validate", file.string()});
     EXPECT_EQ(r.exit_code, 2);
-    std::vector<std::string> lines = Lines(r.output);
-    ASSERT_EQ(lines.size(), 1u) << r.output;
+    std::vector<std::string> lines = Lines(r.out);
+    ASSERT_EQ(lines.size(), 1u) << r.out;
     EXPECT_EQ(lines[0], file.string() + ":" + location + ": " + message);
   }
 }
@@ -54,26 +54,25 @@ TEST(ValidateScenarios, ValidFilesPass) {
   auto files = YamlFiles(std::string(LEAKCHECK_FIXTURES_DIR) + "/scenarios/valid");
   ASSERT_FALSE(files.empty());
   for (const fs::path& file : files) {
-    CommandResult r = RunCommand(std::string(LEAKCHECK_BIN) + " validate " + Quote(file.string()));
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_EQ(r.output, file.string() + ": ok\n");
+    CommandResult r = RunLeakcheck({"validate", file.string()});
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(r.out, file.string() + ": ok\n");
   }
 }
 
 TEST(ValidateScenarios, SeveralFilesReportEachAndFailIfAnyFails) {
   std::string fixtures = std::string(LEAKCHECK_FIXTURES_DIR) + "/scenarios/";
-  CommandResult r = RunCommand(std::string(LEAKCHECK_BIN) + " validate -q " +
-                               Quote(fixtures + "valid/format-example.yaml") + " " +
-                               Quote(fixtures + "malformed/zero_concurrency.yaml") + " " +
-                               Quote(fixtures + "malformed/snapshots_four.yaml"));
+  CommandResult r = RunLeakcheck({"validate", "-q", fixtures + "valid/format-example.yaml",
+                                  fixtures + "malformed/zero_concurrency.yaml",
+                                  fixtures + "malformed/snapshots_four.yaml"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(Lines(r.output).size(), 2u) << r.output;
+  EXPECT_EQ(Lines(r.out).size(), 2u) << r.out;
 }
 
 TEST(ValidateScenarios, MissingFileIsAUsageError) {
-  CommandResult r = RunCommand(std::string(LEAKCHECK_BIN) + " validate /nonexistent/x.yaml");
+  CommandResult r = RunLeakcheck({"validate", "/nonexistent/x.yaml"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.output, ::testing::HasSubstr("/nonexistent/x.yaml: cannot read the file"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("/nonexistent/x.yaml: cannot read the file"));
 }
 
 }  // namespace

@@ -5,6 +5,17 @@
 namespace leakcheck::cdp {
 namespace {
 
+TEST(SnapshotMethod, NamesParseBackToTheirMethod) {
+  EXPECT_EQ(ParseSnapshotMethod("app"), SnapshotMethod::kAppWrites);
+  EXPECT_EQ(ParseSnapshotMethod("stream"), SnapshotMethod::kStream);
+  for (SnapshotMethod m : {SnapshotMethod::kAppWrites, SnapshotMethod::kStream})
+    EXPECT_EQ(ParseSnapshotMethod(SnapshotMethodName(m)), m);
+  for (std::string_view name : kSnapshotMethodNames) EXPECT_TRUE(ParseSnapshotMethod(name));
+  EXPECT_FALSE(ParseSnapshotMethod("App"));
+  EXPECT_FALSE(ParseSnapshotMethod(""));
+  EXPECT_FALSE(ParseSnapshotMethod("streaming"));
+}
+
 TEST(ParseMeasureResult, ReadsMemoryAndCountsResources) {
   Measurement m;
   ParseMeasureResult(R"({"rss":50000000,"heapUsed":3371248,"heapTotal":4956160,"external":1680943,

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/common/error.h"
+#include "tests/support/param_name.h"
 
 namespace leakcheck::config {
 namespace {
@@ -326,7 +327,12 @@ INSTANTIATE_TEST_SUITE_P(
                  "4:14: an `allow` entry needs `class` or `path`"},
         RuleCase{"    run: { iterations: 1 }\n    run: { iterations: 2 }\n    flow: [ { get: { "
                  "url: / } } ]\n",
-                 "5:5: duplicate key `run` (first set on line 4)"}));
+                 "5:5: duplicate key `run` (first set on line 4)"}),
+    // Named by the expected message without its location: "ConcurrencyMustBeBetween1And…".
+    [](const ::testing::TestParamInfo<RuleCase>& param_info) {
+      std::string_view expected = param_info.param.expected;
+      return leakcheck::testing::ReadableName(expected.substr(expected.find(' ') + 1), 60);
+    });
 
 TEST(Loader, FileLevelRules) {
   EXPECT_THAT(Errors("version: 2\napp: { command: x }\nscenarios: [ { name: s, flow: [ { get: { "

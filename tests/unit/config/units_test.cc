@@ -30,17 +30,6 @@ TEST(ParseSize, RejectsGarbage) {
   EXPECT_FALSE(ParseSize("1TB"));
 }
 
-TEST(ParseDuration, RequiresAUnit) {
-  EXPECT_EQ(ParseDuration("250ms"), Duration(250));
-  EXPECT_EQ(ParseDuration("2s"), Duration(2000));
-  EXPECT_EQ(ParseDuration("1.5s"), Duration(1500));
-  EXPECT_EQ(ParseDuration("1m"), Duration(60000));
-  EXPECT_EQ(ParseDuration("0ms"), Duration(0));
-  EXPECT_FALSE(ParseDuration("20"));
-  EXPECT_FALSE(ParseDuration("5h"));
-  EXPECT_FALSE(ParseDuration("s"));
-}
-
 TEST(ParsePercent, NeedsThePercentSign) {
   EXPECT_EQ(ParsePercent("0%"), 0);
   EXPECT_DOUBLE_EQ(*ParsePercent("2.5%"), 0.025);
@@ -55,12 +44,6 @@ TEST(ParseRate, PerSecondMinuteOrMillisecond) {
   EXPECT_EQ(ParseRate("2/ms"), 2000);
   EXPECT_FALSE(ParseRate("500"));
   EXPECT_FALSE(ParseRate("500/h"));
-}
-
-TEST(FormatDuration, PicksTheLargestExactUnit) {
-  EXPECT_EQ(FormatDuration(Duration(20)), "20ms");
-  EXPECT_EQ(FormatDuration(Duration(1500)), "1.5s");
-  EXPECT_EQ(FormatDuration(Duration(120000)), "2m");
 }
 
 TEST(Suggest, FindsCloseKeysOnly) {

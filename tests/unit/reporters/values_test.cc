@@ -16,13 +16,6 @@ TEST(Values, FormatsMeasuredValuesByUnit) {
   EXPECT_EQ(FormatMeasured(0.5, ""), "0.5");
 }
 
-TEST(Values, SlugsAreLowerCaseWithSingleDashes) {
-  EXPECT_EQ(Slug("Create & Read user"), "create-read-user");
-  EXPECT_EQ(Slug("--a__b--"), "a-b");
-  EXPECT_EQ(Slug("ünïcode"), "n-code");
-  EXPECT_EQ(Slug("***"), "scenario");
-}
-
 TEST(Values, CleanTextKeepsValidUtf8AndWhitespace) {
   EXPECT_EQ(CleanText("a\tb\nc\rd → ✓ 😀"), "a\tb\nc\rd → ✓ 😀");
   EXPECT_EQ(CleanText(std::string("x\0y", 3)), "xy");
