@@ -27,6 +27,7 @@
 #include "harness/load/driver.h"
 #include "harness/process/node_app.h"
 #include "harness/run/detectors.h"
+#include "harness/run/verdict.h"
 #include "harness/snapshot/reader.h"
 #include "reporters/progress.h"
 
@@ -52,8 +53,6 @@ std::string Slug(const std::string& name) {
 namespace {
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-SourceLocation ToLocation(const config::SourceLocation& l) { return {l.file, l.line, l.column}; }
 
 void MakePrivateDir(const fs::path& dir) {
   std::error_code ec;
@@ -151,71 +150,6 @@ CheckpointSample ToSample(const cdp::Measurement& m, int64_t iteration) {
   for (const auto& [type, n] : m.active_resources) s.resources.emplace_back(type, n);
   s.snapshot = m.snapshot.string();
   return s;
-}
-
-// The limits the scenario's thresholds (or their defaults) set, in detector units.
-DetectorLimits LimitsFor(const config::Scenario& sc) {
-  using D = config::Detector;
-  DetectorLimits l;
-  l.heap_per_iteration = sc.threshold(D::kHeapPerIteration).limit;
-  l.retained_growth = sc.threshold(D::kRetainedGrowth).limit;
-  l.survivors = sc.threshold(D::kSurvivors).limit;
-  l.collections = sc.threshold(D::kCollections).limit;
-  l.listeners = sc.threshold(D::kListeners).limit;
-  l.handles = sc.threshold(D::kHandles).limit;
-  l.external = sc.threshold(D::kExternal).limit;
-  l.closures = sc.threshold(D::kClosures).limit;
-  l.http_errors = sc.threshold(D::kHttpErrors).limit * 100;  // a fraction in the model
-  return l;
-}
-
-const config::Threshold* ThresholdFor(const config::Scenario& sc, const std::string& detector) {
-  for (const auto& t : sc.thresholds) {
-    std::string name = config::DetectorName(t.detector);
-    if (name == detector || (name == "http_errors" && detector == "http")) return &t;
-  }
-  return nullptr;
-}
-
-// An allow entry accepts a failed check when its class or path appears in the check's summary
-// or in its leading evidence (the culprit); the check is still reported, as "allowed".
-void ApplyAllowList(const config::Scenario& sc, CheckResult& c) {
-  if (c.status != CheckStatus::kFailed) return;
-  std::string culprit = c.summary;
-  for (size_t i = 0; i < c.evidence.size() && i < 3; ++i)
-    culprit += "\n" + c.evidence[i].title + "\n" + c.evidence[i].detail;
-  for (const auto& a : sc.allow) {
-    bool match = (a.class_name && culprit.find(*a.class_name) != std::string::npos) ||
-                 (a.path && culprit.find(*a.path) != std::string::npos);
-    if (match) {
-      c.status = CheckStatus::kAllowed;
-      c.allowed_reason = a.reason.empty() ? "allowed by the scenario's allow list" : a.reason;
-      return;
-    }
-  }
-}
-
-// Sampling heap profiler sites in the app's own code: "where was it allocated".
-void AddAllocationSites(const cdp::SamplingProfile& profile, std::vector<CheckResult>& checks) {
-  std::vector<Evidence> sites;
-  for (const auto& s : profile.sites) {
-    if (s.url.empty() || s.url.starts_with("node:") || s.self_size <= 0) continue;
-    Evidence e;
-    e.kind = Evidence::Kind::kSourceLocation;
-    std::string url = s.url.starts_with("file://") ? s.url.substr(7) : s.url;
-    e.title = fmt::format("{}:{} in {}", url, s.line,
-                          s.function_name.empty() ? "(anonymous)" : s.function_name);
-    e.bytes = s.self_size;
-    e.detail = "(sampling heap profiler, bytes still live)";
-    sites.push_back(std::move(e));
-    if (sites.size() == 3) break;
-  }
-  for (auto& c : checks) {
-    if (c.status != CheckStatus::kFailed) continue;
-    if (c.detector == "heap_per_iteration" || c.detector == "retained_growth" ||
-        c.detector == "survivors" || c.detector == "external")
-      c.evidence.insert(c.evidence.end(), sites.begin(), sites.end());
-  }
 }
 
 std::string NowIso8601() {
@@ -498,13 +432,7 @@ void ScenarioRun::Analyse(const std::string& app_stderr) {
   r_.checks = RunDetectors(in, LimitsFor(sc_));
   if (profile_) AddAllocationSites(*profile_, r_.checks);
   for (auto& c : r_.checks) {
-    const config::Threshold* t = ThresholdFor(sc_, c.detector);
-    if (t && t->location.line > 0) {
-      c.location = ToLocation(t->location);
-      c.default_threshold = false;
-    } else {
-      c.location = r_.location;
-    }
+    LocateCheck(sc_, r_.location, c);
     // Paths under the working directory read better relative: "scenarios/app/server.js:16".
     std::string cwd = fs::current_path().string() + "/";
     for (auto& e : c.evidence)
