@@ -29,8 +29,13 @@ std::string WriteFile(const TempDir& dir, const std::string& name, const std::st
                       << "/apps/server.js, ready: { http: /healthz } }\nscenarios:\n  - name: "
                       << scenario
                       << "\n    warmup: { iterations: 10 }\n    run: { iterations: 40 }\n"
-                         "    checkpoints: 1\n    snapshots: 2\n"
-                         "    flow: [ { get: { url: /healthz } } ]\n";
+                         "    checkpoints: 2\n    snapshots: 2\n"
+                         "    flow: [ { get: { url: /healthz } } ]\n"
+                         // 40 iterations are too few to measure a slope: these runs are about
+                         // folders, so no memory check may fail on noise.
+                         "    thresholds: { heap_per_iteration: 1MB, retained_growth: 1GB, "
+                         "survivors: 1000, collections: 1000, listeners: 1000, handles: 1000, "
+                         "external: 1MB, closures: 1000 }\n";
   return path;
 }
 
