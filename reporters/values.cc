@@ -14,25 +14,6 @@
 
 namespace leakcheck::reporters {
 
-std::string FormatMeasured(double value, std::string_view unit) {
-  if (unit == "B" || unit.starts_with("B/")) {
-    // Per-iteration slopes are often fractions of a byte: keep one decimal below 1 KiB.
-    if (std::fabs(value) < 1024 && value != std::floor(value))
-      return fmt::format("{:.1f} B{}", value, unit.substr(1));
-    return FormatBytes(value) + std::string(unit.substr(1));
-  }
-  if (unit == "%") return fmt::format("{:.1f}%", value);
-  std::string number;
-  if (value == std::floor(value) && std::fabs(value) < 1e15) {
-    number = FormatCount(static_cast<int64_t>(value));
-  } else {
-    number = fmt::format("{:.3f}", value);
-    while (number.back() == '0') number.pop_back();
-    if (number.back() == '.') number.pop_back();
-  }
-  return unit.empty() ? number : number + " " + std::string(unit);
-}
-
 std::string MeasuredVsLimit(const run::CheckResult& c) {
   const char* op = c.status == run::CheckStatus::kFailed ? ">" : "<=";
   return fmt::format("{} {} limit {}", FormatMeasured(c.measured, c.unit), op,

@@ -3,15 +3,15 @@
 #include <string>
 #include <string_view>
 
+#include "harness/common/format.h"
 #include "harness/run/result.h"
 
 /// Small pieces every run reporter shares, so the console, JUnit, Markdown and GitHub renderings
 /// say the same thing the same way. Nothing here computes a verdict; it only formats.
 namespace leakcheck::reporters {
 
-/// A measured value in its unit: bytes units ("B", "B/iteration") as "1.20 KiB/iteration",
-/// "%" as "2.5%", anything else as a number with up to 3 decimals and the unit.
-std::string FormatMeasured(double value, std::string_view unit);
+/// A measured value in its unit (harness/common/format.h, shared with run/baseline.cc).
+using leakcheck::FormatMeasured;
 
 /// "measured vs limit", the one-line comparison the JUnit failure message and annotations use:
 /// "1.20 KiB/iteration > limit 64 B/iteration".

@@ -15,9 +15,9 @@
 #include "harness/common/exit_status.h"
 #include "harness/common/interrupt.h"
 #include "harness/common/redact.h"
+#include "harness/run/baseline.h"
 #include "harness/run/pipeline.h"
 #include "harness/run/run_lock.h"
-#include "reporters/baseline.h"
 #include "reporters/console_report.h"
 #include "reporters/github.h"
 #include "reporters/json_results.h"
@@ -54,6 +54,7 @@ int RunRun(RunCommandOptions& o) {
     throw InputError("run", "--snapshot-method: `" + o.snapshot_method + "` is not app or stream");
   o.run.snapshot_method = *snapshot_method;
   o.run.sampling = !o.no_sampling;
+  if (!o.junit.empty()) o.run.report_files.push_back(o.junit);
   const reporters::ColorMode color_mode = reporters::ParseColorMode(o.color);
   auto github = reporters::GithubTargetFromEnv(o.github);
   // Progress goes to stderr, so `--json` output on stdout stays clean.
@@ -62,10 +63,10 @@ int RunRun(RunCommandOptions& o) {
   progress->Finish();
 
   if (!o.baseline.empty()) {
-    reporters::BaselineOptions b;
+    run::BaselineOptions b;
     b.margin_percent = o.baseline_margin;
     b.baseline_file = o.baseline;
-    reporters::ApplyBaseline(r, *baseline, b);
+    run::ApplyBaseline(r, *baseline, b);
   }
   const std::string results_path = (std::filesystem::path(r.run_dir) / "results.json").string();
   // A report that cannot be written (a full disk) must not cost the others: each is tried, the

@@ -63,4 +63,23 @@ std::string Slug(std::string_view name) {
   return out.empty() ? "scenario" : out;
 }
 
+std::string FormatMeasured(double value, std::string_view unit) {
+  if (unit == "B" || unit.starts_with("B/")) {
+    // Per-iteration slopes are often fractions of a byte: keep one decimal below 1 KiB.
+    if (std::fabs(value) < 1024 && value != std::floor(value))
+      return fmt::format("{:.1f} B{}", value, unit.substr(1));
+    return FormatBytes(value) + std::string(unit.substr(1));
+  }
+  if (unit == "%") return fmt::format("{:.1f}%", value);
+  std::string number;
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    number = FormatCount(static_cast<int64_t>(value));
+  } else {
+    number = fmt::format("{:.3f}", value);
+    while (number.back() == '0') number.pop_back();
+    if (number.back() == '.') number.pop_back();
+  }
+  return unit.empty() ? number : number + " " + std::string(unit);
+}
+
 }  // namespace leakcheck

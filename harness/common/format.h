@@ -13,6 +13,9 @@ std::string FormatBytes(double bytes);
 std::string FormatSignedBytes(double bytes);
 /// 1234567 -> "1,234,567".
 std::string FormatCount(int64_t n);
+/// A measured value in its unit: bytes units ("B", "B/iteration") as "1.20 KiB/iteration",
+/// "%" as "2.5%", anything else as a number with up to 3 decimals and the unit.
+std::string FormatMeasured(double value, std::string_view unit);
 /// Shortens `s` to at most `max` characters (UTF-8 aware), ending in "…" when cut.
 std::string Ellipsize(std::string_view s, size_t max);
 /// A name as an identifier for folders and JUnit class names: ASCII letters and digits lower-cased,

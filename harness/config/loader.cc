@@ -14,7 +14,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include "harness/common/error.h"
+#include "harness/config/detectors.h"
 #include "harness/config/parser.h"
+#include "harness/config/regex_check.h"
+#include "harness/config/suggest.h"
 
 namespace leakcheck::config {
 namespace {
@@ -26,9 +29,8 @@ constexpr std::string_view kScenarioKeys[] = {"name",      "warmup", "run",     
 constexpr std::string_view kWarmupKeys[] = {"iterations", "duration"};
 constexpr std::string_view kRunKeys[] = {"iterations", "duration", "concurrency", "rate"};
 constexpr std::string_view kAllowKeys[] = {"class", "path", "reason"};
-constexpr std::string_view kDetectorKeys[] = {
-    "heap_per_iteration", "retained_growth", "survivors",  "collections", "listeners", "handles",
-    "external",           "closures",        "http_errors"};
+// The threshold keys come from the detector registry (detectors.def).
+constexpr auto& kDetectorKeys = kThresholdKeys;
 
 constexpr int kMaxConcurrency = 10000;
 constexpr int kMaxCheckpoints = 1000;
@@ -218,7 +220,7 @@ void Parser::ParseThresholds(const Field& f, Scenario* scenario) {
       case ThresholdUnit::kCount: {
         double n = 0;
         if (YAML::convert<double>::decode(field.value, n) && std::isfinite(n)) value = n;
-        bool integral = t.detector == Detector::kListeners || t.detector == Detector::kHandles;
+        bool integral = SpecOf(t.detector).whole_number;
         expected = integral ? "a whole number" : "a number";
         if (value && integral && *value != std::floor(*value)) value.reset();
         break;
@@ -301,28 +303,7 @@ const char* MethodName(Method method) {
   return "GET";
 }
 
-const char* DetectorName(Detector detector) {
-  return kDetectorKeys[static_cast<size_t>(detector)].data();
-}
-
-std::vector<Threshold> DefaultThresholds() {
-  // Chosen so a clean app passes (noise of a few bytes per iteration, a bounded cache or two)
-  // while each leak pattern in scenarios/ (>= ~100 B/iteration, one entry/listener/timer per
-  // iteration) fails. See docs/scenarios.md.
-  using D = Detector;
-  using U = ThresholdUnit;
-  return {
-      {D::kHeapPerIteration, 128, U::kBytes, "128B", {}},
-      {D::kRetainedGrowth, 4.0 * 1024 * 1024, U::kBytes, "4MB", {}},
-      {D::kSurvivors, 0.5, U::kCount, "0.5", {}},
-      {D::kCollections, 0.05, U::kCount, "0.05", {}},
-      {D::kListeners, 0, U::kCount, "0", {}},
-      {D::kHandles, 0, U::kCount, "0", {}},
-      {D::kExternal, 128, U::kBytes, "128B", {}},
-      {D::kClosures, 0.5, U::kCount, "0.5", {}},
-      {D::kHttpErrors, 0.01, U::kFraction, "1%", {}},
-  };
-}
+// DetectorName and DefaultThresholds read the detector registry: harness/config/detectors.cc.
 
 ScenarioFile ParseScenarioText(std::string_view text, const std::string& path,
                                std::vector<Diagnostic>* diagnostics) {

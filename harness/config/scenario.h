@@ -109,19 +109,14 @@ struct Step {
   SourceLocation location;
 };
 
-/// Detector names usable as threshold keys (DESIGN.md).
+/// The detectors, in report order: one enumerator per entry of the registry
+/// (harness/config/detectors.def; the spec of each is config::SpecOf in detectors.h).
 enum class Detector {
-  kHeapPerIteration,
-  kRetainedGrowth,
-  kSurvivors,
-  kCollections,
-  kListeners,
-  kHandles,
-  kExternal,
-  kClosures,
-  kHttpErrors,
+#define LEAKCHECK_DETECTOR(enumerator, ...) enumerator,
+#include "harness/config/detectors.def"
+#undef LEAKCHECK_DETECTOR
 };
-/// "heap_per_iteration", ...
+/// The detector's YAML threshold key: "heap_per_iteration", ..., "http_errors".
 const char* DetectorName(Detector detector);
 
 /// What a threshold's value means.

@@ -226,23 +226,32 @@ NodeApp::NodeApp(AppSpec spec) : spec_(std::move(spec)) {}
 
 NodeApp::~NodeApp() { Kill(); }
 
-void NodeApp::Start() {
-  if (pid_ > 0) throw HarnessError("process: start", "the app was already started");
-  if (spec_.argv.empty()) throw InputError("process: command", "empty command");
-  std::string base = std::filesystem::path(spec_.argv[0]).filename().string();
+void NodeApp::CheckSpec(const AppSpec& spec) {
+  if (spec.argv.empty()) throw InputError("process: command", "empty command");
+  std::string base = std::filesystem::path(spec.argv[0]).filename().string();
   if (base.find("node") == std::string::npos) {
     throw InputError(
         "process: command",
-        "the command must start with the node executable (got `" + spec_.argv[0] +
+        "the command must start with the node executable (got `" + spec.argv[0] +
             "`); run node directly, e.g. `node server.js`, not through a script runner");
   }
-  ValidateNodeArgs(spec_.node_args, "node_args");
+  ValidateNodeArgs(spec.node_args, "node_args");
   // Flags written into the command itself (`node --inspect-brk app.js`) count as node_args too.
   std::vector<std::string> inline_flags;
-  for (size_t i = 1; i < spec_.argv.size() && spec_.argv[i].rfind("-", 0) == 0; ++i) {
-    inline_flags.push_back(spec_.argv[i]);
+  for (size_t i = 1; i < spec.argv.size() && spec.argv[i].rfind("-", 0) == 0; ++i) {
+    inline_flags.push_back(spec.argv[i]);
   }
   ValidateNodeArgs(inline_flags, "node flag");
+  if (!spec.ready.log_regex.empty()) CompileReadyRegex(spec.ready.log_regex);
+  std::vector<std::string> env = BuildEnvironment(spec.env);
+  std::string node_options = LookupEnv(env, "NODE_OPTIONS");
+  if (!node_options.empty()) ValidateNodeArgs(SplitCommandLine(node_options), "NODE_OPTIONS");
+  ResolveExecutable(spec.argv[0], LookupEnv(env, "PATH"), spec.cwd);
+}
+
+void NodeApp::Start() {
+  if (pid_ > 0) throw HarnessError("process: start", "the app was already started");
+  CheckSpec(spec_);
   if (!spec_.ready.log_regex.empty()) {
     ready_regex_ = std::make_unique<LinePattern>(CompileReadyRegex(spec_.ready.log_regex));
   }

@@ -61,7 +61,12 @@ class NodeApp {
   NodeApp(const NodeApp&) = delete;
   NodeApp& operator=(const NodeApp&) = delete;
 
-  /// Validates node_args, spawns the app (no shell) and returns at once.
+  /// The input checks of Start() without starting anything: the command starts with node,
+  /// node_args, flags in the command and NODE_OPTIONS are allowed, the ready regex compiles,
+  /// and the executable exists (PATH searched). Throws InputError naming the problem.
+  static void CheckSpec(const AppSpec& spec);
+
+  /// Validates the spec (CheckSpec), spawns the app (no shell) and returns at once.
   /// Throws InputError for bad input (forbidden flags, executable not found) and
   /// HarnessError("process: start", …) when it cannot be started.
   void Start();

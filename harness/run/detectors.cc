@@ -18,10 +18,27 @@ using snapshot::HeapGraph;
 using snapshot::NodeIndex;
 using snapshot::NodeType;
 
+namespace {
+
+constexpr DetectorEntry kRegistry[] = {
+#define LEAKCHECK_DETECTOR(enumerator, key, name, unit, whole, limit, text, scale, report_unit, \
+                           sites, allow, check)                                                 \
+  {&config::SpecOf(config::Detector::enumerator), &check},
+#include "harness/config/detectors.def"
+#undef LEAKCHECK_DETECTOR
+};
+static_assert(std::size(kRegistry) == config::kDetectorCount);
+
+}  // namespace
+
+std::span<const DetectorEntry> Registry() { return kRegistry; }
+
 const std::vector<std::string>& DetectorNames() {
-  static const std::vector<std::string> kNames = {
-      "heap_per_iteration", "retained_growth", "survivors", "collections", "listeners", "handles",
-      "external",           "closures",        "http"};
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    for (const auto& spec : config::kDetectorSpecs) names.emplace_back(spec.report_name);
+    return names;
+  }();
   return kNames;
 }
 
@@ -64,12 +81,14 @@ namespace {
 // A slope whose line explains less than this share of the variance is noise, not growth.
 constexpr double kMinFitQuality = 0.5;
 
-CheckResult NewCheck(std::string detector, double measured, double limit, std::string unit) {
+// A check of the registry entry `detector` (its report name), in the entry's report unit.
+CheckResult NewCheck(std::string detector, double measured, double limit) {
   CheckResult c;
+  const config::DetectorSpec* spec = config::FindDetector(detector);
+  c.unit = spec ? std::string(spec->report_unit) : "";
   c.detector = std::move(detector);
   c.measured = measured;
   c.limit = limit;
-  c.unit = std::move(unit);
   c.status = measured > limit ? CheckStatus::kFailed : CheckStatus::kPassed;
   return c;
 }
@@ -101,7 +120,7 @@ CheckResult SlopeCheck(const DetectorInput& in, std::string detector, double lim
     y.push_back(value(s));
   }
   LinearFit fit = FitLine(x, y);
-  CheckResult c = NewCheck(std::move(detector), fit.slope, limit, "B/iteration");
+  CheckResult c = NewCheck(std::move(detector), fit.slope, limit);
   if (c.status == CheckStatus::kFailed && fit.r2 < kMinFitQuality && in.samples.size() > 2)
     c.status = CheckStatus::kPassed;  // a noisy, non-monotonic series
   c.summary = fmt::format("{} grows {} (limit {}), R² {:.2f} over {} checkpoints", what,
@@ -225,7 +244,7 @@ CheckResult CheckRetainedGrowth(const DetectorInput& in, double limit) {
   if (in.samples.size() < 2)
     return Skipped("retained_growth", limit, "needs at least two checkpoints");
   double growth = in.samples.back().heap_used - in.samples.front().heap_used;
-  CheckResult c = NewCheck("retained_growth", growth, limit, "B");
+  CheckResult c = NewCheck("retained_growth", growth, limit);
   c.summary = fmt::format(
       "post-GC heap {} → {} ({}; limit {})", FormatBytes(in.samples.front().heap_used),
       FormatBytes(in.samples.back().heap_used), FormatSignedBytes(growth), FormatBytes(limit));
@@ -257,7 +276,7 @@ CheckResult CheckHandles(const DetectorInput& in, double limit) {
   std::sort(growths.begin(), growths.end(),
             [](const Growth& a, const Growth& b) { return a.growth > b.growth; });
   double measured = growths.empty() ? 0 : static_cast<double>(growths.front().growth);
-  CheckResult c = NewCheck("handles", measured, limit, "handles");
+  CheckResult c = NewCheck("handles", measured, limit);
   c.summary = growths.empty() ? fmt::format("no active handle type grew (limit {})", limit)
                               : fmt::format("{} handles grew by {} ({} → {}; limit {})",
                                             growths.front().type, growths.front().growth,
@@ -300,14 +319,14 @@ CheckResult CheckHandles(const DetectorInput& in, double limit) {
 CheckResult CheckHttp(const DetectorInput& in, double limit_percent) {
   const auto& l = in.load;
   if (l.requests == 0) {
-    CheckResult c = NewCheck("http", 100, limit_percent, "%");
+    CheckResult c = NewCheck("http", 100, limit_percent);
     c.status = CheckStatus::kFailed;
     c.summary = "the flow sent no requests: the scenario measured nothing";
     return c;
   }
   double failed = static_cast<double>(l.errors);
   double percent = 100.0 * failed / static_cast<double>(l.requests);
-  CheckResult c = NewCheck("http", percent, limit_percent, "%");
+  CheckResult c = NewCheck("http", percent, limit_percent);
   c.summary =
       fmt::format("{} of {} requests failed ({:.2f}%; limit {}%), {:.0f} req/s, p99 {:.1f} ms",
                   FormatCount(l.errors), FormatCount(l.requests), percent, limit_percent,
@@ -331,7 +350,7 @@ CheckResult CheckSurvivors(const DetectorInput& in, double limit) {
   auto sv = analysis::FindSurvivors(*w->first->graph, *w->second->graph, *w->alive_in->graph, paths,
                                     IsAppObject);
   const double per_iteration = static_cast<double>(sv.count) / static_cast<double>(w->iterations);
-  CheckResult c = NewCheck("survivors", per_iteration, limit, "objects/iteration");
+  CheckResult c = NewCheck("survivors", per_iteration, limit);
   c.summary = fmt::format(
       "{} objects ({}) allocated over {} iterations are still alive: {:.2f}/iteration (limit {})",
       FormatCount(static_cast<int64_t>(sv.count)), FormatBytes(static_cast<double>(sv.self_size)),
@@ -399,7 +418,7 @@ CheckResult CheckCollections(const DetectorInput& in, double limit) {
   std::sort(growing.begin(), growing.end(),
             [](const Growing& a, const Growing& b) { return a.per_iteration > b.per_iteration; });
   double measured = growing.empty() ? 0 : growing.front().per_iteration;
-  CheckResult c = NewCheck("collections", measured, limit, "entries/iteration");
+  CheckResult c = NewCheck("collections", measured, limit);
   if (growing.empty()) {
     c.summary = fmt::format("no long-lived collection grew (limit {} entries/iteration)", limit);
     return c;
@@ -444,7 +463,7 @@ CheckResult CheckListeners(const DetectorInput& in, double limit) {
     return a.now.count - a.from > b.now.count - b.from;
   });
   double measured = growths.empty() ? 0 : growths.front().now.count - growths.front().from;
-  CheckResult c = NewCheck("listeners", measured, limit, "listeners");
+  CheckResult c = NewCheck("listeners", measured, limit);
   if (warned) c.status = CheckStatus::kFailed;
   c.summary = growths.empty()
                   ? fmt::format("no emitter gained listeners (limit {})", limit)
@@ -511,7 +530,7 @@ CheckResult CheckClosures(const DetectorInput& in, double limit) {
   const double iterations = static_cast<double>(w->iterations);
   double measured =
       sorted.empty() ? 0 : static_cast<double>(sorted.front().second.count) / iterations;
-  CheckResult c = NewCheck("closures", measured, limit, "closures/iteration");
+  CheckResult c = NewCheck("closures", measured, limit);
   c.summary = sorted.empty()
                   ? fmt::format("no closures survived the window (limit {}/iteration)", limit)
                   : fmt::format("{} closures from {} survive ({:.2f}/iteration; limit {})",
@@ -530,15 +549,12 @@ CheckResult CheckClosures(const DetectorInput& in, double limit) {
 }
 
 std::vector<CheckResult> RunDetectors(const DetectorInput& in, const DetectorLimits& limits) {
-  return {CheckHeapPerIteration(in, limits.heap_per_iteration),
-          CheckRetainedGrowth(in, limits.retained_growth),
-          CheckSurvivors(in, limits.survivors),
-          CheckCollections(in, limits.collections),
-          CheckListeners(in, limits.listeners),
-          CheckHandles(in, limits.handles),
-          CheckExternal(in, limits.external),
-          CheckClosures(in, limits.closures),
-          CheckHttp(in, limits.http_errors)};
+  std::vector<CheckResult> checks;
+  checks.reserve(std::size(kRegistry));
+  for (size_t i = 0; i < std::size(kRegistry); ++i) {
+    checks.push_back(kRegistry[i].check(in, limits[i]));
+  }
+  return checks;
 }
 
 }  // namespace leakcheck::run

@@ -1,14 +1,17 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "harness/analysis/diff.h"
 #include "harness/analysis/paths.h"
+#include "harness/config/detectors.h"
 #include "harness/run/result.h"
 #include "harness/snapshot/heap_graph.h"
 
@@ -17,22 +20,12 @@
 /// functions of their inputs, so each is unit-tested on hand-made data.
 namespace leakcheck::run {
 
-/// Limits per detector, in the detectors' units. The defaults live in one place,
-/// config::DefaultThresholds() (documented in docs/scenarios.md); the pipeline fills these
-/// from the scenario's thresholds.
-struct DetectorLimits {
-  double heap_per_iteration = 0;  ///< B/iteration, post-GC heapUsed slope (less V8 code/metadata)
-  double retained_growth = 0;     ///< B, last checkpoint minus baseline
-  double survivors = 0;           ///< surviving app objects per iteration
-  double collections = 0;         ///< entries per iteration added to one collection
-  double listeners = 0;           ///< listeners added over the run (any one emitter/event)
-  double handles = 0;             ///< active handles/resources added over the run
-  double external = 0;            ///< B/iteration, post-GC external slope
-  double closures = 0;            ///< new closures from one source location, per iteration
-  double http_errors = 0;         ///< % of requests that failed or broke an expectation
-};
+/// Limits per detector, in the detectors' report units (B/iteration, %, ...), indexed by
+/// config::Detector: limits[i] belongs to config::kDetectorSpecs[i]. The defaults are the
+/// registry's (harness/config/detectors.def); LimitsFor fills these from a scenario.
+using DetectorLimits = std::array<double, config::kDetectorCount>;
 
-/// Names of all detectors, in report order.
+/// Report names of all detectors, in report order ("heap_per_iteration", ..., "http").
 const std::vector<std::string>& DetectorNames();
 
 /// A snapshot taken at a checkpoint, with the iteration count at that moment.
@@ -65,6 +58,10 @@ struct LinearFit {
 };
 LinearFit FitLine(const std::vector<double>& x, const std::vector<double>& y);
 
+/// The check functions, one per registry entry (each named in detectors.def's `check`
+/// column). `limit` is in the detector's report unit (`limit_percent` for http: 1 = 1%).
+/// Each returns the check under its registry report name, in the registry's report unit (a
+/// kSkipped check has no unit).
 CheckResult CheckHeapPerIteration(const DetectorInput& in, double limit);
 CheckResult CheckRetainedGrowth(const DetectorInput& in, double limit);
 CheckResult CheckExternal(const DetectorInput& in, double limit);
@@ -75,7 +72,21 @@ CheckResult CheckCollections(const DetectorInput& in, double limit);
 CheckResult CheckListeners(const DetectorInput& in, double limit);
 CheckResult CheckClosures(const DetectorInput& in, double limit);
 
-/// Runs every detector. Snapshot-based detectors are skipped (status kSkipped) without snapshots.
+/// A check function of the registry.
+using CheckFunction = CheckResult (*)(const DetectorInput& in, double limit);
+
+/// One registry entry: the declarative spec and the function that checks it.
+struct DetectorEntry {
+  const config::DetectorSpec* spec;
+  CheckFunction check;
+};
+
+/// The registry (harness/config/detectors.def), in report order: Registry()[i].spec is
+/// config::kDetectorSpecs[i].
+std::span<const DetectorEntry> Registry();
+
+/// Runs every detector of the registry, in order, with limits[i] for entry i. Snapshot-based
+/// detectors are skipped (status kSkipped) without snapshots.
 std::vector<CheckResult> RunDetectors(const DetectorInput& in, const DetectorLimits& limits);
 
 }  // namespace leakcheck::run

@@ -5,11 +5,9 @@
 #include <vector>
 
 #include "harness/cdp/checkpoint.h"
+#include "harness/run/progress.h"
 #include "harness/run/result.h"
-
-namespace leakcheck::reporters {
-class ProgressReporter;
-}
+#include "harness/run/stages.h"
 
 /// `leakcheck run`: per scenario, start the app, warm up, take the baseline checkpoint, run the
 /// measured batches each ending in a checkpoint (snapshots at 2 or 3 of them), stop the app,
@@ -18,17 +16,27 @@ namespace leakcheck::run {
 
 struct RunOptions {
   std::vector<std::string> files;             ///< scenario YAML files
-  std::string out_dir = "leakcheck-results";  ///< the run folder (created 0700)
+  std::string out_dir = "leakcheck-results";  ///< the run folder (0700 when leakcheck creates it)
   bool keep_snapshots = false;                ///< keep them even when every check passed
   std::optional<std::string> scenario;        ///< run only the scenario with this name
   cdp::SnapshotMethod snapshot_method = cdp::SnapshotMethod::kAppWrites;
   bool sampling = true;  ///< sampling heap profiler for allocation sites
+  /// Report files the caller writes after the run (`--junit`): checked before the first app
+  /// starts, so a missing folder is exit 2 at once, not after the run.
+  std::vector<std::string> report_files;
 };
 
-/// Runs every scenario of every file. Scenario files are loaded (and validated) first: a bad
-/// file throws InputError (exit 2) before any app starts. A scenario whose app or harness fails
-/// is recorded with its infrastructure error (exit 3) and the next scenario still runs.
-RunResult RunScenarioFiles(const RunOptions& options, reporters::ProgressReporter& progress);
+/// Runs every scenario of every file with the real app, inspector and traffic (LiveStages()).
+/// Before any app starts, every file is loaded and validated, and every file's app (command,
+/// executable, node flags), the run folder and options.report_files are checked: a problem
+/// throws InputError (exit 2) at once. After that nothing throws: each scenario runs inside its
+/// own error boundary (any failure becomes its infrastructure error, exit 3) and the next
+/// scenario still runs. Each scenario gets its own folder in the run folder (unique across
+/// files, see ScenarioFolderNames), emptied of an earlier run's snapshots and logs.
+RunResult RunScenarioFiles(const RunOptions& options, ProgressSink& progress);
+
+/// The same with the given stages (fakes in tests).
+RunResult RunScenarioFiles(const RunOptions& options, ProgressSink& progress, Stages& stages);
 
 /// Makes a report file owner-only (0600) when it was written inside the run folder (a JUnit
 /// file at leakcheck-results/junit.xml, as the GitHub Action writes it). Files elsewhere are left

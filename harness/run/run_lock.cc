@@ -12,15 +12,14 @@
 #include <fmt/format.h>
 
 #include "harness/common/error.h"
+#include "harness/run/run_folder.h"
 
 namespace leakcheck::run {
 
 RunFolderLock::RunFolderLock(const std::string& out_dir) {
   namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec) throw InputError("run", fmt::format("cannot create {}: {}", out_dir, ec.message()));
-  ::chmod(out_dir.c_str(), 0700);
+  // Owner-only when leakcheck creates it; a folder of the user's (`--out .`) keeps its mode.
+  CreatePrivateDirs(out_dir);
   const std::string path = (fs::path(out_dir) / ".leakcheck.lock").string();
   // O_CLOEXEC: the app must not inherit the lock (an escaped app child would hold it).
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);

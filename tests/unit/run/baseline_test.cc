@@ -1,10 +1,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "reporters/baseline.h"
+#include "harness/run/baseline.h"
 #include "tests/support/sample_results.h"
 
-namespace leakcheck::reporters {
+namespace leakcheck::run {
 namespace {
 
 using leakcheck::testing::CrashingRun;
@@ -83,4 +83,4 @@ TEST(Baseline, MissingOrCrashedScenariosAreSkippedWithAReason) {
 }
 
 }  // namespace
-}  // namespace leakcheck::reporters
+}  // namespace leakcheck::run

@@ -6,8 +6,9 @@
 
 /// `leakcheck run --baseline main-results.json`: compares this run's measured values with a
 /// previous run's (typically main's) and fails when a detector got worse by more than a margin.
-/// A pure function on results; the pipeline calls it after the verdict, before the reporters.
-namespace leakcheck::reporters {
+/// Part of the verdict: a pure function on results, applied after the detectors and before
+/// the reporters (run_command.cc reads the baseline file and calls it).
+namespace leakcheck::run {
 
 struct BaselineOptions {
   /// A detector fails the comparison when it rose by more than this, in percent.
@@ -16,8 +17,8 @@ struct BaselineOptions {
   /// measured ~0 on main does not fail for noise (0 → 3 B/iteration against a 64 B limit is
   /// 3 / 6.4 = 47%, not infinite). With no limit either, relative to 1 unit.
   double noise_floor = 0.1;
-  std::string baseline_file;     ///< recorded in RunResult::baseline_file
-  run::SourceLocation location;  ///< where the margin is configured; the scenario's when empty
+  std::string baseline_file;  ///< recorded in RunResult::baseline_file
+  SourceLocation location;    ///< where the margin is configured; the scenario's when empty
 };
 
 /// For each scenario present in both runs (and run by both): sets baseline_measured on every
@@ -26,10 +27,9 @@ struct BaselineOptions {
 /// limit = the margin, failed when a rise exceeds it (evidence: one note per detector that
 /// rose too much; the scenario then counts as not passed). A scenario the baseline lacks, or
 /// that failed to run on either side, gets a skipped "baseline" check saying why.
-void ApplyBaseline(run::RunResult& current, const run::RunResult& baseline,
-                   const BaselineOptions& options);
+void ApplyBaseline(RunResult& current, const RunResult& baseline, const BaselineOptions& options);
 
 /// The relative rise ApplyBaseline uses, in percent (negative when the value fell).
 double RisePercent(double current, double baseline, double limit, double noise_floor);
 
-}  // namespace leakcheck::reporters
+}  // namespace leakcheck::run

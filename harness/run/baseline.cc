@@ -1,4 +1,4 @@
-#include "reporters/baseline.h"
+#include "harness/run/baseline.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 
-#include "reporters/values.h"
+#include "harness/common/format.h"
 
-namespace leakcheck::reporters {
+namespace leakcheck::run {
 
 double RisePercent(double current, double baseline, double limit, double noise_floor) {
   double scale = std::max(std::fabs(baseline), noise_floor * std::fabs(limit));
@@ -18,33 +18,32 @@ double RisePercent(double current, double baseline, double limit, double noise_f
 
 namespace {
 
-const run::ScenarioResult* FindScenario(const run::RunResult& r, const std::string& name) {
+const ScenarioResult* FindScenario(const RunResult& r, const std::string& name) {
   for (const auto& s : r.scenarios)
     if (s.name == name) return &s;
   return nullptr;
 }
 
-const run::CheckResult* FindCheck(const run::ScenarioResult& s, const std::string& detector) {
+const CheckResult* FindCheck(const ScenarioResult& s, const std::string& detector) {
   for (const auto& c : s.checks)
     if (c.detector == detector && c.detector != "baseline") return &c;
   return nullptr;
 }
 
-bool Comparable(const run::CheckResult& c) {
-  return (c.status == run::CheckStatus::kPassed || c.status == run::CheckStatus::kFailed) &&
+bool Comparable(const CheckResult& c) {
+  return (c.status == CheckStatus::kPassed || c.status == CheckStatus::kFailed) &&
          std::isfinite(c.measured);
 }
 
-run::CheckResult Compare(run::ScenarioResult& s, const run::ScenarioResult* base,
-                         const BaselineOptions& o) {
-  run::CheckResult check;
+CheckResult Compare(ScenarioResult& s, const ScenarioResult* base, const BaselineOptions& o) {
+  CheckResult check;
   check.detector = "baseline";
   check.unit = "%";
   check.limit = o.margin_percent;
   check.default_threshold = false;
   check.location = o.location.file.empty() ? s.location : o.location;
   if (base == nullptr || base->infrastructure_error || s.infrastructure_error) {
-    check.status = run::CheckStatus::kSkipped;
+    check.status = CheckStatus::kSkipped;
     check.summary = base == nullptr
                         ? "the baseline has no scenario of this name"
                         : "the scenario did not run to the end in this run or in the baseline";
@@ -53,25 +52,25 @@ run::CheckResult Compare(run::ScenarioResult& s, const run::ScenarioResult* base
   double worst = -std::numeric_limits<double>::infinity();
   int compared = 0;
   for (auto& c : s.checks) {
-    const run::CheckResult* b = Comparable(c) ? FindCheck(*base, c.detector) : nullptr;
+    const CheckResult* b = Comparable(c) ? FindCheck(*base, c.detector) : nullptr;
     if (b == nullptr || !Comparable(*b)) continue;
     c.baseline_measured = b->measured;
     ++compared;
     double rise = RisePercent(c.measured, b->measured, c.limit, o.noise_floor);
     worst = std::max(worst, rise);
     if (rise > o.margin_percent)
-      check.evidence.push_back({run::Evidence::Kind::kNote, c.detector,
+      check.evidence.push_back({Evidence::Kind::kNote, c.detector,
                                 fmt::format("rose {:.0f}%: {} → {} (margin {:.0f}%)", rise,
                                             FormatMeasured(b->measured, c.unit),
                                             FormatMeasured(c.measured, c.unit), o.margin_percent)});
   }
   if (compared == 0) {
-    check.status = run::CheckStatus::kSkipped;
+    check.status = CheckStatus::kSkipped;
     check.summary = "no detector was measured in both runs";
     return check;
   }
   check.measured = worst;
-  check.status = check.evidence.empty() ? run::CheckStatus::kPassed : run::CheckStatus::kFailed;
+  check.status = check.evidence.empty() ? CheckStatus::kPassed : CheckStatus::kFailed;
   check.summary =
       check.evidence.empty()
           ? fmt::format("no detector rose more than {:.0f}% over the baseline ({} compared)",
@@ -83,15 +82,14 @@ run::CheckResult Compare(run::ScenarioResult& s, const run::ScenarioResult* base
 
 }  // namespace
 
-void ApplyBaseline(run::RunResult& current, const run::RunResult& baseline,
-                   const BaselineOptions& options) {
+void ApplyBaseline(RunResult& current, const RunResult& baseline, const BaselineOptions& options) {
   current.baseline_file = options.baseline_file;
   for (auto& s : current.scenarios) {
-    std::erase_if(s.checks, [](const run::CheckResult& c) { return c.detector == "baseline"; });
-    run::CheckResult check = Compare(s, FindScenario(baseline, s.name), options);
-    if (check.status == run::CheckStatus::kFailed) s.passed = false;
+    std::erase_if(s.checks, [](const CheckResult& c) { return c.detector == "baseline"; });
+    CheckResult check = Compare(s, FindScenario(baseline, s.name), options);
+    if (check.status == CheckStatus::kFailed) s.passed = false;
     s.checks.push_back(std::move(check));
   }
 }
 
-}  // namespace leakcheck::reporters
+}  // namespace leakcheck::run

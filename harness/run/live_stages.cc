@@ -1,0 +1,112 @@
+// The real stages behind run/stages.h: NodeApp, cdp::Session + TakeCheckpoint, load::Driver.
+#include <chrono>
+
+#include <fmt/format.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "harness/common/error.h"
+#include "harness/load/driver.h"
+#include "harness/run/stages.h"
+
+namespace leakcheck::run {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+class LiveApp final : public App {
+ public:
+  explicit LiveApp(const process::AppSpec& spec) : app_(spec) {}
+  void Start() override { app_.Start(); }
+  void WaitReady() override { app_.WaitReady(); }
+  void WaitForPort(milliseconds timeout) override {
+    auto deadline = Clock::now() + timeout;
+    boost::asio::io_context io;
+    for (;;) {
+      boost::asio::ip::tcp::socket socket(io);
+      boost::system::error_code ec;
+      socket.connect({boost::asio::ip::make_address("127.0.0.1"), app_.port()}, ec);
+      if (!ec) return;
+      if (auto exit = app_.DescribeExit(milliseconds(100)))
+        throw HarnessError("process: ready", *exit);
+      if (Clock::now() > deadline)
+        throw HarnessError("process: ready",
+                           fmt::format("127.0.0.1:{} accepted no connection within {} ms",
+                                       app_.port(), timeout.count()));
+    }
+  }
+  int pid() const override { return app_.pid(); }
+  uint16_t port() const override { return app_.port(); }
+  std::optional<std::string> DescribeExit(milliseconds grace) const override {
+    return app_.DescribeExit(grace);
+  }
+  std::string StderrTail(size_t lines) const override { return app_.StderrTail(lines); }
+  void Stop() override { app_.Stop(); }
+  process::NodeApp& node_app() { return app_; }
+
+ private:
+  process::NodeApp app_;
+};
+
+class LiveInspector final : public Inspector {
+ public:
+  explicit LiveInspector(process::NodeApp& app) {
+    session_.SetAppMonitor([&app](milliseconds grace) { return app.DescribeExit(grace); });
+    session_.Connect(app.inspector_url());
+  }
+  std::string NodeVersion() override {
+    const cdp::RemoteValue value = session_.Evaluate("process.version");
+    std::string_view v = value.json;  // a JSON string: "\"v20.20.2\""
+    if (v.size() >= 2 && v.starts_with('"') && v.ends_with('"')) v = v.substr(1, v.size() - 2);
+    return std::string(v);
+  }
+  cdp::Measurement TakeCheckpoint(const cdp::CheckpointOptions& options) override {
+    return cdp::TakeCheckpoint(session_, options);
+  }
+  void StartSampling() override { session_.StartSampling(); }
+  cdp::SamplingProfile StopSampling() override { return session_.StopSampling(); }
+  void Close() noexcept override { session_.Close(); }
+
+ private:
+  cdp::Session session_;
+};
+
+class LiveTraffic final : public Traffic {
+ public:
+  LiveTraffic(const config::ScenarioFile& file, const config::Scenario& scenario)
+      : driver_(file, scenario) {}
+  void SetVariable(const std::string& name, std::string value) override {
+    driver_.SetVariable(name, std::move(value));
+  }
+  load::Stats RunIterations(int64_t n) override { return driver_.RunIterations(n); }
+  load::Stats RunFor(config::Duration duration) override { return driver_.RunFor(duration); }
+
+ private:
+  load::Driver driver_;
+};
+
+class Live final : public Stages {
+ public:
+  void CheckApp(const process::AppSpec& spec) override { process::NodeApp::CheckSpec(spec); }
+  std::unique_ptr<App> MakeApp(const process::AppSpec& spec) override {
+    return std::make_unique<LiveApp>(spec);
+  }
+  std::unique_ptr<Inspector> Connect(App& app) override {
+    return std::make_unique<LiveInspector>(static_cast<LiveApp&>(app).node_app());
+  }
+  std::unique_ptr<Traffic> MakeTraffic(const config::ScenarioFile& file,
+                                       const config::Scenario& scenario) override {
+    return std::make_unique<LiveTraffic>(file, scenario);
+  }
+};
+
+}  // namespace
+
+Stages& LiveStages() {
+  static Live live;
+  return live;
+}
+
+}  // namespace leakcheck::run

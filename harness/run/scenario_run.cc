@@ -1,0 +1,323 @@
+#include "harness/run/scenario_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <filesystem>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "harness/common/error.h"
+#include "harness/common/exit_status.h"
+#include "harness/common/interrupt.h"
+#include "harness/run/detectors.h"
+#include "harness/run/verdict.h"
+#include "harness/snapshot/reader.h"
+
+namespace leakcheck::run {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+process::AppSpec SpecFor(const config::AppConfig& app, const fs::path& log_dir) {
+  process::AppSpec spec;
+  spec.argv = app.command.value;
+  spec.cwd = app.cwd.value;
+  for (const auto& [name, value] : app.env) spec.env.emplace_back(name, value.value);
+  spec.node_args = app.node_args.value;
+  if (app.port.value > 0) spec.port = static_cast<uint16_t>(app.port.value);
+  if (app.ready.kind == config::ReadyKind::kHttp) spec.ready.http_path = app.ready.http.value;
+  if (app.ready.kind == config::ReadyKind::kLog) spec.ready.log_regex = app.ready.log.value;
+  spec.ready.timeout = app.ready.timeout.value;
+  spec.stop_timeout = app.stop_timeout.value;
+  spec.log_dir = log_dir;
+  return spec;
+}
+
+void StartedApp::Start(Stages& stages, const config::AppConfig& config, const fs::path& log_dir) {
+  // `port: auto` picks a free port before node binds it; another process (a second leakcheck
+  // run's app or load driver) can take it in between: then a new port, once.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      app = stages.MakeApp(SpecFor(config, log_dir));
+      app->Start();
+      app->WaitReady();
+      break;
+    } catch (const Error& e) {
+      const bool port_taken =
+          config.port.value == 0 && e.detail().find("EADDRINUSE") != std::string::npos;
+      if (!port_taken || attempt == 2 || InterruptRequested()) throw;
+      app.reset();
+    }
+  }
+  if (config.ready.kind == config::ReadyKind::kTcp) app->WaitForPort(config.ready.timeout.value);
+  inspector = stages.Connect(*app);
+}
+
+void StartedApp::Stop() {
+  if (inspector) inspector->Close();
+  if (app) app->Stop();
+}
+
+void StartedApp::Reset() noexcept {
+  inspector.reset();
+  app.reset();
+}
+
+namespace {
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+LoadStats ToLoadStats(const load::Stats& s) {
+  LoadStats out;
+  out.iterations = s.iterations;
+  out.requests = s.requests;
+  out.errors = s.failed_requests;
+  for (int k = 0; k < load::kErrorKinds; ++k)
+    out.errors_by_kind.emplace_back(load::ErrorKindName(static_cast<load::ErrorKind>(k)),
+                                    s.errors[static_cast<size_t>(k)]);
+  out.requests_per_second =
+      s.elapsed_seconds > 0 ? static_cast<double>(s.requests) / s.elapsed_seconds : 0;
+  out.latency_p50_ms = static_cast<double>(s.latency.Percentile(50)) / 1000;
+  out.latency_p90_ms = static_cast<double>(s.latency.Percentile(90)) / 1000;
+  out.latency_p99_ms = static_cast<double>(s.latency.Percentile(99)) / 1000;
+  out.latency_max_ms = static_cast<double>(s.latency.max()) / 1000;
+  return out;
+}
+
+CheckpointSample ToSample(const cdp::Measurement& m, int64_t iteration) {
+  CheckpointSample s;
+  s.iteration = iteration;
+  s.heap_used = static_cast<double>(m.heap_used);
+  s.heap_total = static_cast<double>(m.heap_total);
+  s.external = static_cast<double>(m.external);
+  s.array_buffers = static_cast<double>(m.array_buffers);
+  s.code = static_cast<double>(m.code);
+  for (const auto& [type, n] : m.active_resources) s.resources.emplace_back(type, n);
+  s.snapshot = m.snapshot.string();
+  return s;
+}
+
+class ScenarioRun {
+ public:
+  explicit ScenarioRun(const ScenarioContext& c)
+      : c_(c), sc_(*c.scenario), options_(*c.options), progress_(*c.progress) {}
+
+  ScenarioResult Run();
+
+ private:
+  // Startup to shutdown; throws on any failure.
+  void Drive(std::string& app_stderr);
+  void Measure(Inspector& inspector, const App& app, const std::string& label, int64_t iteration,
+               bool snapshot);
+  void Analyse(const std::string& app_stderr);
+  // Shows the phase and, when the user interrupted the run, stops the scenario here.
+  void Phase(const std::string& phase, const std::string& detail);
+  // The scenario's error boundary: whatever `current` holds becomes its result.
+  void RecordFailure(std::exception_ptr current);
+  void RecordError(const std::string& stage, const std::string& detail) {
+    r_.infrastructure_error = detail;
+    r_.infrastructure_stage = stage;
+    r_.passed = false;
+  }
+  void RecordInterrupted();
+
+  const ScenarioContext& c_;
+  const config::Scenario& sc_;
+  const RunOptions& options_;
+  ProgressSink& progress_;
+  ScenarioResult r_;
+  load::Stats total_;
+  std::vector<int64_t> snapshot_iterations_;
+  int checkpoint_index_ = 0;
+  int checkpoint_count_ = 0;
+  std::optional<cdp::SamplingProfile> profile_;
+  std::string phase_;
+};
+
+void ScenarioRun::Phase(const std::string& phase, const std::string& detail) {
+  if (InterruptRequested()) throw HarnessError("interrupted", "interrupted before " + phase);
+  phase_ = detail.empty() || phase == "startup" ? phase : phase + " (" + detail + ")";
+  progress_.Phase(r_.name, phase, detail);
+}
+
+// The user interrupted the run: the scenario is reported with what it measured so far, as an
+// error of the stage "interrupted" naming the phase it was in.
+void ScenarioRun::RecordInterrupted() {
+  if (r_.load.requests == 0 && total_.requests > 0) r_.load = ToLoadStats(total_);
+  RecordError("interrupted",
+              fmt::format("{} during {}; the scenario stopped there and its results are partial",
+                          InterruptSignalName(), phase_.empty() ? "startup" : phase_));
+}
+
+void ScenarioRun::RecordFailure(std::exception_ptr current) {
+  if (InterruptRequested()) return RecordInterrupted();
+  try {
+    std::rethrow_exception(current);
+  } catch (const Error& e) {
+    // A harness failure (exit 3), or bad input found only now (the checks before the first
+    // app starts catch what they can): either way this scenario's error, reports still written.
+    RecordError(e.stage(), e.detail());
+  } catch (const fs::filesystem_error& e) {
+    RecordError(phase_.empty() ? "run" : phase_, e.what());
+  } catch (const std::exception& e) {
+    RecordError(phase_.empty() ? "run" : phase_, fmt::format("internal error: {}", e.what()));
+  } catch (...) {
+    RecordError(phase_.empty() ? "run" : phase_, "internal error: unknown exception");
+  }
+}
+
+void ScenarioRun::Measure(Inspector& inspector, const App& app, const std::string& label,
+                          int64_t iteration, bool snapshot) {
+  cdp::CheckpointOptions cp;
+  cp.label = label;
+  cp.app_pid = app.pid();
+  cp.snapshot_method = options_.snapshot_method;
+  if (snapshot) cp.snapshot_path = fs::absolute(c_.dir / (label + ".heapsnapshot"));
+  Phase(snapshot ? "snapshot" : "gc", label);
+  auto start = Clock::now();
+  cdp::Measurement m = inspector.TakeCheckpoint(cp);
+  double spent = Seconds(Clock::now() - start);
+  r_.times.snapshots += m.snapshot_seconds;
+  r_.times.gc_and_measure += spent - m.snapshot_seconds;
+  r_.checkpoints.push_back(ToSample(m, iteration));
+  if (snapshot) {
+    r_.snapshots.push_back(m.snapshot.string());
+    snapshot_iterations_.push_back(iteration);
+  }
+  progress_.Checkpoint(r_.name, checkpoint_index_++, checkpoint_count_, r_.checkpoints.back());
+}
+
+void ScenarioRun::Drive(std::string& app_stderr) {
+  const int batches = std::max(sc_.checkpoints.value, sc_.snapshots.value - 1);
+  const int middle = sc_.snapshots.value == 3 ? (batches + 1) / 2 : -1;
+  checkpoint_count_ = batches + 1;
+  Phase("startup", sc_.location.ToString());
+  auto t = Clock::now();
+  StartedApp own;
+  StartedApp* live = c_.shared ? c_.shared : &own;
+  if (!live->started()) live->Start(*c_.stages, c_.file->app, c_.dir);
+  App& app = *live->app;
+  Inspector& inspector = *live->inspector;
+  r_.app_pid = app.pid();
+  if (c_.node_version->empty()) *c_.node_version = inspector.NodeVersion();
+  std::unique_ptr<Traffic> traffic = c_.stages->MakeTraffic(*c_.file, sc_);
+  traffic->SetVariable("app.port", std::to_string(app.port()));
+  r_.times.startup = Seconds(Clock::now() - t);
+
+  Phase("warmup", "");
+  t = Clock::now();
+  const auto& warm = sc_.warmup;
+  load::Stats warm_stats = warm.duration ? traffic->RunFor(warm.duration->value)
+                                         : traffic->RunIterations(warm.iterations.value);
+  r_.warmup = ToLoadStats(warm_stats);
+  r_.times.warmup = Seconds(Clock::now() - t);
+  if (auto exit = app.DescribeExit(milliseconds(0))) throw HarnessError("load: warmup", *exit);
+
+  Measure(inspector, app, "baseline", 0, true);
+  if (options_.sampling) inspector.StartSampling();
+  const auto& amount = sc_.run.amount;
+  for (int b = 1; b <= batches; ++b) {
+    Phase("load", fmt::format("batch {} of {}", b, batches));
+    t = Clock::now();
+    load::Stats batch;
+    if (amount.duration) {
+      batch = traffic->RunFor(amount.duration->value / batches);
+    } else {
+      const int64_t n = amount.iterations.value;
+      batch = traffic->RunIterations(n * b / batches - n * (b - 1) / batches);
+    }
+    r_.times.load += Seconds(Clock::now() - t);
+    total_.Merge(batch);
+    ProgressUpdate update;
+    update.scenario = r_.name;
+    update.phase = "load";
+    update.done = total_.iterations;
+    update.total = amount.duration ? 0 : amount.iterations.value;
+    update.requests_per_second =
+        batch.elapsed_seconds > 0 ? static_cast<double>(batch.requests) / batch.elapsed_seconds : 0;
+    update.heap_used = r_.checkpoints.back().heap_used;
+    progress_.Progress(update);
+    if (auto exit = app.DescribeExit(milliseconds(0))) throw HarnessError("load", *exit);
+    if (options_.sampling && b == batches) profile_ = inspector.StopSampling();
+    Measure(inspector, app, b == batches ? "final" : fmt::format("checkpoint-{}", b),
+            total_.iterations, b == batches || b == middle);
+  }
+  r_.load = ToLoadStats(total_);
+  Phase("shutdown", "");
+  t = Clock::now();
+  if (!c_.shared) live->Stop();
+  r_.times.shutdown = Seconds(Clock::now() - t);
+  app_stderr = app.StderrTail(500);
+  r_.app_stderr_tail = app.StderrTail(20);
+}
+
+ScenarioResult ScenarioRun::Run() {
+  r_.name = sc_.name.value;
+  r_.location = ToLocation(sc_.location);
+  const auto started = Clock::now();
+  std::string app_stderr;
+  try {
+    Drive(app_stderr);
+  } catch (...) {
+    // A reused app that failed is not reused: the next scenario starts a fresh one.
+    if (c_.shared && c_.shared->started()) {
+      if (c_.shared->app) r_.app_stderr_tail = c_.shared->app->StderrTail(20);
+      c_.shared->Reset();
+    }
+    RecordFailure(std::current_exception());
+    r_.duration_seconds = Seconds(Clock::now() - started);
+    return r_;
+  }
+  auto t = Clock::now();
+  try {
+    Phase("analysis", "");
+    Analyse(app_stderr);
+  } catch (...) {
+    // An unreadable snapshot is this scenario's error; the report is still written.
+    RecordFailure(std::current_exception());
+  }
+  r_.times.analysis = Seconds(Clock::now() - t);
+  r_.duration_seconds = Seconds(Clock::now() - started);
+  return r_;
+}
+
+void ScenarioRun::Analyse(const std::string& app_stderr) {
+  std::vector<snapshot::HeapGraph> graphs;
+  graphs.reserve(r_.snapshots.size());
+  DetectorInput in;
+  in.samples = r_.checkpoints;
+  in.load = r_.load;
+  in.app_stderr = app_stderr;
+  try {
+    for (const auto& path : r_.snapshots) {
+      if (InterruptRequested()) throw HarnessError("interrupted", "interrupted during analysis");
+      graphs.push_back(snapshot::ReadSnapshotFile(path));
+    }
+  } catch (const Error& e) {
+    // A snapshot the app wrote but we cannot read is the harness's failure, not the user's.
+    throw HarnessError("analysis", e.detail());
+  }
+  for (size_t i = 0; i < graphs.size(); ++i)
+    in.snapshots.push_back({&graphs[i], snapshot_iterations_[i], r_.snapshots[i]});
+  r_.checks = RunDetectors(in, LimitsFor(sc_));
+  if (profile_) AddAllocationSites(*profile_, r_.checks);
+  // Paths under the working directory read better relative: "scenarios/app/server.js:16".
+  const std::string cwd = fs::current_path().string() + "/";
+  for (auto& c : r_.checks) {
+    LocateCheck(sc_, r_.location, c);
+    for (auto& e : c.evidence)
+      for (std::string* text : {&e.title, &e.detail})
+        for (size_t at; (at = text->find(cwd)) != std::string::npos;) text->erase(at, cwd.size());
+    ApplyAllowList(sc_, c);
+    if (c.status == CheckStatus::kFailed) r_.passed = false;
+  }
+}
+
+}  // namespace
+
+ScenarioResult RunScenario(const ScenarioContext& context) { return ScenarioRun(context).Run(); }
+
+}  // namespace leakcheck::run

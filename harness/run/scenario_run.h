@@ -1,0 +1,56 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "harness/config/scenario.h"
+#include "harness/run/pipeline.h"
+#include "harness/run/progress.h"
+#include "harness/run/result.h"
+#include "harness/run/stages.h"
+
+/// One scenario, stage by stage (DESIGN.md "The run, stage by stage"): startup → warm-up →
+/// baseline checkpoint → measured batches each ending in a checkpoint → shutdown → analysis →
+/// verdict. Internal to run/: RunScenarioFiles (pipeline.cc) calls it per scenario.
+namespace leakcheck::run {
+
+/// A started app with its inspector session. With `app.reuse: true` one serves every scenario
+/// of a file; otherwise each scenario starts and stops its own.
+struct StartedApp {
+  std::unique_ptr<App> app;
+  std::unique_ptr<Inspector> inspector;  ///< declared after `app`: destroyed first
+
+  /// Starts the app for `config` (logs in `log_dir`), waits until it is ready and connects the
+  /// inspector. With `port: auto`, a start that fails with node's EADDRINUSE (someone took the
+  /// free port first) is tried once more on a new port.
+  void Start(Stages& stages, const config::AppConfig& config, const std::filesystem::path& log_dir);
+  /// Closes the session and stops the app (HarnessError when the app would not stop).
+  void Stop();
+  /// Drops both (the app's destructor kills whatever is left of its group).
+  void Reset() noexcept;
+  /// True once Start made an app (even if it then failed to get ready).
+  bool started() const { return app != nullptr; }
+};
+
+/// What a scenario run needs; everything referenced outlives the run.
+struct ScenarioContext {
+  const config::ScenarioFile* file = nullptr;
+  const config::Scenario* scenario = nullptr;
+  const RunOptions* options = nullptr;
+  ProgressSink* progress = nullptr;
+  Stages* stages = nullptr;
+  std::filesystem::path dir;            ///< the scenario's folder (exists, empty of old evidence)
+  std::string* node_version = nullptr;  ///< filled by the first scenario that reaches the app
+  StartedApp* shared = nullptr;         ///< the file's reused app, or nullptr
+};
+
+/// The app spec of a scenario file's `app:` (logs into `log_dir`).
+process::AppSpec SpecFor(const config::AppConfig& app, const std::filesystem::path& log_dir);
+
+/// Runs one scenario. Never throws: every failure (leakcheck::Error of any kind, a
+/// std::filesystem error, any exception) becomes the scenario's infrastructure_error with its
+/// stage, and an interrupt becomes stage "interrupted"; the result keeps what was measured.
+ScenarioResult RunScenario(const ScenarioContext& context);
+
+}  // namespace leakcheck::run

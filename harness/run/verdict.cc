@@ -1,0 +1,77 @@
+#include "harness/run/verdict.h"
+
+#include <fmt/format.h>
+
+#include "harness/config/detectors.h"
+
+namespace leakcheck::run {
+
+SourceLocation ToLocation(const config::SourceLocation& l) { return {l.file, l.line, l.column}; }
+
+DetectorLimits LimitsFor(const config::Scenario& sc) {
+  DetectorLimits limits{};
+  for (const auto& spec : config::kDetectorSpecs)
+    limits[static_cast<size_t>(spec.id)] = sc.threshold(spec.id).limit * spec.limit_scale;
+  return limits;
+}
+
+const config::Threshold* ThresholdFor(const config::Scenario& sc, std::string_view report_name) {
+  const config::DetectorSpec* spec = config::FindDetector(report_name);
+  if (spec == nullptr || spec->report_name != report_name) return nullptr;
+  for (const auto& t : sc.thresholds)
+    if (t.detector == spec->id) return &t;
+  return nullptr;
+}
+
+void ApplyAllowList(const config::Scenario& sc, CheckResult& c) {
+  if (c.status != CheckStatus::kFailed) return;
+  const config::DetectorSpec* spec = config::FindDetector(c.detector);
+  if (spec != nullptr && !spec->allow) return;
+  std::string culprit = c.summary;
+  for (size_t i = 0; i < c.evidence.size() && i < 3; ++i)
+    culprit += "\n" + c.evidence[i].title + "\n" + c.evidence[i].detail;
+  for (const auto& a : sc.allow) {
+    bool match = (a.class_name && culprit.find(*a.class_name) != std::string::npos) ||
+                 (a.path && culprit.find(*a.path) != std::string::npos);
+    if (match) {
+      c.status = CheckStatus::kAllowed;
+      c.allowed_reason = a.reason.empty() ? "allowed by the scenario's allow list" : a.reason;
+      return;
+    }
+  }
+}
+
+void AddAllocationSites(const cdp::SamplingProfile& profile, std::vector<CheckResult>& checks) {
+  std::vector<Evidence> sites;
+  for (const auto& s : profile.sites) {
+    if (s.url.empty() || s.url.starts_with("node:") || s.self_size <= 0) continue;
+    Evidence e;
+    e.kind = Evidence::Kind::kSourceLocation;
+    std::string url = s.url.starts_with("file://") ? s.url.substr(7) : s.url;
+    e.title = fmt::format("{}:{} in {}", url, s.line,
+                          s.function_name.empty() ? "(anonymous)" : s.function_name);
+    e.bytes = s.self_size;
+    e.detail = "(sampling heap profiler, bytes still live)";
+    sites.push_back(std::move(e));
+    if (sites.size() == 3) break;
+  }
+  for (auto& c : checks) {
+    if (c.status != CheckStatus::kFailed) continue;
+    const config::DetectorSpec* spec = config::FindDetector(c.detector);
+    if (spec != nullptr && spec->allocation_sites)
+      c.evidence.insert(c.evidence.end(), sites.begin(), sites.end());
+  }
+}
+
+void LocateCheck(const config::Scenario& sc, const SourceLocation& scenario_location,
+                 CheckResult& c) {
+  const config::Threshold* t = ThresholdFor(sc, c.detector);
+  if (t && t->location.line > 0) {
+    c.location = ToLocation(t->location);
+    c.default_threshold = false;
+  } else {
+    c.location = scenario_location;
+  }
+}
+
+}  // namespace leakcheck::run

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "harness/cdp/session.h"
+#include "harness/config/scenario.h"
+#include "harness/run/detectors.h"
+#include "harness/run/result.h"
+
+/// The verdict: a scenario's thresholds become limits, the detectors' checks get their YAML
+/// locations, allocation sites and allow entries (each as the detector registry says), and
+/// the scenario passes or fails. Pure functions of their inputs.
+namespace leakcheck::run {
+
+/// The limits the scenario's thresholds (or their defaults) set, in the detectors' report
+/// units: threshold × the registry's limit_scale (http_errors 0.01 → 1 %).
+DetectorLimits LimitsFor(const config::Scenario& scenario);
+
+/// The threshold of the check named `report_name` ("http" → the `http_errors` threshold), or
+/// nullptr for a name the registry does not know ("baseline").
+const config::Threshold* ThresholdFor(const config::Scenario& scenario,
+                                      std::string_view report_name);
+
+/// Adds the sampling heap profiler's top 3 sites in the app's own code (not `node:` internals,
+/// positive self size) as evidence to every failed check whose registry entry takes
+/// allocation sites.
+void AddAllocationSites(const cdp::SamplingProfile& profile, std::vector<CheckResult>& checks);
+
+/// An allow entry accepts a failed check (of a detector whose registry entry allows it) when
+/// its class or path appears in the check's summary or its 3 leading evidence items (the
+/// culprit); the check is still reported, as kAllowed with the entry's reason.
+void ApplyAllowList(const config::Scenario& scenario, CheckResult& check);
+
+/// Every check's location: its threshold's YAML line, or the scenario's (`scenario_location`)
+/// for a default (then default_threshold stays true).
+void LocateCheck(const config::Scenario& scenario, const SourceLocation& scenario_location,
+                 CheckResult& check);
+
+/// A config location as a result location.
+SourceLocation ToLocation(const config::SourceLocation& location);
+
+}  // namespace leakcheck::run

@@ -1,0 +1,190 @@
+#pragma once
+
+// Scripted fakes of the pipeline's stages (harness/run/stages.h): an app, an inspector and the
+// traffic that run in memory, log every call in order, and fail where the script says. The
+// inspector writes small real heap snapshots, so analysis and the detectors run for real.
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "harness/common/error.h"
+#include "harness/run/stages.h"
+#include "tests/support/tiny_snapshot.h"
+
+namespace leakcheck::run::fakes {
+
+/// What the fakes do, and what they saw. One Script is shared by every app, inspector and
+/// traffic a FakeStages makes.
+struct Script {
+  /// Every call, in order: "check node", "start", "ready", "port", "connect", "warmup 100",
+  /// "load 250", "checkpoint baseline +snapshot", "sampling on", "sampling off", "close", "stop".
+  std::vector<std::string> log;
+  int apps_made = 0;
+  int checkpoints_taken = 0;
+  /// The first N App::Start calls fail like node does when its port was taken.
+  int eaddrinuse_starts = 0;
+  /// CheckApp throws InputError when argv[0] is this.
+  std::string unknown_executable = "no-such-node";
+  /// Post-GC heap grows this many bytes per iteration (0: flat).
+  double heap_per_iteration = 0;
+  /// The `sessionCache` Map gains this many entries per checkpoint in the snapshots.
+  int entries_per_checkpoint = 0;
+  /// Failed requests per load batch (the http check).
+  int64_t failed_per_batch = 0;
+  /// Called before checkpoint number `n` (0 = baseline) is taken; may throw or interrupt.
+  std::function<void(int n)> before_checkpoint;
+  /// Called at the start of every RunIterations (the batch's size); may throw or interrupt.
+  std::function<void(int64_t n)> before_batch;
+  /// Stop throws HarnessError (an app that would not stop).
+  bool stop_fails = false;
+
+  int64_t iterations = 0;  // run so far, by every traffic
+};
+
+/// A snapshot of a process whose Map "sessionCache" holds `entries` entries (ids stable across
+/// snapshots, as V8's are).
+inline std::string SnapshotJson(int entries) {
+  testing::TinySnapshot s;
+  auto root = s.Node("synthetic", "", 0, 1);
+  auto gc = s.Node("synthetic", "(GC roots)", 0, 3);
+  auto ctx = s.Node("hidden", "system / Context", 40, 5);
+  auto map = s.Node("object", "Map", 32, 7);
+  auto table = s.Node("array", "", 64, 9);
+  s.Edge(root, "element", "1", gc);
+  s.Edge(gc, "element", "0", ctx);
+  s.Edge(ctx, "context", "sessionCache", map);
+  s.Edge(map, "internal", "table", table);
+  for (int i = 0; i < entries; ++i) {
+    s.Edge(table, "internal", std::to_string(2 * i),
+           s.Node("string", "k" + std::to_string(i), 20, 1001 + 4 * static_cast<uint32_t>(i)));
+    s.Edge(table, "internal", std::to_string(2 * i + 1),
+           s.Node("object", "Session", 40, 1003 + 4 * static_cast<uint32_t>(i)));
+  }
+  return s.Json();
+}
+
+class FakeApp final : public App {
+ public:
+  FakeApp(Script& script, process::AppSpec spec) : script_(script), spec_(std::move(spec)) {}
+  void Start() override {
+    script_.log.push_back("start");
+    if (script_.eaddrinuse_starts > 0) {
+      --script_.eaddrinuse_starts;
+      throw HarnessError("process: ready",
+                         "app exited with code 1: Error: listen EADDRINUSE: address already in "
+                         "use 127.0.0.1:4000");
+    }
+  }
+  void WaitReady() override { script_.log.push_back("ready"); }
+  void WaitForPort(std::chrono::milliseconds) override { script_.log.push_back("port"); }
+  int pid() const override { return 4242; }
+  uint16_t port() const override { return 4000; }
+  std::optional<std::string> DescribeExit(std::chrono::milliseconds) const override {
+    return std::nullopt;
+  }
+  std::string StderrTail(size_t) const override { return "fake app stderr"; }
+  void Stop() override {
+    script_.log.push_back("stop");
+    if (script_.stop_fails) throw HarnessError("process: stop", "the app would not stop");
+  }
+  const process::AppSpec& spec() const { return spec_; }
+
+ private:
+  Script& script_;
+  process::AppSpec spec_;
+};
+
+class FakeInspector final : public Inspector {
+ public:
+  explicit FakeInspector(Script& script) : script_(script) { script_.log.push_back("connect"); }
+  std::string NodeVersion() override { return "v22.0.0-fake"; }
+  cdp::Measurement TakeCheckpoint(const cdp::CheckpointOptions& options) override {
+    const int n = script_.checkpoints_taken;
+    if (script_.before_checkpoint) script_.before_checkpoint(n);
+    ++script_.checkpoints_taken;
+    script_.log.push_back(fmt::format("checkpoint {}{}", options.label,
+                                      options.snapshot_path.empty() ? "" : " +snapshot"));
+    cdp::Measurement m;
+    m.label = options.label;
+    m.heap_used = 10'000'000 + static_cast<int64_t>(script_.heap_per_iteration *
+                                                    static_cast<double>(script_.iterations));
+    m.heap_total = 2 * m.heap_used;
+    if (!options.snapshot_path.empty()) {
+      std::ofstream(options.snapshot_path) << SnapshotJson(10 + n * script_.entries_per_checkpoint);
+      m.snapshot = options.snapshot_path;
+    }
+    return m;
+  }
+  void StartSampling() override { script_.log.push_back("sampling on"); }
+  cdp::SamplingProfile StopSampling() override {
+    script_.log.push_back("sampling off");
+    return {};
+  }
+  void Close() noexcept override { script_.log.push_back("close"); }
+
+ private:
+  Script& script_;
+};
+
+class FakeTraffic final : public Traffic {
+ public:
+  explicit FakeTraffic(Script& script) : script_(script) {}
+  void SetVariable(const std::string& name, std::string value) override {
+    variables_[name] = std::move(value);
+  }
+  load::Stats RunIterations(int64_t n) override {
+    if (script_.before_batch) script_.before_batch(n);
+    script_.log.push_back(fmt::format("{} {}", warm_ ? "warmup" : "load", n));
+    const bool warmup = warm_;
+    warm_ = false;
+    if (!warmup) script_.iterations += n;
+    load::Stats s;
+    s.iterations = n;
+    s.requests = n;
+    s.responses = n;
+    s.failed_requests = warmup ? 0 : script_.failed_per_batch;
+    s.elapsed_seconds = 1;
+    return s;
+  }
+  load::Stats RunFor(config::Duration) override { return RunIterations(100); }
+  const std::map<std::string, std::string>& variables() const { return variables_; }
+
+ private:
+  Script& script_;
+  bool warm_ = true;  // the first run is the warm-up
+  std::map<std::string, std::string> variables_;
+};
+
+/// Makes the fakes above over one Script.
+class FakeStages final : public Stages {
+ public:
+  explicit FakeStages(Script& script) : script_(script) {}
+  void CheckApp(const process::AppSpec& spec) override {
+    script_.log.push_back("check " + (spec.argv.empty() ? "" : spec.argv[0]));
+    if (!spec.argv.empty() && spec.argv[0] == script_.unknown_executable)
+      throw InputError("process: start", "executable `" + spec.argv[0] + "` not found on PATH");
+  }
+  std::unique_ptr<App> MakeApp(const process::AppSpec& spec) override {
+    ++script_.apps_made;
+    return std::make_unique<FakeApp>(script_, spec);
+  }
+  std::unique_ptr<Inspector> Connect(App&) override {
+    return std::make_unique<FakeInspector>(script_);
+  }
+  std::unique_ptr<Traffic> MakeTraffic(const config::ScenarioFile&,
+                                       const config::Scenario&) override {
+    return std::make_unique<FakeTraffic>(script_);
+  }
+
+ private:
+  Script& script_;
+};
+
+}  // namespace leakcheck::run::fakes
