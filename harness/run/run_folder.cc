@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "harness/common/error.h"
+#include "harness/common/format.h"
 #include "harness/run/pipeline.h"
 
 namespace leakcheck::run {

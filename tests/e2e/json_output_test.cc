@@ -70,14 +70,13 @@ TEST_F(JsonOutput, LoadJsonParsesForAScenarioNameWithQuotes) {
   ScenarioFileOnDisk file(
       "app: { command: node x.js }\nscenarios:\n  - name: 'say \"hi\" \\ back'\n"
       "    run: { iterations: 3 }\n    flow: [ { get: { url: \"/users/{{ $iteration }}\" } } ]\n");
-  CommandResult r =
-      RunCommand(std::string(LEAKCHECK_BIN) + " load " + Quote(file.path()) + " --port " +
-                     std::to_string(server_.port()) + " --no-warmup --json",
-                 /*merge_stderr=*/false);
-  ASSERT_EQ(r.exit_code, 0) << r.output;
+  CommandResult r = RunLeakcheck(
+      {"load", file.path(), "--port", std::to_string(server_.port()), "--no-warmup", "--json"},
+      /*merge_stderr=*/false);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(r.output, ec);
-  ASSERT_FALSE(ec) << "not JSON: " << r.output;
+  boost::json::value v = boost::json::parse(r.out, ec);
+  ASSERT_FALSE(ec) << "not JSON: " << r.out;
   const auto& scenario = v.as_array().at(0).as_object();
   EXPECT_EQ(scenario.at("scenario").as_string(), "say \"hi\" \\ back");
   EXPECT_EQ(scenario.at("run").at("requests").as_int64(), 3);
