@@ -22,6 +22,7 @@
 #include "harness/common/format.h"
 #include "harness/common/interrupt.h"
 #include "harness/common/redact.h"
+#include "harness/common/version.h"
 #include "harness/config/loader.h"
 #include "harness/config/secrets.h"
 #include "harness/load/driver.h"
