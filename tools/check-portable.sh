@@ -19,11 +19,22 @@ max_bytes=$((15 * 1024 * 1024))
 max_glibc=2.31
 
 make_root() {
-  [ -x "$1/bin/sh" ] && [ -f "$1/usr/lib/x86_64-linux-gnu/libc_nonshared.a" ] && return
+  if [ -x "$1/bin/sh" ] && [ -f "$1/usr/lib/x86_64-linux-gnu/libc_nonshared.a" ]; then
+    # As a link-time sysroot (tools/package.sh --glibc-sysroot) absolute symlinks (libpthread.so
+    # -> /lib/x86_64-linux-gnu/libpthread.so.0, the loader in lib64) would point into the host:
+    # make them relative (the same files inside the chroot).
+    local link target
+    for link in "$1"/usr/lib/x86_64-linux-gnu/*.so "$1"/usr/lib64/*; do
+      target=$(readlink "$link" || true)
+      if [[ "$target" == /* ]]; then ln -sfnr "$1$target" "$link"; fi
+    done
+    return
+  fi
   command -v debootstrap >/dev/null || { echo "check-portable: apt-get install debootstrap" >&2; exit 2; }
   echo "check-portable: debootstrap bullseye into $1 (a few minutes, once)"
   mkdir -p "$1"
   debootstrap --variant=minbase --include=libc6-dev bullseye "$1" http://deb.debian.org/debian >/dev/null
+  make_root "$1"
 }
 
 if [ "${1:-}" = "--make-root" ]; then

@@ -22,11 +22,15 @@ endfunction()
 leakcheck_find_vendored(simdjson_dir simdjson singleheader/simdjson.cpp)
 add_library(leakcheck_simdjson STATIC ${simdjson_dir}/simdjson.cpp)
 target_include_directories(leakcheck_simdjson SYSTEM BEFORE PRIVATE ${simdjson_dir})
+# as Debian's simdjson::simdjson (simdjsonTargets.cmake)
+target_compile_definitions(leakcheck_simdjson PUBLIC SIMDJSON_THREADS_ENABLED=1)
+target_link_libraries(leakcheck_simdjson PUBLIC Threads::Threads)
 add_library(simdjson::simdjson ALIAS leakcheck_simdjson)
 
 leakcheck_find_vendored(tinyxml2_dir tinyxml2 tinyxml2.cpp)
 add_library(leakcheck_tinyxml2 STATIC ${tinyxml2_dir}/tinyxml2.cpp)
 target_include_directories(leakcheck_tinyxml2 SYSTEM BEFORE PRIVATE ${tinyxml2_dir})
+target_compile_definitions(leakcheck_tinyxml2 INTERFACE TINYXML2_IMPORT)   # as Debian's target
 add_library(tinyxml2::tinyxml2 ALIAS leakcheck_tinyxml2)
 
 function(leakcheck_static_import target library)
@@ -52,9 +56,14 @@ add_library(fmt::fmt ALIAS leakcheck_fmt)
 # root's glibc (crt files, libc.so, libc_nonshared.a), so the binary asks for no symbol newer
 # than that glibc has.
 function(leakcheck_make_portable target)
-  target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc -Wl,--as-needed)
+  target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc)
   if(LEAKCHECK_GLIBC_SYSROOT)
     target_sources(${target} PRIVATE ${PROJECT_SOURCE_DIR}/tools/cmake/glibc_compat.cc)
-    target_link_options(${target} PRIVATE --sysroot=${LEAKCHECK_GLIBC_SYSROOT})
+    # --sysroot alone is not enough: GCC searches its own multiarch folder (the host's
+    # /usr/lib/x86_64-linux-gnu) before the sysroot's, for libc.so and for Scrt1.o. -B puts the
+    # sysroot's crt files and libraries first.
+    set(libdir ${LEAKCHECK_GLIBC_SYSROOT}/usr/lib/x86_64-linux-gnu)
+    target_link_options(${target} PRIVATE --sysroot=${LEAKCHECK_GLIBC_SYSROOT} -B${libdir}/
+                        -L${libdir} -L${LEAKCHECK_GLIBC_SYSROOT}/lib/x86_64-linux-gnu)
   endif()
 endfunction()
