@@ -17,6 +17,7 @@
 #include "harness/common/exit_status.h"
 #include "harness/common/interrupt.h"
 #include "harness/common/redact.h"
+#include "harness/common/version.h"
 #include "harness/process/app_registry.h"
 
 namespace leakcheck {

@@ -15,6 +15,7 @@
 #include "harness/common/error.h"
 #include "harness/common/interrupt.h"
 #include "harness/common/redact.h"
+#include "harness/common/version.h"
 #include "harness/config/loader.h"
 #include "harness/config/secrets.h"
 #include "harness/run/run_folder.h"
