@@ -171,9 +171,13 @@ void SnapshotBuilder::Finish() {
 
 // V8 records the DOM state only at the entry points into embedder (native) objects; DevTools
 // (HeapSnapshot.propagateDOMState) and memlab (HeapSnapshot._propagateDetachednessState) carry
-// it to the native nodes those hold, over every edge but hidden and weak ones, never through
-// JavaScript objects. Attached wins: it spreads first, and a node takes the first state that
-// reaches it. Values: 0 unknown, 1 attached, 2 detached.
+// it to the native nodes those hold, never through JavaScript objects. Attached wins: it spreads
+// first, and a node takes the first state that reaches it. Values: 0 unknown, 1 attached,
+// 2 detached. The edges followed are those both tools follow: DevTools skips hidden and weak
+// edges; memlab 2.0.5 means to, but looks the type names up in edge_fields, so in effect it
+// skips "internal" edges (type 3) and follows hidden and weak ones. On Node snapshots the two
+// differ (Node's BindingData, marked detached, holds its Aliased*Array natives by internal
+// edges), and bench/crosscheck-memlab.sh compares class names exactly.
 void SnapshotBuilder::PropagateDetachedness() {
   auto& state = g_.node_detachedness_;
   const uint32_t n = g_.NodeCount();
@@ -195,7 +199,7 @@ void SnapshotBuilder::PropagateDetachedness() {
       if (state[from] != value) continue;
       for (EdgeIndex e = g_.first_edge_[from]; e < g_.first_edge_[from + 1]; ++e) {
         EdgeType t = g_.edge_type_[e];
-        if (t == EdgeType::kHidden || t == EdgeType::kWeak) continue;
+        if (t == EdgeType::kHidden || t == EdgeType::kWeak || t == EdgeType::kInternal) continue;
         set_state(g_.edge_to_[e], value);
       }
     }

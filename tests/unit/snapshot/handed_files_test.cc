@@ -114,7 +114,8 @@ TEST(HandedSnapshots, DetachedStateReachesTheNativeNodesADetachedNodeHolds) {
 }
 
 // DevTools' and memlab's rules, beyond the handed file: attached wins over detached, the state
-// spreads over several native hops but never crosses a JS object or a weak edge.
+// spreads over several native hops but never crosses a JS object, nor an edge one of the two
+// tools does not follow (weak: DevTools; internal: memlab, see PropagateDetachedness).
 TEST(HandedSnapshots, DetachedPropagationFollowsTheReferenceRules) {
   testing::TinySnapshot s;
   uint32_t root = s.Node("synthetic", "", 0);
@@ -124,6 +125,7 @@ TEST(HandedSnapshots, DetachedPropagationFollowsTheReferenceRules) {
   uint32_t js = s.Node("object", "Wrapper", 40);
   uint32_t behind_js = s.Node("native", "HTMLPElement", 100);  // reachable only through js
   uint32_t weakly = s.Node("native", "HTMLAElement", 100);     // only over a weak edge
+  uint32_t internal = s.Node("native", "Node / AliasedFloat64Array", 10);  // internal edge
   uint32_t comment = s.Node("native", "Comment", 10);
   uint32_t text = s.Node("native", "Text", 10);  // div -> comment -> text
   s.Edge(root, "element", "1", div);
@@ -134,6 +136,7 @@ TEST(HandedSnapshots, DetachedPropagationFollowsTheReferenceRules) {
   s.Edge(js, "property", "p", behind_js);
   s.Edge(div, "weak", "a", weakly);
   s.Edge(div, "property", "c", comment);
+  s.Edge(div, "internal", "fields", internal);
   s.Edge(comment, "property", "t", text);
   s.Detached(div);
   // TinySnapshot writes no attached state: set body's (its row ends "777,100,1,0,0").
@@ -150,7 +153,9 @@ TEST(HandedSnapshots, DetachedPropagationFollowsTheReferenceRules) {
   EXPECT_EQ(g.ClassName(text), "Detached Text") << "several hops through native nodes";
   EXPECT_EQ(g.ClassName(js), "Wrapper");
   EXPECT_EQ(g.ClassName(behind_js), "HTMLPElement") << "never through JavaScript";
-  EXPECT_EQ(g.ClassName(weakly), "HTMLAElement") << "never over a weak edge";
+  EXPECT_EQ(g.ClassName(weakly), "HTMLAElement") << "never over a weak edge (DevTools)";
+  EXPECT_EQ(g.ClassName(internal), "Node / AliasedFloat64Array")
+      << "never over an internal edge (memlab)";
 }
 
 }  // namespace
