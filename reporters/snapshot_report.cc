@@ -11,9 +11,36 @@ namespace leakcheck::reporters {
 namespace json = boost::json;
 using Align = TextTable::Align;
 
+std::string ShowName(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(s[i + 1]) <= 0x9f) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(s[++i]));  // C1 controls
+    } else if (c == 0xe2 && i + 2 < s.size() && s[i + 1] == '\x80' &&
+               (s[i + 2] == '\xa8' || s[i + 2] == '\xa9')) {
+      out += s[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";  // line/paragraph separators
+      i += 2;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string SummaryText(const analysis::SnapshotSummary& s) {
-  std::string out = fmt::format("{}\n  {} nodes, {} edges, {} strings; total self size {}", s.file,
-                                FormatCount(static_cast<int64_t>(s.node_count)),
+  std::string out = fmt::format("{}\n  {} nodes, {} edges, {} strings; total self size {}",
+                                ShowName(s.file), FormatCount(static_cast<int64_t>(s.node_count)),
                                 FormatCount(static_cast<int64_t>(s.edge_count)),
                                 FormatCount(static_cast<int64_t>(s.string_count)),
                                 FormatBytes(static_cast<double>(s.total_size)));
@@ -23,7 +50,7 @@ std::string SummaryText(const analysis::SnapshotSummary& s) {
   TextTable classes({"class", "count", "self size", "retained"},
                     {Align::kLeft, Align::kRight, Align::kRight, Align::kRight});
   for (const auto& c : s.classes)
-    classes.AddRow({Ellipsize(c.name, 60), FormatCount(static_cast<int64_t>(c.count)),
+    classes.AddRow({Ellipsize(ShowName(c.name), 60), FormatCount(static_cast<int64_t>(c.count)),
                     FormatBytes(static_cast<double>(c.self_size)),
                     FormatBytes(static_cast<double>(c.retained_size))});
   out += classes.Render();
@@ -31,14 +58,14 @@ std::string SummaryText(const analysis::SnapshotSummary& s) {
   TextTable objects({"object", "self size", "retained", "distance"},
                     {Align::kLeft, Align::kRight, Align::kRight, Align::kRight});
   for (const auto& o : s.largest)
-    objects.AddRow({fmt::format("{} @{}", Ellipsize(o.class_name, 50), o.id),
+    objects.AddRow({fmt::format("{} @{}", Ellipsize(ShowName(o.class_name), 50), o.id),
                     FormatBytes(static_cast<double>(o.self_size)),
                     FormatBytes(static_cast<double>(o.retained_size)), std::to_string(o.distance)});
   out += objects.Render();
   out += "\nRetainer paths\n";
   for (const auto& o : s.largest) {
-    out += fmt::format("  @{}  {}\n", o.id, o.path);
-    if (!o.location.empty()) out += fmt::format("        created at {}\n", o.location);
+    out += fmt::format("  @{}  {}\n", o.id, ShowName(o.path));
+    if (!o.location.empty()) out += fmt::format("        created at {}\n", ShowName(o.location));
   }
   return out;
 }
@@ -77,7 +104,7 @@ std::string DiffText(const analysis::SnapshotDiff& d, size_t max_rows) {
               {Align::kLeft, Align::kRight, Align::kRight, Align::kRight, Align::kRight,
                Align::kRight, Align::kRight});
   auto add = [&](const analysis::ClassDelta& c) {
-    t.AddRow({Ellipsize(c.name, 60), FormatCount(c.added), FormatCount(c.deleted),
+    t.AddRow({Ellipsize(ShowName(c.name), 60), FormatCount(c.added), FormatCount(c.deleted),
               FormatCount(c.CountDelta()), FormatBytes(static_cast<double>(c.alloc_size)),
               FormatBytes(static_cast<double>(c.freed_size)),
               FormatSignedBytes(static_cast<double>(c.SizeDelta()))});
@@ -115,16 +142,17 @@ std::string SurvivorsText(const analysis::Survivors& s, size_t max_rows) {
       FormatCount(static_cast<int64_t>(s.count)), FormatBytes(static_cast<double>(s.self_size)));
   TextTable by_class({"class", "count", "self size"}, {Align::kLeft, Align::kRight, Align::kRight});
   for (size_t i = 0; i < s.by_class.size() && i < max_rows; ++i)
-    by_class.AddRow({Ellipsize(s.by_class[i].key, 60),
+    by_class.AddRow({Ellipsize(ShowName(s.by_class[i].key), 60),
                      FormatCount(static_cast<int64_t>(s.by_class[i].count)),
                      FormatBytes(static_cast<double>(s.by_class[i].self_size))});
   out += by_class.Render();
   out += "\nBy retainer path\n";
   for (size_t i = 0; i < s.by_path.size() && i < max_rows; ++i) {
     const auto& g = s.by_path[i];
-    out += fmt::format(
-        "  {:>8}  {}  {}\n            e.g. @{}: {}\n", FormatCount(static_cast<int64_t>(g.count)),
-        FormatBytes(static_cast<double>(g.self_size)), g.key, g.example_id, g.example_path);
+    out += fmt::format("  {:>8}  {}  {}\n            e.g. @{}: {}\n",
+                       FormatCount(static_cast<int64_t>(g.count)),
+                       FormatBytes(static_cast<double>(g.self_size)), ShowName(g.key), g.example_id,
+                       ShowName(g.example_path));
   }
   return out;
 }

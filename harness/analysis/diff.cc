@@ -4,39 +4,85 @@
 #include <cstdlib>
 #include <unordered_map>
 
+#include <fmt/format.h>
+
+#include "harness/common/error.h"
+#include "harness/common/format.h"
+
 namespace leakcheck::analysis {
 
 using snapshot::HeapGraph;
 
-std::vector<uint64_t> SortedIdIndex(const HeapGraph& g) {
-  std::vector<uint64_t> keys(g.NodeCount());
-  for (NodeIndex n = 0; n < g.NodeCount(); ++n) keys[n] = uint64_t{g.Id(n)} << 32 | n;
-  std::sort(keys.begin(), keys.end());
+std::vector<IdKey> SortedIdIndex(const HeapGraph& g) {
+  std::vector<IdKey> keys(g.NodeCount());
+  for (NodeIndex n = 0; n < g.NodeCount(); ++n) keys[n] = {g.Id(n), n};
+  std::sort(keys.begin(), keys.end(), [](const IdKey& a, const IdKey& b) {
+    return a.id != b.id ? a.id < b.id : a.node < b.node;
+  });
   return keys;
 }
 
 namespace {
 
-inline uint32_t IdOf(uint64_t key) { return static_cast<uint32_t>(key >> 32); }
-inline NodeIndex NodeOf(uint64_t key) { return static_cast<NodeIndex>(key & 0xFFFFFFFFu); }
-
 // Calls on_only_a(node) for ids only in a, on_only_b(node) for ids only in b, on_both(na, nb).
 template <typename OnlyA, typename OnlyB, typename Both>
-void MergeById(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b, OnlyA&& on_only_a,
+void MergeById(const std::vector<IdKey>& a, const std::vector<IdKey>& b, OnlyA&& on_only_a,
                OnlyB&& on_only_b, Both&& on_both) {
   size_t i = 0, j = 0;
   while (i < a.size() || j < b.size()) {
-    if (j == b.size() || (i < a.size() && IdOf(a[i]) < IdOf(b[j]))) {
-      on_only_a(NodeOf(a[i++]));
-    } else if (i == a.size() || IdOf(b[j]) < IdOf(a[i])) {
-      on_only_b(NodeOf(b[j++]));
+    if (j == b.size() || (i < a.size() && a[i].id < b[j].id)) {
+      on_only_a(a[i++].node);
+    } else if (i == a.size() || b[j].id < a[i].id) {
+      on_only_b(b[j++].node);
     } else {
-      on_both(NodeOf(a[i++]), NodeOf(b[j++]));
+      on_both(a[i++].node, b[j++].node);
     }
   }
 }
 
 }  // namespace
+
+IdCorrespondence CheckIdCorrespondence(const HeapGraph& a, const HeapGraph& b) {
+  IdCorrespondence out;
+  out.smaller = std::min(a.NodeCount(), b.NodeCount());
+  MergeById(
+      SortedIdIndex(a), SortedIdIndex(b), [](NodeIndex) {}, [](NodeIndex) {},
+      [&](NodeIndex na, NodeIndex nb) {
+        ++out.shared;
+        out.alike += a.Type(na) == b.Type(nb) && a.Name(na) == b.Name(nb);
+      });
+  auto count = [](uint64_t v) { return FormatCount(static_cast<int64_t>(v)); };
+  if (out.shared == 0) {
+    out.ok = false;
+    out.reason = "they share no object id";
+  } else if (static_cast<double>(out.shared) < kMinShared * static_cast<double>(out.smaller)) {
+    out.ok = false;
+    out.reason = fmt::format(
+        "they share only {} object ids for {} objects in the smaller one (a process keeps most "
+        "of its objects, and their ids, from one snapshot to the next; these ids were given "
+        "independently, by two processes or by a runtime that renumbers objects in every "
+        "snapshot, such as Bun)",
+        count(out.shared), count(out.smaller));
+  } else if (static_cast<double>(out.alike) < kMinAlike * static_cast<double>(out.shared)) {
+    out.ok = false;
+    out.reason = fmt::format(
+        "only {} of the {} object ids they share name a node of the same type and name (a "
+        "process keeps an object's id; these ids were given independently, by two processes "
+        "or by a runtime that renumbers objects in every snapshot, such as Bun)",
+        count(out.alike), count(out.shared));
+  }
+  return out;
+}
+
+void RequireIdCorrespondence(const HeapGraph& a, const HeapGraph& b, std::string_view name_a,
+                             std::string_view name_b, std::string_view stage) {
+  auto check = CheckIdCorrespondence(a, b);
+  if (!check.ok)
+    throw InputError(std::string(stage),
+                     fmt::format("{} and {} are not snapshots of one process, so their objects "
+                                 "cannot be matched by id: {}",
+                                 name_a, name_b, check.reason));
+}
 
 SnapshotDiff DiffSnapshots(const HeapGraph& before, const HeapGraph& after) {
   std::unordered_map<std::string_view, ClassDelta> by_class;
@@ -78,10 +124,12 @@ std::vector<NodeIndex> SurvivingNodes(const HeapGraph& s1, const HeapGraph& s2,
                                       const HeapGraph& s3) {
   // New in s2: absent from s1 (V8 ids grow monotonically, but a set difference is exact either
   // way).
-  std::vector<uint64_t> fresh;
+  std::vector<IdKey> fresh;
   MergeById(
       SortedIdIndex(s1), SortedIdIndex(s2), [](NodeIndex) {},
-      [&](NodeIndex n) { fresh.push_back(uint64_t{s2.Id(n)} << 32 | n); },
+      [&](NodeIndex n) {
+        fresh.push_back({s2.Id(n), n});
+      },
       [](NodeIndex, NodeIndex) {});
   std::vector<NodeIndex> alive;
   MergeById(

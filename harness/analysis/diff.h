@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/analysis/paths.h"
@@ -28,7 +29,39 @@ struct SnapshotDiff {
   ClassDelta total;                 ///< all classes together (name "(total)")
 };
 
-/// Compares two snapshots of the same process by object id.
+/// Whether the object ids of two snapshots correspond: V8 keeps an object's id for the life of
+/// its process, so in two snapshots of one process an id shared by both names the same object,
+/// with the same node type and name. Snapshots of two processes share ids by chance (56,171
+/// shared, 744 of them alike, on two Node apps), and Bun renumbers objects in every snapshot;
+/// comparing such files by id prints confident nonsense.
+struct IdCorrespondence {
+  uint64_t shared = 0;   ///< ids present in both snapshots
+  uint64_t alike = 0;    ///< shared ids whose node has the same type and name in both
+  uint64_t smaller = 0;  ///< node count of the smaller snapshot
+  bool ok = true;        ///< false: the ids do not correspond (see `reason`)
+  std::string reason;    ///< why not, e.g. "only 744 of the 56,171 ids ... are the same object"
+};
+
+/// The rule: the ids correspond when the snapshots share ids for at least a tenth of the smaller
+/// one's nodes (`kMinShared`: most of a heap — code, builtins, long-lived state — outlives any
+/// window; Bun's renumbered snapshots share 2 ids of ~3,400) and at least half the shared ids
+/// name alike nodes (`kMinAlike`: one process keeps nearly every shared id alike, a heap number
+/// rewritten in place being the rare exception; two processes keep few: 744 of 56,171).
+inline constexpr double kMinShared = 0.1;
+inline constexpr double kMinAlike = 0.5;
+
+/// Checks `a` against `b` by the rule above (a merge over both sorted id indexes).
+IdCorrespondence CheckIdCorrespondence(const snapshot::HeapGraph& a, const snapshot::HeapGraph& b);
+
+/// Throws InputError(stage, "<name_a> and <name_b> are not snapshots of one process: <reason>")
+/// (exit 2) when CheckIdCorrespondence says the ids do not correspond. For `diff` and for the
+/// survivors window of `run` (the pipeline calls it before FindSurvivors / DiffSnapshots).
+void RequireIdCorrespondence(const snapshot::HeapGraph& a, const snapshot::HeapGraph& b,
+                             std::string_view name_a, std::string_view name_b,
+                             std::string_view stage);
+
+/// Compares two snapshots of the same process by object id (call RequireIdCorrespondence first
+/// when the files may come from different processes).
 SnapshotDiff DiffSnapshots(const snapshot::HeapGraph& before, const snapshot::HeapGraph& after);
 
 /// Objects allocated between snapshots 1 and 2 and still alive in snapshot 3.
@@ -36,7 +69,7 @@ struct SurvivorGroup {
   std::string key;  ///< class name, or retainer-path signature
   uint64_t count = 0;
   uint64_t self_size = 0;
-  uint32_t example_id = 0;   ///< one object of the group (an id in snapshot 3)
+  uint64_t example_id = 0;   ///< one object of the group (an id in snapshot 3)
   std::string example_path;  ///< its full retainer path in snapshot 3
 };
 
@@ -60,7 +93,13 @@ Survivors FindSurvivors(const snapshot::HeapGraph& s1, const snapshot::HeapGraph
                         const snapshot::HeapGraph& s3, const RetainerPaths& paths3,
                         NodeFilter keep = nullptr);
 
-/// Sorted (id << 32 | node) keys of a snapshot: the join index for id-based comparisons.
-std::vector<uint64_t> SortedIdIndex(const snapshot::HeapGraph& g);
+/// One node of a snapshot under its object id.
+struct IdKey {
+  uint64_t id = 0;
+  NodeIndex node = 0;
+};
+
+/// A snapshot's nodes sorted by object id: the join index for id-based comparisons.
+std::vector<IdKey> SortedIdIndex(const snapshot::HeapGraph& g);
 
 }  // namespace leakcheck::analysis

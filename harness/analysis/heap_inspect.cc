@@ -142,9 +142,12 @@ std::string ClosureLocation(const HeapGraph& g, NodeIndex closure) {
   std::string script;
   NodeIndex shared = FindEdgeTarget(g, closure, "shared");
   if (shared != snapshot::kNoNode) {
+    // The SharedFunctionInfo's edge to its Script is "script_or_debug_info" up to V8 11 (Node
+    // 20) and "script" from V8 12 (Node 22+). Decided by the edges present, never a version.
     NodeIndex s = FindEdgeTarget(g, shared, "script_or_debug_info");
+    if (s == snapshot::kNoNode) s = FindEdgeTarget(g, shared, "script");
     if (s != snapshot::kNoNode) {
-      // A DebugInfo wraps the script when a debugger touched the function.
+      // A DebugInfo wraps the script when a debugger touched the function (Node 20).
       NodeIndex inner = FindEdgeTarget(g, s, "script");
       script = std::string(g.Name(inner != snapshot::kNoNode ? inner : s));
     }

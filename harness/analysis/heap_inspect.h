@@ -9,7 +9,8 @@
 /// Reading JavaScript-level structure out of a heap graph: how many entries a collection holds,
 /// which listeners an EventEmitter has, where a closure was defined. These follow the shapes V8
 /// writes (Map → internal "table" → entries; EventEmitter → "_events" → per-event listener or
-/// Array of listeners; closure → "shared" → "script_or_debug_info" names the script).
+/// Array of listeners; closure → "shared" → "script_or_debug_info" (Node 20) or "script" (Node 22+)
+/// names the script).
 namespace leakcheck::analysis {
 
 using snapshot::HeapGraph;
@@ -20,7 +21,7 @@ enum class CollectionKind { kMap, kSet, kArray, kObject, kWeakMap, kWeakSet };
 /// A container whose size can be measured: id, kind and its entry count.
 struct CollectionInfo {
   NodeIndex node;
-  uint32_t id;
+  uint64_t id;
   CollectionKind kind;
   uint32_t entries;
 };
@@ -37,7 +38,7 @@ std::string_view CollectionKindName(CollectionKind k);
 
 /// Listener count of one (emitter, event) pair.
 struct ListenerCount {
-  uint32_t emitter_id;
+  uint64_t emitter_id;
   NodeIndex emitter;
   std::string emitter_class;
   std::string event;

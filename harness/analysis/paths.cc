@@ -17,10 +17,10 @@ namespace {
 
 // "part of key (Object @123) -> value (...) pair in WeakMap (table @7)": the id after the first
 // '@' is the key's. V8 names ephemeron edges this way.
-uint32_t WeakMapKeyId(std::string_view name) {
+uint64_t WeakMapKeyId(std::string_view name) {
   auto at = name.find('@');
   if (at == std::string_view::npos) return 0;
-  uint32_t id = 0;
+  uint64_t id = 0;
   std::from_chars(name.data() + at + 1, name.data() + name.size(), id);
   return id;
 }

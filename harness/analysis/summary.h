@@ -11,7 +11,7 @@ namespace leakcheck::analysis {
 
 /// One of the largest objects by retained size.
 struct LargeObject {
-  uint32_t id = 0;
+  uint64_t id = 0;
   std::string class_name;
   std::string type;
   uint64_t self_size = 0;

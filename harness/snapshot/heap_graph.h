@@ -84,7 +84,12 @@ class HeapGraph {
   NodeType Type(NodeIndex n) const { return node_type_[n]; }
   StringIndex NameIndex(NodeIndex n) const { return node_name_[n]; }
   std::string_view Name(NodeIndex n) const { return String(node_name_[n]); }
-  uint32_t Id(NodeIndex n) const { return node_id_[n]; }
+  /// V8's object id (stable across snapshots of one process). V8 writes 32-bit ids; other
+  /// writers (Julia: addresses) write 64-bit ones, kept exact in a side table.
+  uint64_t Id(NodeIndex n) const {
+    uint32_t id = node_id_[n];
+    return id != kLargeId ? id : large_ids_.at(n);
+  }
   uint64_t SelfSize(NodeIndex n) const {
     uint32_t s = node_self_size_[n];
     return s != kLargeSize ? s : large_self_sizes_.at(n);
@@ -138,10 +143,12 @@ class HeapGraph {
  private:
   friend class SnapshotBuilder;
   static constexpr uint32_t kLargeSize = UINT32_MAX;
+  static constexpr uint32_t kLargeId = UINT32_MAX;
 
   std::vector<NodeType> node_type_;
   std::vector<StringIndex> node_name_;
-  std::vector<uint32_t> node_id_;
+  std::vector<uint32_t> node_id_;  // kLargeId: look in large_ids_
+  std::unordered_map<NodeIndex, uint64_t> large_ids_;
   std::vector<uint32_t> node_self_size_;  // kLargeSize: look in large_self_sizes_
   std::unordered_map<NodeIndex, uint64_t> large_self_sizes_;
   std::vector<uint8_t> node_detachedness_;

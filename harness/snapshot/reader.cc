@@ -13,6 +13,7 @@
 // Everything read is validated before it is trusted: field widths, counts, type indices, edge
 // targets and string indices. Any problem becomes one InputError naming the file and the fault.
 #include "harness/snapshot/reader.h"
+#include "harness/snapshot/reader_internal.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -35,56 +36,7 @@
 
 namespace leakcheck::snapshot {
 
-// Builds a HeapGraph from the parsed sections (a friend of HeapGraph).
-class SnapshotBuilder {
- public:
-  explicit SnapshotBuilder(std::string name) : name_(std::move(name)) {}
-  HeapGraph Build(ByteSource& source);
-
- private:
-  class Scanner;
-
-  [[noreturn]] void Fail(const std::string& what) const;
-  void ParseHeader(Scanner& s);
-  void ParseNodes(Scanner& s);
-  void ParseEdges(Scanner& s);
-  void ParseLocations(Scanner& s);
-  void ParseStrings(Scanner& s);
-  void Finish();
-  void BuildRetainers();
-
-  template <typename RowFn>
-  uint64_t ParseUintArray(Scanner& s, const char* section, size_t width, RowFn&& row);
-
-  std::string name_;
-  HeapGraph g_;
-
-  // From snapshot.meta.
-  size_t node_width_ = 0, edge_width_ = 0, location_width_ = 0;
-  int n_type_ = -1, n_name_ = -1, n_id_ = -1, n_self_size_ = -1, n_edge_count_ = -1,
-      n_detachedness_ = -1;
-  int e_type_ = -1, e_name_ = -1, e_to_ = -1;
-  int l_object_ = -1, l_script_ = -1, l_line_ = -1, l_column_ = -1;
-  std::vector<NodeType> node_types_;
-  std::vector<EdgeType> edge_types_;
-  uint64_t node_count_ = 0, edge_count_ = 0;
-  bool have_header_ = false, have_nodes_ = false, have_edges_ = false, have_strings_ = false;
-};
-
 namespace {
-
-constexpr size_t kBufferSize = 4 << 20;
-// A source known to be smaller gets a buffer that just holds it (at least this much): a small
-// snapshot (tests, fuzzing) should not pay for zeroing 4 MiB.
-constexpr size_t kMinBufferSize = 64 << 10;
-constexpr size_t kPadding = 64;  // a full number plus separators always fits in this margin
-
-// The buffer size for `source`: the whole input when it is known to fit, else kBufferSize.
-size_t BufferSizeFor(const ByteSource& source) {
-  auto size = source.Size();
-  if (!size || *size >= kBufferSize) return kBufferSize;
-  return std::max(kMinBufferSize, static_cast<size_t>(*size));
-}
 
 class FileSource : public ByteSource {
  public:
@@ -135,198 +87,7 @@ class MemorySource : public ByteSource {
   std::string_view data_;
   uint64_t size_;
 };
-
-inline bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
-
-std::string Printable(char c) {
-  if (c == '\0') return "end of input";
-  if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
-    return fmt::format("byte 0x{:02x}", static_cast<unsigned char>(c));
-  return fmt::format("'{}'", c);
-}
-
 }  // namespace
-
-// A pull buffer over a ByteSource. Invariant: buffer_[end_] == '\0' (a sentinel that stops
-// every scanning loop), and bytes in [cur_, end_) are unread.
-class SnapshotBuilder::Scanner {
- public:
-  Scanner(ByteSource& source, const SnapshotBuilder& owner)
-      : source_(source),
-        owner_(owner),
-        buffer_size_(BufferSizeFor(source)),
-        buffer_(buffer_size_ + 2 * kPadding + 1) {
-    Fill();
-  }
-
-  char* cur() { return cur_; }
-  char* end() { return end_; }
-  bool eof() const { return eof_; }
-  void set_cur(char* p) { cur_ = p; }
-  uint64_t Offset() const { return base_ + static_cast<uint64_t>(cur_ - buffer_.data()); }
-
-  /// Keeps the unread bytes and reads more after them. Returns false at end of input.
-  bool Fill() {
-    if (eof_) return false;
-    size_t keep = static_cast<size_t>(end_ - cur_);
-    base_ += static_cast<uint64_t>(cur_ - buffer_.data());
-    std::memmove(buffer_.data(), cur_, keep);
-    cur_ = buffer_.data();
-    end_ = cur_ + keep;
-    size_t room = buffer_size_ + kPadding - keep;
-    bool read_any = false;
-    while (room > 0) {
-      size_t got = source_.Read(end_, room);
-      if (got == 0) {
-        eof_ = true;
-        break;
-      }
-      read_any = true;
-      end_ += got;
-      room -= got;
-      if (static_cast<size_t>(end_ - cur_) >= buffer_size_) break;
-    }
-    *end_ = '\0';
-    return read_any;
-  }
-
-  /// Makes at least n bytes available unless the input ends first.
-  bool Ensure(size_t n) {
-    while (static_cast<size_t>(end_ - cur_) < n) {
-      if (!Fill()) return static_cast<size_t>(end_ - cur_) >= n;
-    }
-    return true;
-  }
-
-  char Peek() { return Ensure(1) ? *cur_ : '\0'; }
-
-  /// Bytes left to read, when the source knows its size.
-  std::optional<uint64_t> Remaining() const {
-    auto size = source_.Size();
-    if (!size) return std::nullopt;
-    return *size > Offset() ? *size - Offset() : 0;
-  }
-
-  void SkipSpace() {
-    for (;;) {
-      while (IsSpace(*cur_)) ++cur_;
-      if (cur_ < end_ || !Fill()) return;
-    }
-  }
-
-  void Expect(char c, const char* context) {
-    SkipSpace();
-    char got = Peek();
-    if (got != c) Unexpected(got, fmt::format("'{}' {}", c, context));
-    ++cur_;
-  }
-
-  [[noreturn]] void Unexpected(char got, const std::string& expected) {
-    if (got == '\0' && cur_ >= end_ && eof_)
-      owner_.Fail(fmt::format("truncated: the file ends at byte {} where {} was expected", Offset(),
-                              expected));
-    owner_.Fail(fmt::format("malformed JSON at byte {}: expected {}, found {}", Offset(), expected,
-                            Printable(got)));
-  }
-
-  /// Reads a short JSON string (an object key) into `out`; escapes are kept raw.
-  void ReadKey(std::string& out) {
-    Expect('"', "to start a key");
-    out.clear();
-    for (;;) {
-      char c = Peek();
-      if (c == '\0') Unexpected(c, "the end of a key");
-      ++cur_;
-      if (c == '"') return;
-      if (c == '\\') {
-        c = Peek();
-        ++cur_;
-      }
-      out += c;
-      if (out.size() > 256)
-        owner_.Fail(fmt::format("malformed JSON at byte {}: key too long", Offset()));
-    }
-  }
-
-  /// Skips one JSON value of any kind, string- and nesting-aware, without storing it.
-  void SkipValue() {
-    SkipSpace();
-    int depth = 0;
-    do {
-      char c = Peek();
-      if (c == '\0') Unexpected(c, "a value");
-      ++cur_;
-      if (c == '"') {
-        SkipStringBody();
-      } else if (c == '[' || c == '{') {
-        ++depth;
-      } else if (c == ']' || c == '}') {
-        if (--depth < 0) Unexpected(c, "a value");
-      } else if (depth == 0) {
-        // A scalar at top level: consume until a delimiter.
-        while (Ensure(1) && !IsSpace(*cur_) && *cur_ != ',' && *cur_ != '}' && *cur_ != ']') ++cur_;
-      }
-    } while (depth > 0);
-  }
-
-  /// Captures one JSON value (an object or array) verbatim into `out`.
-  void CaptureValue(std::string& out, size_t limit) {
-    SkipSpace();
-    out.clear();
-    int depth = 0;
-    do {
-      char c = Peek();
-      if (c == '\0') Unexpected(c, "the rest of the snapshot header");
-      out += c;
-      ++cur_;
-      if (c == '"') {
-        for (;;) {
-          char d = Peek();
-          if (d == '\0') Unexpected(d, "the end of a string");
-          out += d;
-          ++cur_;
-          if (d == '\\') {
-            out += Peek();
-            ++cur_;
-          } else if (d == '"') {
-            break;
-          }
-        }
-      } else if (c == '[' || c == '{') {
-        ++depth;
-      } else if (c == ']' || c == '}') {
-        --depth;
-      }
-      if (out.size() > limit) owner_.Fail("the \"snapshot\" header is implausibly large");
-    } while (depth > 0);
-  }
-
-  void SkipStringBody() {
-    for (;;) {
-      char* p = cur_;
-      while (*p != '"' && *p != '\\' && p < end_) ++p;
-      cur_ = p;
-      if (p == end_) {
-        if (!Fill()) Unexpected('\0', "the end of a string");
-        continue;
-      }
-      ++cur_;
-      if (*p == '"') return;
-      if (!Ensure(1)) Unexpected('\0', "an escaped character");
-      ++cur_;
-    }
-  }
-
- private:
-  ByteSource& source_;
-  const SnapshotBuilder& owner_;
-  size_t buffer_size_;
-  std::vector<char> buffer_;
-  char* cur_ = buffer_.data();
-  char* end_ = buffer_.data();
-  uint64_t base_ = 0;
-  bool eof_ = false;
-};
 
 void SnapshotBuilder::Fail(const std::string& what) const {
   throw InputError("snapshot", fmt::format("{}: {}", name_, what));
@@ -373,8 +134,10 @@ HeapGraph SnapshotBuilder::Build(ByteSource& source) {
   }
   s.set_cur(s.cur() + 1);
   s.SkipSpace();
-  if (s.Peek() != '\0')
-    Fail(fmt::format("unexpected data after the snapshot at byte {}", s.Offset()));
+  // Ensure, not Peek: a NUL byte in the data must not pass for the end of input.
+  if (s.Ensure(1))
+    Fail(fmt::format("unexpected data after the snapshot at byte {}: {}", s.Offset(),
+                     *s.cur() == '\0' ? "a NUL byte (0x00)" : Printable(*s.cur())));
   Finish();
   return std::move(g_);
 }
@@ -514,9 +277,15 @@ uint64_t SnapshotBuilder::ParseUintArray(Scanner& s, const char* section, size_t
           s.set_cur(start);
           Fail(fmt::format("number too large {} at byte {}", where(), s.Offset()));
         }
-        if (p >= end && !eof) {  // the number may go on past the buffer's end
-          p = start;
-          break;
+        if (p >= end) {
+          if (!eof) {  // the number may go on past the buffer's end
+            p = start;
+            break;
+          }
+          // The input ends inside (or right after) this number: the file was cut here.
+          s.set_cur(p);
+          s.Truncated(fmt::format("the rest of \"{}\" (after {} values)", section,
+                                  FormatCount(static_cast<int64_t>(count))));
         }
         if (p == start) {
           s.set_cur(p);
@@ -566,14 +335,19 @@ void SnapshotBuilder::ParseNodes(Scanner& s) {
     const size_t ordinal = g_.node_type_.size();
     if (ordinal >= n)
       Fail(fmt::format("\"nodes\" holds more than the {} nodes snapshot.node_count declares", n));
-    if (v[n_type_] >= type_count)
-      Fail(fmt::format("node {} has type {}, but meta lists only {} node types", ordinal,
-                       v[n_type_], type_count));
-    if (v[n_name_] > UINT32_MAX || v[n_id_] > UINT32_MAX || v[n_edge_count_] > UINT32_MAX)
-      Fail(fmt::format("node {} has a field out of range", ordinal));
-    g_.node_type_.push_back(node_types_[v[n_type_]]);
+    // A type past meta's list (old Chrome writers) is read as unknown, as memlab reads it.
+    g_.node_type_.push_back(v[n_type_] < type_count ? node_types_[v[n_type_]] : NodeType::kUnknown);
+    if (v[n_name_] >= UINT32_MAX)
+      Fail(fmt::format("node {} has name index {}, out of range", ordinal, v[n_name_]));
+    if (v[n_edge_count_] >= UINT32_MAX)
+      Fail(fmt::format("node {} has edge count {}, out of range", ordinal, v[n_edge_count_]));
     g_.node_name_.push_back(static_cast<uint32_t>(v[n_name_]));
-    g_.node_id_.push_back(static_cast<uint32_t>(v[n_id_]));
+    uint64_t id = v[n_id_];
+    if (id >= HeapGraph::kLargeId) {  // 64-bit ids (Julia writes addresses)
+      g_.large_ids_[static_cast<NodeIndex>(ordinal)] = id;
+      id = HeapGraph::kLargeId;
+    }
+    g_.node_id_.push_back(static_cast<uint32_t>(id));
     uint64_t self = v[n_self_size_];
     if (self >= HeapGraph::kLargeSize) {
       g_.large_self_sizes_[static_cast<NodeIndex>(ordinal)] = self;
@@ -643,183 +417,6 @@ void SnapshotBuilder::ParseLocations(Scanner& s) {
   });
   std::sort(g_.locations_.begin(), g_.locations_.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-}
-
-void SnapshotBuilder::ParseStrings(Scanner& s) {
-  if (have_strings_) Fail("\"strings\" appears twice");
-  auto& out = g_.string_data_;
-  auto& offsets = g_.string_offsets_;
-  // The strings cannot take more bytes than the rest of the input (unescaping only shrinks
-  // them), nor be more than a third as many: reserve that much address space up front, so the
-  // tables never reallocate (a copy would briefly double them); untouched pages cost no memory.
-  if (auto remaining = s.Remaining()) {
-    out.reserve(*remaining + 64);
-    offsets.reserve(*remaining / 3 + 64);
-  }
-  s.Expect('[', "to open \"strings\"");
-  s.SkipSpace();
-  if (s.Peek() == ']') {
-    s.set_cur(s.cur() + 1);
-    have_strings_ = true;
-    return;
-  }
-  for (;;) {
-    s.Expect('"', "to start a string in \"strings\"");
-    for (;;) {  // string body
-      char* p = s.cur();
-      char* const end = s.end();
-      while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
-      out.insert(out.end(), s.cur(), p);
-      s.set_cur(p);
-      if (p == end) {
-        if (!s.Fill())
-          s.Unexpected('\0',
-                       fmt::format("the end of string {} in \"strings\"", offsets.size() - 1));
-        continue;
-      }
-      if (*p == '"') {
-        s.set_cur(p + 1);
-        break;
-      }
-      if (*p != '\\') s.Unexpected(*p, "an escaped control character in \"strings\"");
-      s.Ensure(12);
-      const ptrdiff_t avail = s.end() - s.cur();  // bytes past end() are stale, never read them
-      p = s.cur() + 1;
-      uint32_t cp = 0;
-      switch (*p++) {
-        case '"':
-          cp = '"';
-          break;
-        case '\\':
-          cp = '\\';
-          break;
-        case '/':
-          cp = '/';
-          break;
-        case 'b':
-          cp = '\b';
-          break;
-        case 'f':
-          cp = '\f';
-          break;
-        case 'n':
-          cp = '\n';
-          break;
-        case 'r':
-          cp = '\r';
-          break;
-        case 't':
-          cp = '\t';
-          break;
-        case 'u': {
-          auto hex4 = [&](const char* h) {
-            int a = HexDigitValue(h[0]), b = HexDigitValue(h[1]), c = HexDigitValue(h[2]),
-                d = HexDigitValue(h[3]);
-            return (a | b | c | d) < 0 ? -1 : (a << 12 | b << 8 | c << 4 | d);
-          };
-          int unit = avail >= 6 ? hex4(p) : -1;
-          if (unit < 0) {
-            s.set_cur(p);
-            s.Unexpected(*p, "four hex digits after \\u");
-          }
-          p += 4;
-          cp = static_cast<uint32_t>(unit);
-          if (cp >= 0xD800 && cp <= 0xDBFF && avail >= 12 && p[0] == '\\' && p[1] == 'u') {
-            int low = hex4(p + 2);
-            if (low >= 0xDC00 && low <= 0xDFFF) {
-              cp = 0x10000 + ((cp - 0xD800) << 10) + (static_cast<uint32_t>(low) - 0xDC00);
-              p += 6;
-            }
-          }
-          // JS strings may hold lone surrogates, which UTF-8 cannot: store U+FFFD instead.
-          if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;
-          break;
-        }
-        default:
-          s.set_cur(p - 1);
-          s.Unexpected(p[-1], "a valid escape sequence");
-      }
-      AppendUtf8(out, cp);
-      s.set_cur(p);
-    }
-    if (out.size() > UINT32_MAX) Fail("the strings table exceeds 4 GiB");
-    offsets.push_back(static_cast<uint32_t>(out.size()));
-    s.SkipSpace();
-    char c = s.Peek();
-    s.set_cur(s.cur() + 1);
-    if (c == ']') break;
-    if (c != ',') {
-      s.set_cur(s.cur() - 1);
-      s.Unexpected(c, "',' or ']' in \"strings\"");
-    }
-  }
-  if (!simdjson::validate_utf8(out.data(), out.size()))
-    Fail("the strings table is not valid UTF-8");
-  have_strings_ = true;
-}
-
-void SnapshotBuilder::Finish() {
-  if (!have_header_) Fail("not a V8 heap snapshot: the \"snapshot\" header is missing");
-  if (!have_nodes_) Fail("the \"nodes\" array is missing");
-  if (!have_edges_) Fail("the \"edges\" array is missing");
-  if (!have_strings_) Fail("the \"strings\" array is missing");
-
-  const uint64_t string_count = g_.string_offsets_.size() - 1;
-  for (NodeIndex n = 0; n < g_.NodeCount(); ++n)
-    if (g_.node_name_[n] >= string_count)
-      Fail(fmt::format("node {} names string {}, but there are only {} strings", n,
-                       g_.node_name_[n], string_count));
-  for (EdgeIndex e = 0; e < g_.EdgeCount(); ++e)
-    if (!EdgeHasIndexName(g_.edge_type_[e]) && g_.edge_name_[e] >= string_count)
-      Fail(fmt::format("edge {} names string {}, but there are only {} strings", e,
-                       g_.edge_name_[e], string_count));
-
-  // Nodes V8 marks detached (detachedness 2: a native object whose owner is gone) are named
-  // "Detached <name>", as DevTools and memlab name them.
-  if (!g_.node_detachedness_.empty()) {
-    std::unordered_map<StringIndex, StringIndex> detached_names;
-    for (NodeIndex n = 0; n < g_.NodeCount(); ++n) {
-      if (g_.node_detachedness_[n] != 2) continue;
-      auto [it, inserted] = detached_names.try_emplace(g_.node_name_[n], 0);
-      if (inserted) {
-        std::string name = "Detached " + std::string(g_.String(g_.node_name_[n]));
-        g_.string_data_.insert(g_.string_data_.end(), name.begin(), name.end());
-        g_.string_offsets_.push_back(static_cast<uint32_t>(g_.string_data_.size()));
-        it->second = static_cast<StringIndex>(g_.string_offsets_.size() - 2);
-      }
-      g_.node_name_[n] = it->second;
-    }
-  }
-  // "(type)" class labels, appended to the strings table so classes are string indices.
-  for (int t = 0; t <= static_cast<int>(NodeType::kUnknown); ++t) {
-    auto type = static_cast<NodeType>(t);
-    std::string label = type == NodeType::kHidden ? "(system)"
-                        : type == NodeType::kCode ? "(compiled code)"
-                                                  : fmt::format("({})", NodeTypeName(type));
-    g_.string_data_.insert(g_.string_data_.end(), label.begin(), label.end());
-    g_.string_offsets_.push_back(static_cast<uint32_t>(g_.string_data_.size()));
-    g_.type_class_[t] = static_cast<StringIndex>(g_.string_offsets_.size() - 2);
-  }
-  BuildRetainers();
-}
-
-// Counting sort of the edges by target: retainers of n occupy one contiguous run of slots.
-void SnapshotBuilder::BuildRetainers() {
-  const uint32_t n = g_.NodeCount(), m = g_.EdgeCount();
-  auto& first = g_.first_retainer_;
-  first.assign(n + 1, 0);
-  for (EdgeIndex e = 0; e < m; ++e) ++first[g_.edge_to_[e] + 1];
-  for (uint32_t i = 0; i < n; ++i) first[i + 1] += first[i];
-  g_.retainer_node_.resize(m);
-  g_.retainer_type_.resize(m);
-  std::vector<uint32_t> next(first.begin(), first.end() - 1);
-  for (NodeIndex from = 0; from < n; ++from) {
-    for (EdgeIndex e = g_.first_edge_[from], end = g_.first_edge_[from + 1]; e < end; ++e) {
-      uint32_t slot = next[g_.edge_to_[e]]++;
-      g_.retainer_node_[slot] = from;
-      g_.retainer_type_[slot] = g_.edge_type_[e];
-    }
-  }
 }
 
 HeapGraph ReadSnapshot(ByteSource& source, std::string_view name) {

@@ -191,8 +191,9 @@ TEST(SnapshotReader, RejectsOutOfRangeValues) {
   // A name index past the strings table.
   EXPECT_THAT(ErrorOf(replace("\"nodes\":[9,0,", "\"nodes\":[9,999,")),
               HasSubstr("but there are only 8 strings"));
-  // A type index past meta's type list.
-  EXPECT_THAT(ErrorOf(replace("\"nodes\":[9,", "\"nodes\":[99,")), HasSubstr("node types"));
+  // An edge type index past meta's type list. (A node type past the list is read as unknown:
+  // HandedSnapshots.NodeTypePastTheMetaListIsReadAsUnknown.)
+  EXPECT_THAT(ErrorOf(replace("\"edges\":[1,1,7", "\"edges\":[99,1,7")), HasSubstr("edge types"));
   // Counts that disagree with the arrays.
   EXPECT_THAT(ErrorOf(replace("\"node_count\":5", "\"node_count\":6")), HasSubstr("node_count"));
   EXPECT_THAT(ErrorOf(replace("\"edge_count\":5", "\"edge_count\":4")), HasSubstr("edge_count"));

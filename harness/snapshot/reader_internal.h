@@ -1,0 +1,265 @@
+// Internals of the heap snapshot reader, shared by reader.cc (header, integer arrays) and
+// reader_strings.cc (strings, detachedness, retainers). Not part of the public interface.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "harness/snapshot/reader.h"
+
+namespace leakcheck::snapshot {
+
+// Builds a HeapGraph from the parsed sections (a friend of HeapGraph).
+class SnapshotBuilder {
+ public:
+  explicit SnapshotBuilder(std::string name) : name_(std::move(name)) {}
+  HeapGraph Build(ByteSource& source);
+
+ private:
+  class Scanner;
+
+  [[noreturn]] void Fail(const std::string& what) const;
+  void ParseHeader(Scanner& s);
+  void ParseNodes(Scanner& s);
+  void ParseEdges(Scanner& s);
+  void ParseLocations(Scanner& s);
+  void ParseStrings(Scanner& s);
+  void Finish();
+  void PropagateDetachedness();
+  void BuildRetainers();
+
+  template <typename RowFn>
+  uint64_t ParseUintArray(Scanner& s, const char* section, size_t width, RowFn&& row);
+
+  std::string name_;
+  HeapGraph g_;
+
+  // From snapshot.meta.
+  size_t node_width_ = 0, edge_width_ = 0, location_width_ = 0;
+  int n_type_ = -1, n_name_ = -1, n_id_ = -1, n_self_size_ = -1, n_edge_count_ = -1,
+      n_detachedness_ = -1;
+  int e_type_ = -1, e_name_ = -1, e_to_ = -1;
+  int l_object_ = -1, l_script_ = -1, l_line_ = -1, l_column_ = -1;
+  std::vector<NodeType> node_types_;
+  std::vector<EdgeType> edge_types_;
+  uint64_t node_count_ = 0, edge_count_ = 0;
+  bool have_header_ = false, have_nodes_ = false, have_edges_ = false, have_strings_ = false;
+};
+
+// Helpers of the reader (internal).
+inline constexpr size_t kBufferSize = 4 << 20;
+// A source known to be smaller gets a buffer that just holds it (at least this much): a small
+// snapshot (tests, fuzzing) should not pay for zeroing 4 MiB.
+inline constexpr size_t kMinBufferSize = 64 << 10;
+inline constexpr size_t kPadding = 64;  // a full number plus separators always fits in this margin
+
+// The buffer size for `source`: the whole input when it is known to fit, else kBufferSize.
+inline size_t BufferSizeFor(const ByteSource& source) {
+  auto size = source.Size();
+  if (!size || *size >= kBufferSize) return kBufferSize;
+  return std::max(kMinBufferSize, static_cast<size_t>(*size));
+}
+
+inline bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+inline std::string Printable(char c) {
+  if (c == '\0') return "end of input";
+  if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+    return fmt::format("byte 0x{:02x}", static_cast<unsigned char>(c));
+  return fmt::format("'{}'", c);
+}
+
+// A pull buffer over a ByteSource. Invariant: buffer_[end_] == '\0' (a sentinel that stops
+// every scanning loop), and bytes in [cur_, end_) are unread.
+class SnapshotBuilder::Scanner {
+ public:
+  Scanner(ByteSource& source, const SnapshotBuilder& owner)
+      : source_(source),
+        owner_(owner),
+        buffer_size_(BufferSizeFor(source)),
+        buffer_(buffer_size_ + 2 * kPadding + 1) {
+    Fill();
+  }
+
+  char* cur() { return cur_; }
+  char* end() { return end_; }
+  bool eof() const { return eof_; }
+  void set_cur(char* p) { cur_ = p; }
+  uint64_t Offset() const { return base_ + static_cast<uint64_t>(cur_ - buffer_.data()); }
+
+  /// Keeps the unread bytes and reads more after them. Returns false at end of input.
+  bool Fill() {
+    if (eof_) return false;
+    size_t keep = static_cast<size_t>(end_ - cur_);
+    base_ += static_cast<uint64_t>(cur_ - buffer_.data());
+    std::memmove(buffer_.data(), cur_, keep);
+    cur_ = buffer_.data();
+    end_ = cur_ + keep;
+    size_t room = buffer_size_ + kPadding - keep;
+    bool read_any = false;
+    while (room > 0) {
+      size_t got = source_.Read(end_, room);
+      if (got == 0) {
+        eof_ = true;
+        break;
+      }
+      read_any = true;
+      end_ += got;
+      room -= got;
+      if (static_cast<size_t>(end_ - cur_) >= buffer_size_) break;
+    }
+    *end_ = '\0';
+    return read_any;
+  }
+
+  /// Makes at least n bytes available unless the input ends first.
+  bool Ensure(size_t n) {
+    while (static_cast<size_t>(end_ - cur_) < n) {
+      if (!Fill()) return static_cast<size_t>(end_ - cur_) >= n;
+    }
+    return true;
+  }
+
+  char Peek() { return Ensure(1) ? *cur_ : '\0'; }
+
+  /// Bytes left to read, when the source knows its size.
+  std::optional<uint64_t> Remaining() const {
+    auto size = source_.Size();
+    if (!size) return std::nullopt;
+    return *size > Offset() ? *size - Offset() : 0;
+  }
+
+  void SkipSpace() {
+    for (;;) {
+      while (IsSpace(*cur_)) ++cur_;
+      if (cur_ < end_ || !Fill()) return;
+    }
+  }
+
+  void Expect(char c, const char* context) {
+    SkipSpace();
+    char got = Peek();
+    if (got != c) Unexpected(got, fmt::format("'{}' {}", c, context));
+    ++cur_;
+  }
+
+  /// Fails at the current position. A '\0' there is either the sentinel (the input ended: the
+  /// file is truncated) or a NUL byte in the data, which is named as such.
+  [[noreturn]] void Unexpected(char got, const std::string& expected) {
+    if (got == '\0' && cur_ >= end_ && eof_) Truncated(expected);
+    owner_.Fail(fmt::format("malformed JSON at byte {}: expected {}, found {}", Offset(), expected,
+                            got == '\0' ? "a NUL byte (0x00)" : Printable(got)));
+  }
+
+  /// Fails with "truncated: the file ends at byte N where <expected> was expected".
+  [[noreturn]] void Truncated(const std::string& expected) {
+    owner_.Fail(fmt::format("truncated: the file ends at byte {} where {} was expected", Offset(),
+                            expected));
+  }
+
+  /// Reads a short JSON string (an object key) into `out`; escapes are kept raw.
+  void ReadKey(std::string& out) {
+    Expect('"', "to start a key");
+    out.clear();
+    for (;;) {
+      char c = Peek();
+      if (c == '\0') Unexpected(c, "the end of a key");
+      ++cur_;
+      if (c == '"') return;
+      if (c == '\\') {
+        c = Peek();
+        ++cur_;
+      }
+      out += c;
+      if (out.size() > 256)
+        owner_.Fail(fmt::format("malformed JSON at byte {}: key too long", Offset()));
+    }
+  }
+
+  /// Skips one JSON value of any kind, string- and nesting-aware, without storing it.
+  void SkipValue() {
+    SkipSpace();
+    int depth = 0;
+    do {
+      char c = Peek();
+      if (c == '\0') Unexpected(c, "a value");
+      ++cur_;
+      if (c == '"') {
+        SkipStringBody();
+      } else if (c == '[' || c == '{') {
+        ++depth;
+      } else if (c == ']' || c == '}') {
+        if (--depth < 0) Unexpected(c, "a value");
+      } else if (depth == 0) {
+        // A scalar at top level: consume until a delimiter.
+        while (Ensure(1) && !IsSpace(*cur_) && *cur_ != ',' && *cur_ != '}' && *cur_ != ']') ++cur_;
+      }
+    } while (depth > 0);
+  }
+
+  /// Captures one JSON value (an object or array) verbatim into `out`.
+  void CaptureValue(std::string& out, size_t limit) {
+    SkipSpace();
+    out.clear();
+    int depth = 0;
+    do {
+      char c = Peek();
+      if (c == '\0') Unexpected(c, "the rest of the snapshot header");
+      out += c;
+      ++cur_;
+      if (c == '"') {
+        for (;;) {
+          char d = Peek();
+          if (d == '\0') Unexpected(d, "the end of a string");
+          out += d;
+          ++cur_;
+          if (d == '\\') {
+            out += Peek();
+            ++cur_;
+          } else if (d == '"') {
+            break;
+          }
+        }
+      } else if (c == '[' || c == '{') {
+        ++depth;
+      } else if (c == ']' || c == '}') {
+        --depth;
+      }
+      if (out.size() > limit) owner_.Fail("the \"snapshot\" header is implausibly large");
+    } while (depth > 0);
+  }
+
+  void SkipStringBody() {
+    for (;;) {
+      char* p = cur_;
+      while (*p != '"' && *p != '\\' && p < end_) ++p;
+      cur_ = p;
+      if (p == end_) {
+        if (!Fill()) Unexpected('\0', "the end of a string");
+        continue;
+      }
+      ++cur_;
+      if (*p == '"') return;
+      if (!Ensure(1)) Unexpected('\0', "an escaped character");
+      ++cur_;
+    }
+  }
+
+ private:
+  ByteSource& source_;
+  const SnapshotBuilder& owner_;
+  size_t buffer_size_;
+  std::vector<char> buffer_;
+  char* cur_ = buffer_.data();
+  char* end_ = buffer_.data();
+  uint64_t base_ = 0;
+  bool eof_ = false;
+};
+
+}  // namespace leakcheck::snapshot
