@@ -19,6 +19,7 @@
 #include "reporters/baseline.h"
 #include "reporters/console_report.h"
 #include "reporters/github.h"
+#include "reporters/html_report.h"
 #include "reporters/json_results.h"
 #include "reporters/junit_report.h"
 #include "reporters/progress.h"
@@ -29,6 +30,7 @@ namespace {
 struct RunCommandOptions {
   run::RunOptions run;
   std::string junit;
+  std::string html;  // --html: report.html also written here
   std::string baseline;
   double baseline_margin = 10;
   std::string color = "auto";
@@ -76,6 +78,11 @@ int RunRun(RunCommandOptions& o) {
     }
   };
   attempt([&] { reporters::WriteResultsFile(r, results_path); });
+  // report.html in the run folder on every run, and at --html FILE when asked.
+  for (const std::string& html :
+       {r.run_dir.empty() ? "" : (std::filesystem::path(r.run_dir) / "report.html").string(),
+        o.html})
+    if (!html.empty()) attempt([&] { reporters::WriteHtmlFile(r, html); });
   if (!o.junit.empty()) {
     attempt([&] { reporters::WriteJunitFile(r, o.junit); });
     run::MakePrivateIfInRunFolder(o.junit, r.run_dir);
@@ -126,6 +133,8 @@ void RegisterRunCommand(CLI::App& root, CommandAction& action) {
                 "Keep heap snapshots even when every check passes");
   cmd->add_option("--scenario", o->run.scenario, "Run only the scenario with this name");
   cmd->add_option("--junit", o->junit, "Write a JUnit XML report to this file");
+  cmd->add_option("--html", o->html,
+                  "Also write the HTML report to this file (report.html is always in --out)");
   cmd->add_flag("--json", o->json, "Print results.json to stdout instead of the console report");
   cmd->add_flag("--github", o->github,
                 "GitHub annotations, step summary and outputs (default when GITHUB_ACTIONS=true)");
