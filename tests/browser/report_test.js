@@ -28,7 +28,7 @@ async function check(name, fn) {
 
 // Opens `file` in a fresh page; returns the page and what it logged and requested.
 async function open(browser, file) {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1024, height: 1400 } });
   const page = await context.newPage();
   const url = pathToFileURL(file).href;
   const seen = { errors: [], requests: [] };
