@@ -165,7 +165,9 @@ struct SharedEvidence {
   std::string Render() const {
     std::string out;
     for (size_t i = 0; i < lines.size(); ++i) out += fmt::format("  [{}] {}\n", i + 1, lines[i]);
-    return out.empty() ? "" : out + '\n';
+    return out.empty() ? ""
+                       : "  what grows and where it was allocated (numbered for the checks):\n" +
+                             out + '\n';
   }
 };
 

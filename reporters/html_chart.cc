@@ -61,7 +61,12 @@ std::string SvgLineChart(const SvgChartSpec& spec) {
   if (x_hi == x_lo) x_hi = x_lo + 1;
   if (y_hi == y_lo) y_hi = y_lo + 1;
   std::vector<double> x_ticks = NiceTicks(x_lo, x_hi, 6);
-  std::vector<double> y_ticks = NiceTicks(std::max(0.0, y_lo - (y_hi - y_lo) * 0.05), y_hi, 5);
+  // Byte ticks are round in the unit they are shown in (KiB, MiB, GiB), not in decimal bytes.
+  double unit = 1;
+  while (spec.y_bytes && y_hi / unit >= 1024 && unit < 1024.0 * 1024 * 1024) unit *= 1024;
+  std::vector<double> y_ticks =
+      NiceTicks(std::max(0.0, y_lo - (y_hi - y_lo) * 0.05) / unit, y_hi / unit, 5);
+  for (double& t : y_ticks) t *= unit;
   x_lo = std::min(x_lo, x_ticks.front());
   x_hi = std::max(x_hi, x_ticks.back());
   y_lo = std::min(y_lo, y_ticks.front());

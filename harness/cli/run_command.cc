@@ -82,7 +82,10 @@ int RunRun(RunCommandOptions& o) {
   for (const std::string& html :
        {r.run_dir.empty() ? "" : (std::filesystem::path(r.run_dir) / "report.html").string(),
         o.html})
-    if (!html.empty()) attempt([&] { reporters::WriteHtmlFile(r, html); });
+    if (!html.empty()) {
+      attempt([&] { reporters::WriteHtmlFile(r, html); });
+      run::MakePrivateIfInRunFolder(html, r.run_dir);  // owner-only, like every run-folder file
+    }
   if (!o.junit.empty()) {
     attempt([&] { reporters::WriteJunitFile(r, o.junit); });
     run::MakePrivateIfInRunFolder(o.junit, r.run_dir);

@@ -70,6 +70,15 @@ TEST(HtmlChart, DrawsEachSeriesWithHigherValuesHigherUp) {
     EXPECT_LE(v, spec.height);
   }
   EXPECT_EQ(SvgLineChart({}), "");
+  // Byte ticks are round in MiB, not in decimal bytes.
+  SvgChartSpec mib;
+  mib.series.push_back({"heap", "heap", {0, 3000}, {6.5 * 1048576, 14.2 * 1048576}, true});
+  std::string mib_svg = SvgLineChart(mib);
+  EXPECT_THAT(mib_svg, HasSubstr(">10.0 MiB</text>"));
+  EXPECT_THAT(mib_svg, Not(HasSubstr("4.77 MiB")));
+  mib.series[0].y = {3.7 * 1048576, 4.9 * 1048576};  // under 8 MiB: still MiB, not KiB
+  EXPECT_THAT(SvgLineChart(mib), HasSubstr(">4.00 MiB</text>"));
+  EXPECT_THAT(SvgLineChart(mib), Not(HasSubstr("KiB</text>")));
   SvgChartSpec one;
   one.series.push_back({"one point", "heap", {1}, {1}, true});
   EXPECT_EQ(SvgLineChart(one), "");
