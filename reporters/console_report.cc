@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -10,6 +12,7 @@
 
 #include "harness/common/error.h"
 #include "harness/common/format.h"
+#include "reporters/escape.h"
 #include "reporters/text_table.h"
 #include "reporters/values.h"
 
@@ -139,21 +142,71 @@ std::string ChecksTable(const run::ScenarioResult& s, bool color) {
   return out;
 }
 
-std::string FailureBlock(const run::CheckResult& c, bool color) {
+// Growing classes and allocation sites are often the evidence of several checks (the same
+// snapshot diff backs heap_per_iteration, retained_growth and survivors): each is printed once
+// per scenario, numbered, and the checks refer to it by number.
+struct SharedEvidence {
+  std::vector<std::string> lines;  // in order of first use
+
+  static bool Shared(const run::Evidence& e) {
+    return e.kind == run::Evidence::Kind::kGrowingClass ||
+           e.kind == run::Evidence::Kind::kSourceLocation;
+  }
+  explicit SharedEvidence(const run::ScenarioResult& s) {
+    for (const auto& c : s.checks)
+      if (c.status == run::CheckStatus::kFailed)
+        for (const auto& e : c.evidence)
+          if (Shared(e) && Number(EvidenceLine(e)) == 0) lines.push_back(EvidenceLine(e));
+  }
+  size_t Number(const std::string& line) const {
+    auto it = std::find(lines.begin(), lines.end(), line);
+    return it == lines.end() ? 0 : static_cast<size_t>(it - lines.begin()) + 1;
+  }
+  std::string Render() const {
+    std::string out;
+    for (size_t i = 0; i < lines.size(); ++i) out += fmt::format("  [{}] {}\n", i + 1, lines[i]);
+    return out.empty() ? ""
+                       : "  what grows and where it was allocated (numbered for the checks):\n" +
+                             out + '\n';
+  }
+};
+
+std::string FailureBlock(const run::CheckResult& c, const SharedEvidence& shared, bool color) {
   std::string out = "  " + Paint(color, kRed, "✗ " + c.detector);
   std::string where = FormatLocation(c.location);
   if (!where.empty()) out += "  " + Paint(color, kDim, where);
   out += '\n';
   out += "    " + (c.summary.empty() ? MeasuredVsLimit(c) : c.summary) + '\n';
-  for (const auto& e : c.evidence) out += "    " + EvidenceLine(e) + '\n';
+  std::string refs;
+  for (const auto& e : c.evidence) {
+    if (SharedEvidence::Shared(e))
+      refs += fmt::format("{}[{}]", refs.empty() ? "" : " ", shared.Number(EvidenceLine(e)));
+    else
+      out += "    " + EvidenceLine(e) + '\n';
+  }
+  if (!refs.empty()) out += "    growing and allocated: " + refs + '\n';
   return out;
+}
+
+// The heap series of the charts (HeapChartOf) in eight levels. The scale spans at least 5% of
+// the highest sample, so that a flat heap draws flat rather than magnifying noise.
+std::string Sparkline(const run::ScenarioResult& s) {
+  HeapChart c = HeapChartOf(s);
+  if (c.heap.empty()) return "";
+  static constexpr const char* kLevels[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  auto [lo, hi] = std::minmax_element(c.heap.begin(), c.heap.end());
+  double span = std::max(*hi - *lo, std::fabs(*hi) * 0.05);
+  std::string line;
+  for (double v : c.heap) line += kLevels[span > 0 ? std::lround((v - *lo) / span * 7) : 0];
+  return fmt::format("  heap {} {} → {} over {} checkpoints (post-GC, less V8 code)\n", line,
+                     FormatBytes(c.heap.front()), FormatBytes(c.heap.back()), c.heap.size());
 }
 
 std::string ErrorBlock(const run::ScenarioResult& s, bool color) {
   std::string stage = s.infrastructure_stage.empty() ? "run" : s.infrastructure_stage;
   std::string out = "  " + Paint(color, kRed, "! " + stage + ": " + *s.infrastructure_error) + '\n';
   if (!s.app_stderr_tail.empty())
-    out += "    app stderr (last lines):\n" + Indent(s.app_stderr_tail, "      ");
+    out += "    app stderr (last lines):\n" + TerminalBlock(s.app_stderr_tail, "      │ ");
   return out;
 }
 
@@ -185,10 +238,13 @@ std::string ScenarioReport(const run::ScenarioResult& s, const ConsoleOptions& o
   CheckCounts n = CountChecks(s);
   if (quiet && n.failed == 0 && n.errors == 0) return "";
   std::string out = ScenarioHeading(s, o.color);
+  if (!quiet) out += Sparkline(s);
   if (s.infrastructure_error) out += ErrorBlock(s, o.color);
   if (!quiet && !s.checks.empty()) out += ChecksTable(s, o.color) + (n.failed > 0 ? "\n" : "");
+  SharedEvidence shared(s);
+  out += shared.Render();
   for (const auto& c : s.checks)
-    if (c.status == run::CheckStatus::kFailed) out += FailureBlock(c, o.color);
+    if (c.status == run::CheckStatus::kFailed) out += FailureBlock(c, shared, o.color);
   if (o.verbosity == Verbosity::kVerbose) out += VerboseBlock(s);
   return out + '\n';
 }
@@ -196,7 +252,7 @@ std::string ScenarioReport(const run::ScenarioResult& s, const ConsoleOptions& o
 }  // namespace
 
 std::string Verdict(const run::RunResult& result, bool color) {
-  const run::RunResult r = Sanitized(result);
+  const run::RunResult r = ForTerminal(result);
   CheckCounts n = CountChecks(r);
   std::string failed_names, error_names;
   for (const auto& s : r.scenarios) {
@@ -228,7 +284,7 @@ std::string Verdict(const run::RunResult& result, bool color) {
 }
 
 std::string ConsoleReport(const run::RunResult& result, const ConsoleOptions& o) {
-  const run::RunResult r = Sanitized(result);
+  const run::RunResult r = ForTerminal(result);
   std::string out;
   if (o.verbosity != Verbosity::kQuiet) {
     std::string head =

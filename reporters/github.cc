@@ -9,34 +9,6 @@
 
 namespace leakcheck::reporters {
 
-std::string EscapeData(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '%')
-      out += "%25";
-    else if (c == '\r')
-      out += "%0D";
-    else if (c == '\n')
-      out += "%0A";
-    else
-      out += c;
-  }
-  return out;
-}
-
-std::string EscapeProperty(std::string_view s) {
-  std::string out;
-  for (char c : EscapeData(s)) {
-    if (c == ':')
-      out += "%3A";
-    else if (c == ',')
-      out += "%2C";
-    else
-      out += c;
-  }
-  return out;
-}
-
 namespace {
 
 std::string AnnotationPath(const std::string& file, std::string_view prefix) {
@@ -58,7 +30,7 @@ std::string Command(std::string_view level, const run::SourceLocation& loc, std:
     props += ",";
   }
   props += "title=" + EscapeProperty(title);
-  return fmt::format("::{} {}::{}\n", level, props, EscapeData(CleanText(message)));
+  return fmt::format("::{} {}::{}\n", level, props, EscapeData(message));
 }
 
 std::string FailureMessage(const run::CheckResult& c) {

@@ -5,15 +5,13 @@
 #include <string_view>
 
 #include "harness/run/result.h"
+#include "reporters/escape.h"
 
 /// GitHub Actions integration: workflow commands (annotations, groups) on stdout, the job
 /// summary appended to $GITHUB_STEP_SUMMARY and step outputs appended to $GITHUB_OUTPUT.
 namespace leakcheck::reporters {
 
-/// Escapes a workflow command's message: % \r \n as %25 %0D %0A.
-std::string EscapeData(std::string_view s);
-/// Escapes a workflow command's property value: EscapeData plus : and , as %3A %2C.
-std::string EscapeProperty(std::string_view s);
+// EscapeData and EscapeProperty (the workflow-command escaping) are in reporters/escape.h.
 
 /// GitHub shows at most 10 error annotations per step.
 inline constexpr size_t kMaxAnnotations = 10;

@@ -5,59 +5,12 @@
 #include <fmt/format.h>
 
 #include "harness/common/format.h"
+#include "reporters/escape.h"
 #include "reporters/values.h"
 
 namespace leakcheck::reporters {
 
 namespace {
-
-// Text for a table cell or heading: one line, pipes and HTML escaped (GitHub drops unknown tags).
-std::string Cell(std::string_view s) {
-  std::string out;
-  for (char c : CleanText(s)) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '&')
-      out += "&amp;";
-    else if (c == '\n' || c == '\r')
-      out += ' ';
-    else
-      out += c;
-  }
-  return out;
-}
-
-// Text inside a `code span` in a table: entities would show literally, so only pipes are
-// escaped and backticks become quotes.
-std::string Code(std::string_view s) {
-  std::string out = "`";
-  for (char c : CleanText(s)) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '`')
-      out += '\'';
-    else if (c == '\n' || c == '\r')
-      out += ' ';
-    else
-      out += c;
-  }
-  return out + "`";
-}
-
-// A fenced block whose fence is longer than any run of backticks inside.
-std::string Fenced(const std::string& text) {
-  size_t longest = 0, run = 0;
-  for (char c : text) {
-    run = c == '`' ? run + 1 : 0;
-    longest = std::max(longest, run);
-  }
-  std::string fence(std::max<size_t>(3, longest + 1), '`');
-  return fence + "text\n" + CleanText(text) + (text.ends_with('\n') ? "" : "\n") + fence + "\n";
-}
 
 const char* StatusIcon(run::CheckStatus s) {
   switch (s) {
@@ -85,11 +38,11 @@ std::string Headline(const run::RunResult& r) {
       "{} checks: {} passed, {} failed, {} allowed, {} skipped; {} of {} scenarios could not run.",
       n.Total(), n.passed, n.failed, n.allowed, n.skipped, n.errors, r.scenarios.size());
   std::string facts;
-  if (!r.scenario_file.empty()) facts += " · " + Code(r.scenario_file);
-  if (!r.node_version.empty()) facts += " · node " + Cell(r.node_version);
-  if (!r.leakcheck_version.empty()) facts += " · leakcheck " + Cell(r.leakcheck_version);
-  if (!r.git_commit.empty()) facts += " · commit " + Cell(r.git_commit.substr(0, 12));
-  if (!r.baseline_file.empty()) facts += " · baseline " + Code(r.baseline_file);
+  if (!r.scenario_file.empty()) facts += " · " + MarkdownCode(r.scenario_file);
+  if (!r.node_version.empty()) facts += " · node " + MarkdownText(r.node_version);
+  if (!r.leakcheck_version.empty()) facts += " · leakcheck " + MarkdownText(r.leakcheck_version);
+  if (!r.git_commit.empty()) facts += " · commit " + MarkdownText(r.git_commit.substr(0, 12));
+  if (!r.baseline_file.empty()) facts += " · baseline " + MarkdownCode(r.baseline_file);
   if (r.duration_seconds > 0) facts += fmt::format(" · {:.1f} s", r.duration_seconds);
   return out + (facts.empty() ? "" : "\n" + facts.substr(std::string_view(" · ").size())) + "\n\n";
 }
@@ -108,9 +61,10 @@ std::string ChecksTable(const run::ScenarioResult& s) {
           (note.empty() ? "" : "; ") + ("baseline " + FormatMeasured(*c.baseline_measured, c.unit));
     std::string where = FormatLocation(c.location);
     out +=
-        fmt::format("| {} | {} | {} | {} | {} | {} |\n", StatusIcon(c.status), Code(c.detector),
-                    Cell(FormatMeasured(c.measured, c.unit)), Cell(FormatMeasured(c.limit, c.unit)),
-                    where.empty() ? "" : Code(where), Cell(Ellipsize(note, 200)));
+        fmt::format("| {} | {} | {} | {} | {} | {} |\n", StatusIcon(c.status),
+                    MarkdownCode(c.detector), MarkdownText(FormatMeasured(c.measured, c.unit)),
+                    MarkdownText(FormatMeasured(c.limit, c.unit)),
+                    where.empty() ? "" : MarkdownCode(where), MarkdownText(Ellipsize(note, 200)));
   }
   return out + "\n";
 }
@@ -118,13 +72,61 @@ std::string ChecksTable(const run::ScenarioResult& s) {
 std::string ScenarioHeader(const run::ScenarioResult& s) {
   CheckCounts n = CountChecks(s);
   std::string word = n.errors ? "💥 error" : n.failed ? "❌ failed" : "✅ passed";
-  std::string out = fmt::format("### {} — {}\n\n", Cell(s.name), word);
+  std::string out = fmt::format("### {} — {}\n\n", MarkdownText(s.name), word);
   if (s.infrastructure_error) {
     std::string stage = s.infrastructure_stage.empty() ? "run" : s.infrastructure_stage;
-    out +=
-        fmt::format("**The run failed** ({}): {}\n\n", Cell(stage), Cell(*s.infrastructure_error));
+    out += fmt::format("**The run failed** ({}): {}\n\n", MarkdownText(stage),
+                       MarkdownText(*s.infrastructure_error));
   }
   return out;
+}
+
+std::string Mib(double bytes) { return fmt::format("{:.2f}", bytes / (1024.0 * 1024.0)); }
+
+// The heap over iterations as a Mermaid xychart-beta (GitHub renders ```mermaid blocks): line 1
+// the post-GC heap, line 2 the limit's slope from the baseline sample, line 3 the fitted line.
+std::string MermaidChart(const run::ScenarioResult& s) {
+  HeapChart c = HeapChartOf(s);
+  if (c.x.empty()) return "";
+  std::vector<double> all = c.heap;
+  if (c.has_slope) all.insert(all.end(), {c.limit_first, c.limit_last, c.fit_first, c.fit_last});
+  auto [lo, hi] = std::minmax_element(all.begin(), all.end());
+  double y_min = std::max(0.0, *lo / (1024.0 * 1024.0) * 0.95);
+  double y_max = *hi / (1024.0 * 1024.0) * 1.05 + 0.01;
+  std::string xs, heap, limit, fit;
+  for (size_t i = 0; i < c.x.size(); ++i) {
+    std::string sep = i == 0 ? "" : ", ";
+    xs += sep + fmt::format("\"{:.0f}{}\"", c.x[i], c.snapshot[i] ? " ●" : "");
+    heap += sep + Mib(c.heap[i]);
+    double t = (c.x[i] - c.x.front()) / (c.x.back() - c.x.front());
+    limit += sep + Mib(c.limit_first + t * (c.limit_last - c.limit_first));
+    fit += sep + Mib(c.fit_first + t * (c.fit_last - c.fit_first));
+  }
+  std::string out = "```mermaid\nxychart-beta\n";
+  out += fmt::format("  title \"{} - post-GC heap (MiB) over iterations\"\n", MermaidLabel(s.name));
+  out += fmt::format("  x-axis \"iterations (● heap snapshot)\" [{}]\n", xs);
+  out += fmt::format("  y-axis \"MiB\" {:.2f} --> {:.2f}\n", y_min, y_max);
+  out += fmt::format("  line [{}]\n", heap);
+  if (c.has_slope) out += fmt::format("  line [{}]\n  line [{}]\n", limit, fit);
+  out += "```\n\n";
+  if (c.has_slope)
+    out +=
+        "Lines: post-GC heap (less V8 code) · the limit's slope from the first checkpoint · "
+        "the fitted slope of `heap_per_iteration`.\n\n";
+  return out;
+}
+
+std::string CheckpointTable(const run::ScenarioResult& s) {
+  if (s.checkpoints.empty()) return "";
+  std::string out =
+      "| iteration | heap used | V8 code | external | array buffers | snapshot |\n"
+      "|--:|--:|--:|--:|--:|---|\n";
+  for (const auto& p : s.checkpoints)
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", FormatCount(p.iteration),
+                       FormatBytes(p.heap_used), FormatBytes(p.code), FormatBytes(p.external),
+                       FormatBytes(p.array_buffers),
+                       p.snapshot.empty() ? "" : MarkdownCode(p.snapshot));
+  return "Checkpoints (post-GC):\n\n" + out + "\n";
 }
 
 // The optional parts: evidence of failures and the app's stderr; left out first when too big.
@@ -133,14 +135,14 @@ std::string EvidenceBlock(const run::ScenarioResult& s, const run::CheckResult& 
   for (const auto& e : c.evidence) text += EvidenceLine(e) + '\n';
   return fmt::format(
       "<details><summary>Evidence for <code>{}: {}</code></summary>\n\n{}\n</details>\n\n",
-      Cell(s.name), Cell(c.detector), Fenced(text));
+      HtmlText(s.name), HtmlText(c.detector), MarkdownFenced(text));  // raw HTML: no Markdown
 }
 
 std::string StderrBlock(const run::ScenarioResult& s) {
   return fmt::format(
       "<details><summary>App stderr of <code>{}</code> (last "
       "lines)</summary>\n\n{}\n</details>\n\n",
-      Cell(s.name), Fenced(s.app_stderr_tail));
+      HtmlText(s.name), MarkdownFenced(s.app_stderr_tail));
 }
 
 struct Part {
@@ -153,6 +155,8 @@ std::vector<Part> Parts(const run::RunResult& r) {
   parts.push_back({Headline(r)});
   for (const auto& s : r.scenarios) {
     parts.push_back({ScenarioHeader(s)});
+    parts.push_back({MermaidChart(s)});
+    parts.push_back({CheckpointTable(s)});
     if (!s.checks.empty()) parts.push_back({ChecksTable(s)});
     if (s.infrastructure_error && !s.app_stderr_tail.empty())
       parts.push_back({StderrBlock(s), true});

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "harness/common/format.h"
+#include "reporters/escape.h"  // names from the heap are escaped for the terminal
 #include "reporters/text_table.h"
 
 namespace leakcheck::reporters {
@@ -39,18 +40,19 @@ std::string ShowName(std::string_view s) {
 }
 
 std::string SummaryText(const analysis::SnapshotSummary& s) {
-  std::string out = fmt::format("{}\n  {} nodes, {} edges, {} strings; total self size {}",
-                                ShowName(s.file), FormatCount(static_cast<int64_t>(s.node_count)),
-                                FormatCount(static_cast<int64_t>(s.edge_count)),
-                                FormatCount(static_cast<int64_t>(s.string_count)),
-                                FormatBytes(static_cast<double>(s.total_size)));
+  std::string out =
+      fmt::format("{}\n  {} nodes, {} edges, {} strings; total self size {}", TerminalText(s.file),
+                  FormatCount(static_cast<int64_t>(s.node_count)),
+                  FormatCount(static_cast<int64_t>(s.edge_count)),
+                  FormatCount(static_cast<int64_t>(s.string_count)),
+                  FormatBytes(static_cast<double>(s.total_size)));
   if (s.unreachable_size)
     out += fmt::format(" ({} unreachable)", FormatBytes(static_cast<double>(s.unreachable_size)));
   out += "\n\nTop classes by retained size\n";
   TextTable classes({"class", "count", "self size", "retained"},
                     {Align::kLeft, Align::kRight, Align::kRight, Align::kRight});
   for (const auto& c : s.classes)
-    classes.AddRow({Ellipsize(ShowName(c.name), 60), FormatCount(static_cast<int64_t>(c.count)),
+    classes.AddRow({Ellipsize(TerminalText(c.name), 60), FormatCount(static_cast<int64_t>(c.count)),
                     FormatBytes(static_cast<double>(c.self_size)),
                     FormatBytes(static_cast<double>(c.retained_size))});
   out += classes.Render();
@@ -58,14 +60,15 @@ std::string SummaryText(const analysis::SnapshotSummary& s) {
   TextTable objects({"object", "self size", "retained", "distance"},
                     {Align::kLeft, Align::kRight, Align::kRight, Align::kRight});
   for (const auto& o : s.largest)
-    objects.AddRow({fmt::format("{} @{}", Ellipsize(ShowName(o.class_name), 50), o.id),
+    objects.AddRow({fmt::format("{} @{}", Ellipsize(TerminalText(o.class_name), 50), o.id),
                     FormatBytes(static_cast<double>(o.self_size)),
                     FormatBytes(static_cast<double>(o.retained_size)), std::to_string(o.distance)});
   out += objects.Render();
   out += "\nRetainer paths\n";
   for (const auto& o : s.largest) {
-    out += fmt::format("  @{}  {}\n", o.id, ShowName(o.path));
-    if (!o.location.empty()) out += fmt::format("        created at {}\n", ShowName(o.location));
+    out += fmt::format("  @{}  {}\n", o.id, TerminalText(o.path));
+    if (!o.location.empty())
+      out += fmt::format("        created at {}\n", TerminalText(o.location));
   }
   return out;
 }
@@ -104,7 +107,7 @@ std::string DiffText(const analysis::SnapshotDiff& d, size_t max_rows) {
               {Align::kLeft, Align::kRight, Align::kRight, Align::kRight, Align::kRight,
                Align::kRight, Align::kRight});
   auto add = [&](const analysis::ClassDelta& c) {
-    t.AddRow({Ellipsize(ShowName(c.name), 60), FormatCount(c.added), FormatCount(c.deleted),
+    t.AddRow({Ellipsize(TerminalText(c.name), 60), FormatCount(c.added), FormatCount(c.deleted),
               FormatCount(c.CountDelta()), FormatBytes(static_cast<double>(c.alloc_size)),
               FormatBytes(static_cast<double>(c.freed_size)),
               FormatSignedBytes(static_cast<double>(c.SizeDelta()))});
@@ -142,7 +145,7 @@ std::string SurvivorsText(const analysis::Survivors& s, size_t max_rows) {
       FormatCount(static_cast<int64_t>(s.count)), FormatBytes(static_cast<double>(s.self_size)));
   TextTable by_class({"class", "count", "self size"}, {Align::kLeft, Align::kRight, Align::kRight});
   for (size_t i = 0; i < s.by_class.size() && i < max_rows; ++i)
-    by_class.AddRow({Ellipsize(ShowName(s.by_class[i].key), 60),
+    by_class.AddRow({Ellipsize(TerminalText(s.by_class[i].key), 60),
                      FormatCount(static_cast<int64_t>(s.by_class[i].count)),
                      FormatBytes(static_cast<double>(s.by_class[i].self_size))});
   out += by_class.Render();
@@ -151,8 +154,8 @@ std::string SurvivorsText(const analysis::Survivors& s, size_t max_rows) {
     const auto& g = s.by_path[i];
     out += fmt::format("  {:>8}  {}  {}\n            e.g. @{}: {}\n",
                        FormatCount(static_cast<int64_t>(g.count)),
-                       FormatBytes(static_cast<double>(g.self_size)), ShowName(g.key), g.example_id,
-                       ShowName(g.example_path));
+                       FormatBytes(static_cast<double>(g.self_size)), TerminalText(g.key),
+                       g.example_id, TerminalText(g.example_path));
   }
   return out;
 }

@@ -2,12 +2,11 @@
 
 #include <algorithm>
 
+#include "reporters/escape.h"
+
 namespace leakcheck {
 
-size_t DisplayWidth(const std::string& s) {
-  return static_cast<size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
+size_t DisplayWidth(const std::string& s) { return reporters::DisplayColumns(s); }
 
 TextTable::TextTable(std::vector<std::string> headers, std::vector<Align> aligns)
     : headers_(std::move(headers)), aligns_(std::move(aligns)) {

@@ -6,7 +6,8 @@
 namespace leakcheck {
 
 /// A plain-text table for terminal reports: left-aligned text columns, right-aligned
-/// numeric columns, widths measured in code points so UTF-8 names line up.
+/// numeric columns, widths measured in terminal columns (DisplayColumns: wide CJK and emoji
+/// count 2, combining marks 0) so UTF-8 names line up.
 class TextTable {
  public:
   enum class Align { kLeft, kRight };
@@ -22,7 +23,7 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
-/// Number of code points in a UTF-8 string (display width for our purposes).
+/// Terminal columns of a UTF-8 string (reporters::DisplayColumns).
 size_t DisplayWidth(const std::string& s);
 
 }  // namespace leakcheck

@@ -20,52 +20,12 @@ std::string MeasuredVsLimit(const run::CheckResult& c) {
                      FormatMeasured(c.limit, c.unit));
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence at s[i], 0 when invalid (overlong, surrogate, > U+10FFFF).
-size_t Utf8Length(std::string_view s, size_t i, uint32_t& cp) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  unsigned char c = b(0);
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(k) & 0x3F);
-  }
-  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
-}  // namespace
-
-std::string CleanText(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    uint32_t cp = 0;
-    size_t n = Utf8Length(s, i, cp);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD for each invalid byte
-      ++i;
-      continue;
-    }
-    bool forbidden = (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE ||
-                     cp == 0xFFFF || cp == 0x7F;
-    if (!forbidden) out.append(s.substr(i, n));
-    i += n;
-  }
-  return out;
-}
-
-run::RunResult Sanitized(const run::RunResult& r) {
+run::RunResult ForTerminal(const run::RunResult& r) {
   run::RunResult out = r;
-  auto clean = [](std::string& s) { s = CleanText(s); };
+  auto clean = [](std::string& s) { s = TerminalText(s); };
   for (auto& s : out.scenarios) {
     clean(s.name);
     clean(s.infrastructure_stage);
-    clean(s.app_stderr_tail);
     if (s.infrastructure_error) clean(*s.infrastructure_error);
     for (auto& c : s.checks) {
       for (std::string* f : {&c.detector, &c.unit, &c.summary, &c.allowed_reason, &c.location.file})
@@ -76,8 +36,8 @@ run::RunResult Sanitized(const run::RunResult& r) {
       }
     }
   }
-  for (std::string* f :
-       {&out.scenario_file, &out.node_version, &out.leakcheck_version, &out.baseline_file})
+  for (std::string* f : {&out.scenario_file, &out.node_version, &out.leakcheck_version,
+                         &out.baseline_file, &out.run_dir, &out.git_commit})
     clean(*f);
   return out;
 }
@@ -186,6 +146,32 @@ std::string EvidenceLine(const run::Evidence& e) {
                            FormatSignedBytes(static_cast<double>(e.bytes)));
   if (!numbers.empty()) line += " (" + numbers + ")";
   return line;
+}
+
+HeapChart HeapChartOf(const run::ScenarioResult& s) {
+  HeapChart c;
+  if (s.checkpoints.size() < 2) return c;
+  for (const auto& p : s.checkpoints) {
+    c.x.push_back(static_cast<double>(p.iteration));
+    c.heap.push_back(p.heap_used - p.code);
+    c.external.push_back(p.external);
+    c.snapshot.push_back(!p.snapshot.empty());
+  }
+  double mean_x = 0, mean_y = 0;
+  for (size_t i = 0; i < c.x.size(); ++i) {
+    mean_x += c.x[i] / static_cast<double>(c.x.size());
+    mean_y += c.heap[i] / static_cast<double>(c.x.size());
+  }
+  for (const auto& check : s.checks) {
+    if (check.detector != "heap_per_iteration") continue;
+    c.has_slope = true;
+    c.failed = check.status == run::CheckStatus::kFailed;
+    c.fit_first = mean_y + check.measured * (c.x.front() - mean_x);
+    c.fit_last = mean_y + check.measured * (c.x.back() - mean_x);
+    c.limit_first = c.heap.front();
+    c.limit_last = c.heap.front() + check.limit * (c.x.back() - c.x.front());
+  }
+  return c;
 }
 
 }  // namespace leakcheck::reporters

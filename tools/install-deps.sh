@@ -18,6 +18,7 @@ packages=(
   libboost1.81-dev libyaml-cpp-dev libsimdjson-dev libtinyxml2-dev libcli11-dev libfmt-dev libre2-dev
   libgtest-dev libgmock-dev
   libxml2-utils wrk tmux
+  chromium  # the browser test opens report.html in it (tests/browser/)
 )
 # libclang-rt-14-dev holds libclang_rt.fuzzer-x86_64.a and the sanitizer runtimes.
 ((fuzz)) && packages+=(clang-14 libclang-rt-14-dev)
@@ -37,8 +38,9 @@ if ((${#missing[@]})); then
 fi
 
 # npm packages for the example and test apps, and the third-party readers of our reports
-# (tests/consumers: a JUnit parser, the GitHub Actions validator); lock files committed.
-for dir in scenarios tests tests/consumers tests/fixtures/leaks/express-lru; do
+# (tests/consumers: a JUnit parser, the GitHub Actions validator; tests/browser: playwright-core
+# and mermaid); lock files committed.
+for dir in scenarios tests tests/consumers tests/browser tests/fixtures/leaks/express-lru; do
   if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
     echo "install-deps: npm ci in $dir/"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)

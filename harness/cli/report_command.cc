@@ -1,5 +1,5 @@
 // `leakcheck report RESULTS.json`: renders a saved results.json through the reporters (console,
-// JUnit, Markdown, JSON, GitHub annotations/outputs), e.g. to re-read a CI run on a laptop.
+// JUnit, Markdown, JSON, HTML, GitHub annotations/outputs), e.g. to re-read a CI run on a laptop.
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +9,8 @@
 #include "harness/run/result_json.h"
 #include "reporters/console_report.h"
 #include "reporters/github.h"
+#include "reporters/html_report.h"
+#include "reporters/json_results.h"
 #include "reporters/junit_report.h"
 #include "reporters/markdown_summary.h"
 #include "reporters/progress.h"
@@ -22,6 +24,7 @@ struct ReportOptions {
   std::string format = "console";
   std::string color = "auto";
   std::string junit;
+  std::string html;
   bool quiet = false;
   bool verbose = false;
   bool github = false;
@@ -71,6 +74,7 @@ int RunReport(const ReportOptions& opt) {
   std::fputs(out.c_str(), stdout);
   std::fflush(stdout);
   if (!opt.junit.empty()) reporters::WriteJunitFile(r, opt.junit);
+  if (!opt.html.empty()) reporters::WriteHtmlFile(r, opt.html);
   // Only on request: re-rendering saved results inside a workflow must not add annotations or
   // a second summary by itself (unlike `run`, which follows GITHUB_ACTIONS).
   if (opt.github)
@@ -93,6 +97,7 @@ void RegisterReportCommand(CLI::App& root, CommandAction& action) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->default_val("auto");
   cmd->add_option("--junit", opt->junit, "Also write the JUnit XML report to this file");
+  cmd->add_option("--html", opt->html, "Also write the self-contained HTML report to this file");
   cmd->add_flag("-q,--quiet", opt->quiet, "Console: failures and the verdict only");
   cmd->add_flag("-v,--verbose", opt->verbose,
                 "Console: also passed checks, checkpoints and load figures");

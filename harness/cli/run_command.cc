@@ -20,6 +20,7 @@
 #include "harness/run/run_lock.h"
 #include "reporters/console_report.h"
 #include "reporters/github.h"
+#include "reporters/html_report.h"
 #include "reporters/json_results.h"
 #include "reporters/junit_report.h"
 #include "reporters/progress.h"
@@ -30,6 +31,7 @@ namespace {
 struct RunCommandOptions {
   run::RunOptions run;
   std::string junit;
+  std::string html;  // --html: report.html also written here
   std::string baseline;
   double baseline_margin = 10;
   std::string color = "auto";
@@ -80,6 +82,14 @@ int RunRun(RunCommandOptions& o) {
     }
   };
   attempt([&] { reporters::WriteResultsFile(r, results_path); });
+  // report.html in the run folder on every run, and at --html FILE when asked.
+  for (const std::string& html :
+       {r.run_dir.empty() ? "" : (std::filesystem::path(r.run_dir) / "report.html").string(),
+        o.html})
+    if (!html.empty()) {
+      attempt([&] { reporters::WriteHtmlFile(r, html); });
+      run::MakePrivateIfInRunFolder(html, r.run_dir);  // owner-only, like every run-folder file
+    }
   if (!o.junit.empty()) {
     attempt([&] { reporters::WriteJunitFile(r, o.junit); });
     run::MakePrivateIfInRunFolder(o.junit, r.run_dir);
@@ -130,6 +140,8 @@ void RegisterRunCommand(CLI::App& root, CommandAction& action) {
                 "Keep heap snapshots even when every check passes");
   cmd->add_option("--scenario", o->run.scenario, "Run only the scenario with this name");
   cmd->add_option("--junit", o->junit, "Write a JUnit XML report to this file");
+  cmd->add_option("--html", o->html,
+                  "Also write the HTML report to this file (report.html is always in --out)");
   cmd->add_flag("--json", o->json, "Print results.json to stdout instead of the console report");
   cmd->add_flag("--github", o->github,
                 "GitHub annotations, step summary and outputs (default when GITHUB_ACTIONS=true)");

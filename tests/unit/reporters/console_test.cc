@@ -67,8 +67,43 @@ TEST(Console, QuietLeavesOutPassingScenariosAndTables) {
 TEST(Console, CrashNamesTheStageAndShowsStderr) {
   std::string out = ConsoleReport(CrashingRun(), {});
   EXPECT_THAT(out, HasSubstr("! process: ready: app exited with code 1 before it was ready"));
-  EXPECT_THAT(out, HasSubstr("      Error: Cannot find module 'expresss'"));
+  EXPECT_THAT(out, HasSubstr("      │ Error: Cannot find module 'expresss'\n"));
   EXPECT_THAT(out, HasSubstr("ERROR: 1 of 2 scenarios could not run (checkout)"));
+}
+
+TEST(Console, SparklineRisesWithTheHeapAndStaysFlatOnNoise) {
+  run::RunResult r = LeakingRun();
+  r.scenarios.resize(1);
+  auto& points = r.scenarios[0].checkpoints;
+  for (size_t i = 0; i < points.size(); ++i) points[i].heap_used = (8.0 + 2.0 * i) * 1024 * 1024;
+  EXPECT_THAT(ConsoleReport(r, {}),
+              HasSubstr("  heap ▁▃▅▆█ 8.00 MiB → 16.0 MiB over 5 checkpoints (post-GC, less V8 "
+                        "code)\n"));
+  for (size_t i = 0; i < points.size(); ++i) points[i].heap_used = 8.0 * 1024 * 1024 + 1024.0 * i;
+  EXPECT_THAT(ConsoleReport(r, {}), HasSubstr("  heap ▁▁▁▁▁ 8.00 MiB"));
+  EXPECT_THAT(ConsoleReport(r, Options(false, Verbosity::kQuiet)), Not(HasSubstr("heap ▁")));
+}
+
+TEST(Console, SharedEvidenceIsPrintedOnceAndReferredTo) {
+  run::RunResult r = LeakingRun();
+  auto& checks = r.scenarios[0].checks;
+  checks[1].status = run::CheckStatus::kFailed;  // retained_growth, with the same evidence
+  checks[1].evidence = checks[0].evidence;
+  std::string out = ConsoleReport(r, {});
+  EXPECT_EQ(out.find("growing: User"), out.rfind("growing: User")) << out;
+  EXPECT_THAT(out, HasSubstr("  [1] growing: User +5,000 objects (5,000, 1/iteration, +1.14 MiB)\n"
+                             "  [2] allocated at: apps/api/server.js:42\n"));
+  size_t first = out.find("growing and allocated: [1] [2]");
+  ASSERT_NE(first, std::string::npos);
+  EXPECT_NE(out.find("growing and allocated: [1] [2]", first + 1), std::string::npos);
+  // The retainer path is the check's own: still printed under each.
+  EXPECT_NE(out.find("retainer path:"), out.rfind("retainer path:"));
+}
+
+TEST(Console, VerboseShowsTheCheckpointTable) {
+  std::string out = ConsoleReport(LeakingRun(), Options(false, Verbosity::kVerbose));
+  EXPECT_THAT(out, HasSubstr("  checkpoints (post-GC):\n    iteration  heap used"));
+  EXPECT_THAT(ConsoleReport(LeakingRun(), {}), Not(HasSubstr("checkpoints (post-GC)")));
 }
 
 }  // namespace

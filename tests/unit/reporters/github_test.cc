@@ -98,8 +98,10 @@ TEST(Markdown, StaysUnderTheLimitAndSaysWhatWasLeftOut) {
   EXPECT_THAT(md, HasSubstr("1 evidence block left out"));
   EXPECT_THAT(
       md,
-      HasSubstr("<code>subscribe &lt;events&gt; &amp; \"notify\": listeners</code>"));  // the later
-                                                                                        // one fit
+      HasSubstr(
+          "<code>subscribe &lt;events&gt; &amp; &quot;notify&quot;: listeners</code>"));  // the
+                                                                                          // later
+                                                                                          // one fit
   // Even a tiny limit keeps the verdict and stays within bounds.
   std::string tiny = MarkdownSummary(r, 1000);
   EXPECT_LE(tiny.size(), 1000u);
