@@ -38,7 +38,7 @@ fi
 
 # npm packages for the example and test apps, and the third-party readers of our reports
 # (tests/consumers: a JUnit parser, the GitHub Actions validator); lock files committed.
-for dir in scenarios tests tests/consumers tests/fixtures/leaks/express-lru; do
+for dir in scenarios tests tests/consumers tests/fixtures/leaks/express-lru tests/fixtures/leaks/lru-ttl; do
   if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
     echo "install-deps: npm ci in $dir/"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)

@@ -1,5 +1,7 @@
 #include "harness/analysis/heap_inspect.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace leakcheck::analysis {
@@ -48,6 +50,25 @@ uint32_t TableSlots(const HeapGraph& g, NodeIndex table) {
   return slots;
 }
 
+// A WeakMap/WeakSet table names each entry by one internal edge to its value, "part of key
+// (Object @1) -> value (Object @2) pair in WeakMap (table @3)" (V8's
+// ExtractEphemeronHashTableReferences); its key and value slots are weak edges.
+bool IsEphemeronEdge(const HeapGraph& g, EdgeIndex e) {
+  return g.EdgeKind(e) == EdgeType::kInternal &&
+         g.String(g.EdgeNameOrIndex(e)).starts_with("part of key");
+}
+
+uint32_t EphemeronEntries(const HeapGraph& g, NodeIndex table) {
+  uint32_t entries = 0, weak = 0;
+  for (EdgeIndex e = g.FirstEdge(table); e < g.EndEdge(table); ++e) {
+    entries += IsEphemeronEdge(g, e);
+    weak += g.EdgeKind(e) == EdgeType::kWeak;
+  }
+  // Entries whose value is not an object (a number, a Smi) have no pair edge: a key and a value
+  // slot each, so half the weak edges is a floor.
+  return std::max(entries, weak / 2);
+}
+
 bool IsKind(const HeapGraph& g, NodeIndex n, CollectionKind* kind) {
   if (g.Type(n) != NodeType::kObject) return false;
   std::string_view name = g.Name(n);
@@ -72,13 +93,16 @@ bool IsKind(const HeapGraph& g, NodeIndex n, CollectionKind* kind) {
 
 uint32_t CollectionEntries(const HeapGraph& g, NodeIndex n, CollectionKind kind) {
   switch (kind) {
-    case CollectionKind::kMap:
-    case CollectionKind::kWeakMap: {
+    case CollectionKind::kMap: {
       NodeIndex table = FindEdgeTarget(g, n, "table");
       return table == snapshot::kNoNode ? 0 : (TableSlots(g, table) + 1) / 2;  // key and value
     }
-    case CollectionKind::kSet:
+    case CollectionKind::kWeakMap:
     case CollectionKind::kWeakSet: {
+      NodeIndex table = FindEdgeTarget(g, n, "table");
+      return table == snapshot::kNoNode ? 0 : EphemeronEntries(g, table);
+    }
+    case CollectionKind::kSet: {
       NodeIndex table = FindEdgeTarget(g, n, "table");
       return table == snapshot::kNoNode ? 0 : TableSlots(g, table);
     }
@@ -97,6 +121,47 @@ uint32_t CollectionEntries(const HeapGraph& g, NodeIndex n, CollectionKind kind)
     }
   }
   return 0;
+}
+
+std::vector<uint32_t> CollectionEntryIds(const HeapGraph& g, NodeIndex n, CollectionKind kind) {
+  std::vector<uint32_t> ids;
+  auto add_targets = [&](NodeIndex from, auto&& wanted) {
+    for (EdgeIndex e = g.FirstEdge(from); e < g.EndEdge(from); ++e)
+      if (wanted(e)) ids.push_back(g.Id(g.EdgeTarget(e)));
+  };
+  switch (kind) {
+    case CollectionKind::kArray:
+      add_targets(n, [&](EdgeIndex e) { return g.EdgeKind(e) == EdgeType::kElement; });
+      break;
+    case CollectionKind::kObject:
+      add_targets(n, [&](EdgeIndex e) {
+        return g.EdgeKind(e) == EdgeType::kProperty &&
+               g.String(g.EdgeNameOrIndex(e)) != "__proto__";
+      });
+      break;
+    case CollectionKind::kMap:
+    case CollectionKind::kSet: {
+      NodeIndex table = FindEdgeTarget(g, n, "table");
+      if (table == snapshot::kNoNode) break;
+      add_targets(table, [&](EdgeIndex e) {
+        EdgeType t = g.EdgeKind(e);
+        if (t == EdgeType::kWeak || t == EdgeType::kShortcut) return false;
+        if (t == EdgeType::kInternal) return g.String(g.EdgeNameOrIndex(e)) != "map";
+        return snapshot::EdgeHasIndexName(t);
+      });
+      break;
+    }
+    case CollectionKind::kWeakMap:
+    case CollectionKind::kWeakSet: {
+      NodeIndex table = FindEdgeTarget(g, n, "table");
+      if (table == snapshot::kNoNode) break;
+      add_targets(table, [&](EdgeIndex e) { return IsEphemeronEdge(g, e); });
+      break;
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
 }
 
 std::vector<CollectionInfo> FindCollections(const HeapGraph& g, uint32_t min_entries) {

@@ -35,6 +35,17 @@ uint32_t CollectionEntries(const HeapGraph& g, NodeIndex n, CollectionKind kind)
 
 std::string_view CollectionKindName(CollectionKind k);
 
+/// Ids of the objects a collection holds as entries (distinct, sorted): element targets of an
+/// Array, key and value targets of a Map/Set table, property targets of an Object, values of a
+/// WeakMap/WeakSet's ephemeron edges. Numbers stored unboxed have no node and no id. Used to
+/// tell a store (old entries stay) from a buffer that turns over (docs/verdicts.md).
+std::vector<uint32_t> CollectionEntryIds(const HeapGraph& g, NodeIndex n, CollectionKind kind);
+
+/// True for WeakMap and WeakSet: their entries live only while their keys are held elsewhere.
+inline bool IsWeakCollection(CollectionKind k) {
+  return k == CollectionKind::kWeakMap || k == CollectionKind::kWeakSet;
+}
+
 /// Listener count of one (emitter, event) pair.
 struct ListenerCount {
   uint32_t emitter_id;

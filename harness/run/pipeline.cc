@@ -26,6 +26,7 @@
 #include "harness/config/secrets.h"
 #include "harness/load/driver.h"
 #include "harness/process/node_app.h"
+#include "harness/run/allow.h"
 #include "harness/run/detectors.h"
 #include "harness/snapshot/reader.h"
 #include "reporters/progress.h"
@@ -177,21 +178,13 @@ const config::Threshold* ThresholdFor(const config::Scenario& sc, const std::str
   return nullptr;
 }
 
-// An allow entry accepts a failed check when its class or path appears in the check's summary
-// or in its leading evidence (the culprit); the check is still reported, as "allowed".
+// An allow entry accepts a failed check whose culprit it names (allow.h); the check is still
+// reported, as "allowed".
 void ApplyAllowList(const config::Scenario& sc, CheckResult& c) {
   if (c.status != CheckStatus::kFailed) return;
-  std::string culprit = c.summary;
-  for (size_t i = 0; i < c.evidence.size() && i < 3; ++i)
-    culprit += "\n" + c.evidence[i].title + "\n" + c.evidence[i].detail;
-  for (const auto& a : sc.allow) {
-    bool match = (a.class_name && culprit.find(*a.class_name) != std::string::npos) ||
-                 (a.path && culprit.find(*a.path) != std::string::npos);
-    if (match) {
-      c.status = CheckStatus::kAllowed;
-      c.allowed_reason = a.reason.empty() ? "allowed by the scenario's allow list" : a.reason;
-      return;
-    }
+  if (auto a = MatchAllow(sc.allow, c)) {
+    c.status = CheckStatus::kAllowed;
+    c.allowed_reason = a->reason.empty() ? "allowed by the scenario's allow list" : a->reason;
   }
 }
 
