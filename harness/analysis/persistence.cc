@@ -94,10 +94,43 @@ PersistentSurvivors FindPersistentSurvivors(const HeapGraph& s1, const HeapGraph
     members[name].push_back(n);
   }
 
+  // V8 internals that surviving app objects hold (their maps, the maps' transition parents,
+  // descriptor arrays) are the app's too: a leak made of hidden classes (leaks/shapes).
+  {
+    std::vector<uint8_t> state(s3.NodeCount(), 0);  // 1: internal survivor, 2: app or held
+    std::vector<NodeIndex> queue;
+    for (NodeIndex n : alive) {
+      const NodeType t = s3.Type(n);
+      if (t == NodeType::kObjectShape || t == NodeType::kHidden) state[n] = 1;
+    }
+    for (auto& [name, list] : members)
+      for (NodeIndex n : list) {
+        state[n] = 2;
+        queue.push_back(n);
+      }
+    for (size_t head = 0; head < queue.size(); ++head) {
+      const NodeIndex n = queue[head];
+      for (EdgeIndex e = s3.FirstEdge(n); e < s3.EndEdge(n); ++e) {
+        const NodeIndex to = s3.EdgeTarget(e);
+        if (s3.EdgeKind(e) == EdgeType::kWeak || state[to] != 1) continue;
+        state[to] = 2;
+        queue.push_back(to);
+        std::string name(s3.ClassName(to));
+        auto& t = trends[name];
+        t.name = name;
+        ++t.survivors;
+        t.survivor_bytes += s3.SelfSize(to);
+        ++out.held_internals;
+        ++out.all;
+        out.all_bytes += s3.SelfSize(to);
+      }
+    }
+  }
+
   const bool three = &s2 != &s3;
-  auto c1 = ClassCounts(s1, keep), c2 = ClassCounts(s2, keep);
+  auto c1 = ClassCounts(s1, nullptr), c2 = ClassCounts(s2, nullptr);
   std::unordered_map<std::string, int64_t> c3;
-  if (three) c3 = ClassCounts(s3, keep);
+  if (three) c3 = ClassCounts(s3, nullptr);
   auto count = [](const std::unordered_map<std::string, int64_t>& m, const std::string& k) {
     auto it = m.find(k);
     return it == m.end() ? int64_t{0} : it->second;

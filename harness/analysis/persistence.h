@@ -50,13 +50,16 @@ struct ClassTrend {
 /// population's net growth in (s1, s2] and in (s2, s3] (scaled to the first window's length):
 /// a bounded population (an LRU cache, a ring buffer) keeps survivors alive without growing,
 /// and a one-time step grows in one window only. With two snapshots, up to the net growth.
+/// Object shapes and system objects of the window that surviving app objects hold (their maps,
+/// descriptors) are survivors of their own classes; other V8 internals are not counted.
 struct PersistentSurvivors {
-  uint64_t all = 0;  ///< every app survivor (the old, raw figure)
+  uint64_t all = 0;  ///< every app survivor and the internals they hold (raw)
   uint64_t all_bytes = 0;
   double counted = 0;                ///< sum of ClassTrend::counted
   uint64_t lazy_literals = 0;        ///< excluded as LazyWork::kInternalizedLiteral
   uint64_t lazy_code = 0;            ///< excluded as LazyWork::kCodeMetadata
   uint64_t lazy_flattened = 0;       ///< excluded as LazyWork::kFlattenedString
+  uint64_t held_internals = 0;       ///< maps/system objects of the window app survivors hold
   std::vector<ClassTrend> classes;   ///< sorted by counted, then survivors, largest first
   std::vector<SurvivorGroup> paths;  ///< retainer paths of the counted classes' survivors
 };

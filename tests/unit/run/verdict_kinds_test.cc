@@ -346,5 +346,20 @@ TEST(ShapesDiscount, LeakyTwinMapsOfLeakedObjectsAreTheAppsAndFail) {
   EXPECT_NEAR(c.measured, 110, 1) << "nothing discounted: every new map is a leaked object's";
 }
 
+TEST(ShapesSurvivors, MapsThatSurvivingObjectsHoldAreSurvivorsToo) {
+  Three t{Shapes(100, 0).Graph(), Shapes(200, 0).Graph(), Shapes(300, 0).Graph()};
+  CheckResult c = CheckSurvivors(t.Input(), 1.5);
+  EXPECT_EQ(c.status, CheckStatus::kFailed) << c.summary;
+  EXPECT_DOUBLE_EQ(c.measured, 2.0) << "100 objects and their 100 maps over 100 iterations";
+  EXPECT_EQ(c.evidence.front().title, "(object shape)") << "the larger class comes first";
+}
+
+TEST(ShapesSurvivors, CleanTwinMapsNoSurvivorHoldsAreNotCounted) {
+  Three t{Shapes(10, 100).Graph(), Shapes(10, 200).Graph(), Shapes(10, 300).Graph()};
+  CheckResult c = CheckSurvivors(t.Input(), 0.5);
+  EXPECT_EQ(c.status, CheckStatus::kPassed) << c.summary;
+  EXPECT_EQ(c.measured, 0);
+}
+
 }  // namespace
 }  // namespace leakcheck::run
