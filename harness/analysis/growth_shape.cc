@@ -43,25 +43,29 @@ GrowthShape ClassifyGrowth(const std::vector<double>& x, const std::vector<doubl
     shape.kind = GrowthShape::Kind::kPersistent;
     return shape;
   }
-  size_t largest = 0;
   for (size_t i = 0; i + 1 < n; ++i) {
     const double dx = x[i + 1] - x[i];
-    const double dy = y[i + 1] - y[i];
-    if (dx > 0 && dy / dx > limit) ++shape.intervals_above;
-    if (dy > y[largest + 1] - y[largest]) largest = i;
+    if (dx > 0 && (y[i + 1] - y[i]) / dx > limit) ++shape.intervals_above;
   }
-  // The series with the largest interval's growth taken out of every later point.
-  const double step = y[largest + 1] - y[largest];
-  std::vector<double> rest(y.begin(), y.begin() + static_cast<std::ptrdiff_t>(n));
-  for (size_t i = largest + 1; i < n; ++i) rest[i] -= step;
-  shape.rest_slope = Line(x, rest, n).slope;
-  const double total = y[n - 1] - y[0];
-  if (shape.intervals_above <= 1 && step > 0 && step >= 0.5 * total && shape.rest_slope <= limit) {
+  // Persistent growth keeps rising in the second half: the last ceil(n/2) points (at least 2).
+  const size_t tail = std::max<size_t>(2, (n + 1) / 2);
+  const size_t from = n - tail;
+  std::vector<double> tx(x.begin() + static_cast<std::ptrdiff_t>(from),
+                         x.begin() + static_cast<std::ptrdiff_t>(n));
+  std::vector<double> ty(y.begin() + static_cast<std::ptrdiff_t>(from),
+                         y.begin() + static_cast<std::ptrdiff_t>(n));
+  shape.rest_slope = Line(tx, ty, tail).slope;
+  if (shape.rest_slope <= limit) {
+    // Growth confined to the first half: report the interval that holds most of it.
+    size_t largest = 0;
+    for (size_t i = 0; i < from; ++i)
+      if (y[i + 1] - y[i] > y[largest + 1] - y[largest]) largest = i;
     shape.kind = GrowthShape::Kind::kStep;
     shape.step_at = static_cast<int64_t>(x[largest + 1]);
-    shape.step_size = step;
+    shape.step_size = std::max(0.0, y[from] - y[0]);
     return shape;
   }
+  // Still rising at the end, but a line that does not explain the series is noise.
   shape.kind = all.r2 >= 0.5 ? GrowthShape::Kind::kPersistent : GrowthShape::Kind::kNoise;
   return shape;
 }

@@ -18,17 +18,17 @@ struct GrowthShape {
   double slope = 0;         ///< least-squares slope of the whole series, per iteration
   double r2 = 0;            ///< its fit quality (1 = a straight line)
   int64_t step_at = 0;      ///< kStep: the iteration at the end of the interval holding the step
-  double step_size = 0;     ///< kStep: the growth in that interval (bytes)
-  double rest_slope = 0;    ///< the slope with the largest interval's growth taken out
+  double step_size = 0;     ///< kStep: what the first half grew (bytes)
+  double rest_slope = 0;    ///< slope of the second half (last ceil(n/2) points)
   int intervals_above = 0;  ///< intervals whose own growth rate exceeds the limit
 };
 
 /// Classifies `y` over `x` (same length, x increasing) against `limit` (y units per x unit).
-/// Rules: slope ≤ limit → kNoise. Otherwise take out the single interval with the largest
-/// growth: if it is the only interval above the limit, holds at least half of the total growth
-/// and the rest of the series has a slope ≤ limit, it is kStep. Else R² ≥ 0.5 → kPersistent,
-/// below → kNoise. Fewer than three points: kPersistent whenever slope > limit (nothing to
-/// compare with).
+/// Rules (docs/verdicts.md): slope ≤ limit → kNoise. Otherwise, if the second half of the
+/// series (its last ceil(n/2) points, at least 2) has a slope ≤ limit, the growth stopped:
+/// kStep, at the first-half interval with the largest growth, of the size the first half grew.
+/// Else R² ≥ 0.5 → kPersistent, below → kNoise. Fewer than three points: kPersistent whenever
+/// slope > limit (nothing to compare with).
 GrowthShape ClassifyGrowth(const std::vector<double>& x, const std::vector<double>& y,
                            double limit);
 

@@ -252,8 +252,9 @@ CheckResult CheckHeapPerIteration(const DetectorInput& in, double limit) {
     e.title = "one-time step";
     e.bytes = static_cast<int64_t>(shape.step_size);
     e.detail = fmt::format(
-        "{} of growth in the interval ending at iteration {}, {} after it: a one-time step "
-        "(lazy initialisation, a cache filling up), not a per-iteration leak",
+        "{} of growth, most of it in the interval ending at iteration {}, then {} (second-half "
+        "slope): a one-time step (lazy initialisation, a cache filling up), not a per-iteration "
+        "leak",
         FormatBytes(shape.step_size), FormatCount(shape.step_at),
         shape.rest_slope <= 0 ? "flat" : PerIteration(shape.rest_slope));
     c.evidence.push_back(std::move(e));

@@ -31,7 +31,7 @@ TEST(ClassifyGrowth, OneIntervalThenFlatIsAStepWithItsSizeAndPlace) {
   GrowthShape s = ClassifyGrowth(kX, y, 128);
   EXPECT_EQ(s.kind, Kind::kStep);
   EXPECT_EQ(s.step_at, 400);
-  EXPECT_DOUBLE_EQ(s.step_size, 2.1e6);
+  EXPECT_DOUBLE_EQ(s.step_size, 2.1e6) << "what the first half grew";
   EXPECT_LE(s.rest_slope, 128);
   EXPECT_GT(s.slope, 128) << "the plain line would have called it a leak";
 }
@@ -41,6 +41,15 @@ TEST(ClassifyGrowth, AStepInTheMiddleIsAStep) {
   GrowthShape s = ClassifyGrowth(kX, y, 128);
   EXPECT_EQ(s.kind, Kind::kStep);
   EXPECT_EQ(s.step_at, 1200);
+}
+
+TEST(ClassifyGrowth, AStepBlurredByCodeSpaceNoiseIsStillAStep) {
+  // clean/lazy-init as measured (heap less code space, which dipped at iteration 400).
+  std::vector<double> y = {3585112, 5472792, 5718808, 5822040, 5745560, 5819552};
+  GrowthShape s = ClassifyGrowth(kX, y, 128);
+  EXPECT_EQ(s.kind, Kind::kStep);
+  EXPECT_GT(s.intervals_above, 1) << "more than one interval over the limit, yet flat after";
+  EXPECT_EQ(s.step_at, 400);
 }
 
 TEST(ClassifyGrowth, AStepFollowedByASlopeIsPersistent) {
@@ -56,7 +65,7 @@ TEST(ClassifyGrowth, FlatOrBelowTheLimitIsNoise) {
 }
 
 TEST(ClassifyGrowth, AZigZagAboveTheLimitWithAPoorFitIsNoise) {
-  std::vector<double> y = {1e6, 2e6, 1e6, 2e6, 1.1e6, 2.1e6};
+  std::vector<double> y = {1e6, 2e6, 1e6, 2e6, 1e6, 2.2e6};  // still rising at the end
   GrowthShape s = ClassifyGrowth(kX, y, 128);
   EXPECT_GT(s.slope, 128);
   EXPECT_LT(s.r2, 0.5);
