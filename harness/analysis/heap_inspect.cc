@@ -125,9 +125,13 @@ uint32_t CollectionEntries(const HeapGraph& g, NodeIndex n, CollectionKind kind)
 
 std::vector<uint32_t> CollectionEntryIds(const HeapGraph& g, NodeIndex n, CollectionKind kind) {
   std::vector<uint32_t> ids;
+  // Slots holding null/undefined/the hole (oddballs, hidden nodes) are not entries anyone keeps.
   auto add_targets = [&](NodeIndex from, auto&& wanted) {
-    for (EdgeIndex e = g.FirstEdge(from); e < g.EndEdge(from); ++e)
-      if (wanted(e)) ids.push_back(g.Id(g.EdgeTarget(e)));
+    for (EdgeIndex e = g.FirstEdge(from); e < g.EndEdge(from); ++e) {
+      if (!wanted(e)) continue;
+      const NodeType t = g.Type(g.EdgeTarget(e));
+      if (t != NodeType::kHidden && t != NodeType::kSynthetic) ids.push_back(g.Id(g.EdgeTarget(e)));
+    }
   };
   switch (kind) {
     case CollectionKind::kArray:

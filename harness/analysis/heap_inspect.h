@@ -37,7 +37,8 @@ std::string_view CollectionKindName(CollectionKind k);
 
 /// Ids of the objects a collection holds as entries (distinct, sorted): element targets of an
 /// Array, key and value targets of a Map/Set table, property targets of an Object, values of a
-/// WeakMap/WeakSet's ephemeron edges. Numbers stored unboxed have no node and no id. Used to
+/// WeakMap/WeakSet's ephemeron edges. Numbers stored unboxed have no node and no id, and slots
+/// holding null/undefined/the hole (hidden oddball nodes) are left out. Used to
 /// tell a store (old entries stay) from a buffer that turns over (docs/verdicts.md).
 std::vector<uint32_t> CollectionEntryIds(const HeapGraph& g, NodeIndex n, CollectionKind kind);
 

@@ -233,6 +233,22 @@ TEST(OscillatingContainer, ABufferThatTurnsOverDoesNotFailCollections) {
   EXPECT_EQ(c.evidence.back().title, "buffers that turn over");
 }
 
+// undici's Client queue: processed requests become null slots, in-flight ones turn over.
+TinySnapshot Queue(int nulls, const std::vector<uint32_t>& ids) {
+  TinySnapshot s = Timers(ids);
+  // Timers() built nodes 0..3 + the timers; node 3 is the Array. null is one oddball node.
+  auto null = s.Node("hidden", "system / Oddball", 16, 99);
+  for (int i = 0; i < nulls; ++i) s.Edge(3, "element", std::to_string(100000 + i), null);
+  return s;
+}
+
+TEST(OscillatingContainer, NullSlotsAreNotEntriesThatStay) {
+  Three t{Queue(1, {}).Graph(), Queue(100, Range(150, 200)).Graph(),
+          Queue(200, Range(300, 343)).Graph()};
+  CheckResult c = CheckCollections(t.Input(), 0.05);
+  EXPECT_EQ(c.status, CheckStatus::kPassed) << c.summary;
+}
+
 TEST(OscillatingContainer, LeakyTwinAnArrayKeepingItsEntriesFails) {
   Three t{Timers(Range(0, 200)).Graph(), Timers(Range(0, 450)).Graph(),
           Timers(Range(0, 600)).Graph()};
