@@ -37,6 +37,12 @@ std::string_view CollectionKindName(CollectionKind k) {
 
 namespace {
 
+// null, undefined and the hole: a slot holding one retains nothing (undici nulls processed
+// requests in its queue; a Map's table marks deleted entries with the hole).
+bool IsOddball(const HeapGraph& g, NodeIndex n) {
+  return g.Type(n) == NodeType::kHidden && g.Name(n) == "system / Oddball";
+}
+
 // Edges of a hash table that hold entries: everything but its own map (hidden class).
 uint32_t TableSlots(const HeapGraph& g, NodeIndex table) {
   uint32_t slots = 0;
@@ -45,6 +51,7 @@ uint32_t TableSlots(const HeapGraph& g, NodeIndex table) {
     if (t == EdgeType::kWeak || t == EdgeType::kShortcut) continue;
     if (!snapshot::EdgeHasIndexName(t) && t != EdgeType::kInternal) continue;
     if (t == EdgeType::kInternal && g.String(g.EdgeNameOrIndex(e)) == "map") continue;
+    if (IsOddball(g, g.EdgeTarget(e))) continue;
     ++slots;
   }
   return slots;
@@ -109,7 +116,7 @@ uint32_t CollectionEntries(const HeapGraph& g, NodeIndex n, CollectionKind kind)
     case CollectionKind::kArray: {
       uint32_t elements = 0;
       for (EdgeIndex e = g.FirstEdge(n); e < g.EndEdge(n); ++e)
-        elements += g.EdgeKind(e) == EdgeType::kElement;
+        elements += g.EdgeKind(e) == EdgeType::kElement && !IsOddball(g, g.EdgeTarget(e));
       return elements;
     }
     case CollectionKind::kObject: {

@@ -26,6 +26,7 @@ struct CollectionInfo {
 };
 
 /// Every Map, Set, Array and plain-object dictionary with at least `min_entries` entries.
+/// Array elements and table slots holding null, undefined or the hole are not entries.
 /// Map/Set entries are counted from their hash table, arrays from their element edges, objects
 /// from their property edges (minus __proto__).
 std::vector<CollectionInfo> FindCollections(const HeapGraph& g, uint32_t min_entries);
