@@ -40,7 +40,8 @@ fi
 # npm packages for the example and test apps, and the third-party readers of our reports
 # (tests/consumers: a JUnit parser, the GitHub Actions validator; tests/browser: playwright-core
 # and mermaid); lock files committed.
-for dir in scenarios tests tests/consumers tests/browser tests/fixtures/leaks/express-lru; do
+for dir in scenarios tests tests/consumers tests/browser tests/fixtures/leaks/express-lru \
+           tests/fixtures/leaks/lru-ttl; do
   if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
     echo "install-deps: npm ci in $dir/"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)

@@ -1,5 +1,7 @@
 #include "harness/analysis/heap_inspect.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace leakcheck::analysis {
@@ -35,6 +37,12 @@ std::string_view CollectionKindName(CollectionKind k) {
 
 namespace {
 
+// null, undefined and the hole: a slot holding one retains nothing (undici nulls processed
+// requests in its queue; a Map's table marks deleted entries with the hole).
+bool IsOddball(const HeapGraph& g, NodeIndex n) {
+  return g.Type(n) == NodeType::kHidden && g.Name(n) == "system / Oddball";
+}
+
 // Edges of a hash table that hold entries: everything but its own map (hidden class).
 uint32_t TableSlots(const HeapGraph& g, NodeIndex table) {
   uint32_t slots = 0;
@@ -43,9 +51,29 @@ uint32_t TableSlots(const HeapGraph& g, NodeIndex table) {
     if (t == EdgeType::kWeak || t == EdgeType::kShortcut) continue;
     if (!snapshot::EdgeHasIndexName(t) && t != EdgeType::kInternal) continue;
     if (t == EdgeType::kInternal && g.String(g.EdgeNameOrIndex(e)) == "map") continue;
+    if (IsOddball(g, g.EdgeTarget(e))) continue;
     ++slots;
   }
   return slots;
+}
+
+// A WeakMap/WeakSet table names each entry by one internal edge to its value, "part of key
+// (Object @1) -> value (Object @2) pair in WeakMap (table @3)" (V8's
+// ExtractEphemeronHashTableReferences); its key and value slots are weak edges.
+bool IsEphemeronEdge(const HeapGraph& g, EdgeIndex e) {
+  return g.EdgeKind(e) == EdgeType::kInternal &&
+         g.String(g.EdgeNameOrIndex(e)).starts_with("part of key");
+}
+
+uint32_t EphemeronEntries(const HeapGraph& g, NodeIndex table) {
+  uint32_t entries = 0, weak = 0;
+  for (EdgeIndex e = g.FirstEdge(table); e < g.EndEdge(table); ++e) {
+    entries += IsEphemeronEdge(g, e);
+    weak += g.EdgeKind(e) == EdgeType::kWeak;
+  }
+  // Entries whose value is not an object (a number, a Smi) have no pair edge: a key and a value
+  // slot each, so half the weak edges is a floor.
+  return std::max(entries, weak / 2);
 }
 
 bool IsKind(const HeapGraph& g, NodeIndex n, CollectionKind* kind) {
@@ -72,20 +100,23 @@ bool IsKind(const HeapGraph& g, NodeIndex n, CollectionKind* kind) {
 
 uint32_t CollectionEntries(const HeapGraph& g, NodeIndex n, CollectionKind kind) {
   switch (kind) {
-    case CollectionKind::kMap:
-    case CollectionKind::kWeakMap: {
+    case CollectionKind::kMap: {
       NodeIndex table = FindEdgeTarget(g, n, "table");
       return table == snapshot::kNoNode ? 0 : (TableSlots(g, table) + 1) / 2;  // key and value
     }
-    case CollectionKind::kSet:
+    case CollectionKind::kWeakMap:
     case CollectionKind::kWeakSet: {
+      NodeIndex table = FindEdgeTarget(g, n, "table");
+      return table == snapshot::kNoNode ? 0 : EphemeronEntries(g, table);
+    }
+    case CollectionKind::kSet: {
       NodeIndex table = FindEdgeTarget(g, n, "table");
       return table == snapshot::kNoNode ? 0 : TableSlots(g, table);
     }
     case CollectionKind::kArray: {
       uint32_t elements = 0;
       for (EdgeIndex e = g.FirstEdge(n); e < g.EndEdge(n); ++e)
-        elements += g.EdgeKind(e) == EdgeType::kElement;
+        elements += g.EdgeKind(e) == EdgeType::kElement && !IsOddball(g, g.EdgeTarget(e));
       return elements;
     }
     case CollectionKind::kObject: {
@@ -97,6 +128,51 @@ uint32_t CollectionEntries(const HeapGraph& g, NodeIndex n, CollectionKind kind)
     }
   }
   return 0;
+}
+
+std::vector<uint32_t> CollectionEntryIds(const HeapGraph& g, NodeIndex n, CollectionKind kind) {
+  std::vector<uint32_t> ids;
+  // Slots holding null/undefined/the hole (oddballs, hidden nodes) are not entries anyone keeps.
+  auto add_targets = [&](NodeIndex from, auto&& wanted) {
+    for (EdgeIndex e = g.FirstEdge(from); e < g.EndEdge(from); ++e) {
+      if (!wanted(e)) continue;
+      const NodeType t = g.Type(g.EdgeTarget(e));
+      if (t != NodeType::kHidden && t != NodeType::kSynthetic) ids.push_back(g.Id(g.EdgeTarget(e)));
+    }
+  };
+  switch (kind) {
+    case CollectionKind::kArray:
+      add_targets(n, [&](EdgeIndex e) { return g.EdgeKind(e) == EdgeType::kElement; });
+      break;
+    case CollectionKind::kObject:
+      add_targets(n, [&](EdgeIndex e) {
+        return g.EdgeKind(e) == EdgeType::kProperty &&
+               g.String(g.EdgeNameOrIndex(e)) != "__proto__";
+      });
+      break;
+    case CollectionKind::kMap:
+    case CollectionKind::kSet: {
+      NodeIndex table = FindEdgeTarget(g, n, "table");
+      if (table == snapshot::kNoNode) break;
+      add_targets(table, [&](EdgeIndex e) {
+        EdgeType t = g.EdgeKind(e);
+        if (t == EdgeType::kWeak || t == EdgeType::kShortcut) return false;
+        if (t == EdgeType::kInternal) return g.String(g.EdgeNameOrIndex(e)) != "map";
+        return snapshot::EdgeHasIndexName(t);
+      });
+      break;
+    }
+    case CollectionKind::kWeakMap:
+    case CollectionKind::kWeakSet: {
+      NodeIndex table = FindEdgeTarget(g, n, "table");
+      if (table == snapshot::kNoNode) break;
+      add_targets(table, [&](EdgeIndex e) { return IsEphemeronEdge(g, e); });
+      break;
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
 }
 
 std::vector<CollectionInfo> FindCollections(const HeapGraph& g, uint32_t min_entries) {

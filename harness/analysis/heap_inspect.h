@@ -27,6 +27,7 @@ struct CollectionInfo {
 };
 
 /// Every Map, Set, Array and plain-object dictionary with at least `min_entries` entries.
+/// Array elements and table slots holding null, undefined or the hole are not entries.
 /// Map/Set entries are counted from their hash table, arrays from their element edges, objects
 /// from their property edges (minus __proto__).
 std::vector<CollectionInfo> FindCollections(const HeapGraph& g, uint32_t min_entries);
@@ -35,6 +36,18 @@ std::vector<CollectionInfo> FindCollections(const HeapGraph& g, uint32_t min_ent
 uint32_t CollectionEntries(const HeapGraph& g, NodeIndex n, CollectionKind kind);
 
 std::string_view CollectionKindName(CollectionKind k);
+
+/// Ids of the objects a collection holds as entries (distinct, sorted): element targets of an
+/// Array, key and value targets of a Map/Set table, property targets of an Object, values of a
+/// WeakMap/WeakSet's ephemeron edges. Numbers stored unboxed have no node and no id, and slots
+/// holding null/undefined/the hole (hidden oddball nodes) are left out. Used to
+/// tell a store (old entries stay) from a buffer that turns over (docs/verdicts.md).
+std::vector<uint32_t> CollectionEntryIds(const HeapGraph& g, NodeIndex n, CollectionKind kind);
+
+/// True for WeakMap and WeakSet: their entries live only while their keys are held elsewhere.
+inline bool IsWeakCollection(CollectionKind k) {
+  return k == CollectionKind::kWeakMap || k == CollectionKind::kWeakSet;
+}
 
 /// Listener count of one (emitter, event) pair.
 struct ListenerCount {

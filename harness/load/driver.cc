@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -48,6 +49,9 @@ using config::Template;
 constexpr auto kWatchdogTick = std::chrono::milliseconds(10);
 // A connection idle for longer than this is checked for a server-side close before reuse.
 constexpr auto kIdleCheckAfter = std::chrono::milliseconds(20);
+// A request on a connection idle at least this long is retried once when the server closed the
+// connection before any byte of a response (docs/verdicts.md, "the driver").
+constexpr auto kRetryIdleAfter = std::chrono::seconds(1);
 
 // Parses one response without storing headers: status, one wanted header, body into a string.
 class ResponseParser : public http::basic_parser<false> {
@@ -194,6 +198,13 @@ bool PeerClosed(tcp::socket& socket) {
   ssize_t n = ::recv(socket.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
   return true;
+}
+
+// The errors of a connection the peer closed or reset.
+bool ClosedByPeer(const error_code& ec) {
+  return ec == asio::error::eof || ec == http::error::end_of_stream ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == asio::error::connection_aborted;
 }
 
 }  // namespace
@@ -437,25 +448,37 @@ class Driver::Impl {
       Disconnect(vu);
       ++stats_.server_closes;
     }
-    if (!vu.connected) {
-      co_await vu.socket.async_connect(endpoint_, asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) {
-        vu.deadline = Clock::time_point::max();
-        Fail(vu, route, vu.timed_out ? ErrorKind::kTimeout : ErrorKind::kConnect);
-        co_return false;
-      }
-      vu.socket.set_option(tcp::no_delay(true), ec);
-      vu.connected = true;
-      ++stats_.connections_opened;
-    }
+    // A connection idle this long may be closed by the server's keep-alive timer at the moment
+    // the request arrives (a checkpoint paused the app past its keepAliveTimeout, and its
+    // overdue timers fire before it reads): that failure is the harness's, so it is retried once.
+    bool may_retry = vu.connected && start - vu.last_used >= kRetryIdleAfter;
     const config::Expect& expect = step.expect;
-    ResponseParser parser(vu.body, expect.header ? std::string_view(*expect.header) : "");
-    if (step.method == config::Method::kHead) parser.skip(true);
-    co_await asio::async_write(vu.socket, asio::buffer(vu.request),
-                               asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec) {
-      co_await http::async_read(vu.socket, vu.buffer, parser,
-                                asio::redirect_error(asio::use_awaitable, ec));
+    std::optional<ResponseParser> parser;
+    for (;;) {
+      if (!vu.connected) {
+        co_await vu.socket.async_connect(endpoint_, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+          vu.deadline = Clock::time_point::max();
+          Fail(vu, route, vu.timed_out ? ErrorKind::kTimeout : ErrorKind::kConnect);
+          co_return false;
+        }
+        vu.socket.set_option(tcp::no_delay(true), ec);
+        vu.connected = true;
+        ++stats_.connections_opened;
+      }
+      parser.emplace(vu.body, expect.header ? std::string_view(*expect.header) : "");
+      if (step.method == config::Method::kHead) parser->skip(true);
+      co_await asio::async_write(vu.socket, asio::buffer(vu.request),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec) {
+        co_await http::async_read(vu.socket, vu.buffer, *parser,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+      }
+      if (!may_retry || !ec || vu.timed_out || parser->got_some() || !ClosedByPeer(ec)) break;
+      may_retry = false;
+      Disconnect(vu);
+      vu.buffer.clear();
+      ++stats_.server_closes;
     }
     vu.deadline = Clock::time_point::max();
     const Clock::time_point end = Clock::now();
@@ -467,16 +490,17 @@ class Driver::Impl {
                                            : ErrorKind::kClosed);
       co_return false;
     }
+    const ResponseParser& response = *parser;
     vu.last_used = end;
     ++stats_.responses;
     stats_.latency.Record(
         std::chrono::duration_cast<std::chrono::microseconds>(end - start).count());
-    ++stats_.status_classes[static_cast<size_t>(std::clamp(parser.status / 100, 0, 5))];
-    if (!parser.keep_alive()) {
+    ++stats_.status_classes[static_cast<size_t>(std::clamp(response.status / 100, 0, 5))];
+    if (!response.keep_alive()) {
       Disconnect(vu);
       ++stats_.server_closes;
     }
-    co_return CheckResponse(vu, step, parser, route, context);
+    co_return CheckResponse(vu, step, response, route, context);
   }
 
   bool CheckResponse(VirtualUser& vu, const config::RequestStep& step, const ResponseParser& parser,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "harness/config/detectors.h"
+#include "harness/run/allow.h"
 
 namespace leakcheck::run {
 
@@ -27,17 +28,9 @@ void ApplyAllowList(const config::Scenario& sc, CheckResult& c) {
   if (c.status != CheckStatus::kFailed) return;
   const config::DetectorSpec* spec = config::FindDetector(c.detector);
   if (spec != nullptr && !spec->allow) return;
-  std::string culprit = c.summary;
-  for (size_t i = 0; i < c.evidence.size() && i < 3; ++i)
-    culprit += "\n" + c.evidence[i].title + "\n" + c.evidence[i].detail;
-  for (const auto& a : sc.allow) {
-    bool match = (a.class_name && culprit.find(*a.class_name) != std::string::npos) ||
-                 (a.path && culprit.find(*a.path) != std::string::npos);
-    if (match) {
-      c.status = CheckStatus::kAllowed;
-      c.allowed_reason = a.reason.empty() ? "allowed by the scenario's allow list" : a.reason;
-      return;
-    }
+  if (auto a = MatchAllow(sc.allow, c)) {
+    c.status = CheckStatus::kAllowed;
+    c.allowed_reason = a->reason.empty() ? "allowed by the scenario's allow list" : a->reason;
   }
 }
 

@@ -49,7 +49,8 @@ namespace leakcheck::e2e {
 /// when this object goes away.
 class CountingServer {
  public:
-  CountingServer() {
+  /// `script`: another server of tests/fixtures/servers/ with the same "listening on" line.
+  explicit CountingServer(const std::string& script_name = "counting_server.js") {
     int out[2];
     if (pipe(out) != 0) return;
     pid_ = fork();
@@ -57,7 +58,7 @@ class CountingServer {
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
       close(out[1]);
-      std::string script = std::string(LEAKCHECK_FIXTURES_DIR) + "/servers/counting_server.js";
+      std::string script = std::string(LEAKCHECK_FIXTURES_DIR) + "/servers/" + script_name;
       execlp("node", "node", script.c_str(), "0", static_cast<char*>(nullptr));
       _exit(127);
     }

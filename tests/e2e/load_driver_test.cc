@@ -1,8 +1,10 @@
 // The load driver against a real Node server on 127.0.0.1: what the driver counts must match
 // what the server received, exactly. No assertion depends on timing.
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -184,6 +186,30 @@ TEST_F(LoadDriver, IdleConnectionsTheServerClosedBetweenBatchesAreReopened) {
   EXPECT_EQ(second.server_closes, 4);
   EXPECT_EQ(second.connections_opened, 4);
   EXPECT_EQ(server_.Counts()["GET /ok"], 40);
+}
+
+// The app froze (a checkpoint's snapshot) for longer than its keepAliveTimeout while every
+// connection was idle; when it resumes, its overdue keep-alive timers close those connections
+// just as the next requests arrive. The harness caused that: no request may fail.
+TEST(LoadDriverKeepAlive, ConnectionsTheServerClosesAfterAPauseAreRetriedNotCounted) {
+  CountingServer server("keepalive_pause_server.js");  // keepAliveTimeout 300 ms
+  ASSERT_GT(server.port(), 0);
+  auto file = Scenario("      - get: { url: /ok }\n");
+  load::Driver driver(file, file.scenarios[0], Options(8));
+  driver.SetVariable("app.port", std::to_string(server.port()));
+  int64_t sent = 0, retried = 0;
+  for (int round = 0; round < 3; ++round) {
+    load::Stats s = driver.RunIterations(40);
+    EXPECT_EQ(s.failed_requests, 0) << "round " << round;
+    EXPECT_EQ(s.responses, 40);
+    sent += s.requests;
+    if (round > 0) retried += s.server_closes;
+    // Freeze the server for 3 s, and send the next batch 1.2 s into the freeze.
+    EXPECT_EQ(server.Get("/pause?ms=3000"), "paused\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  }
+  EXPECT_EQ(server.Counts()["ok"], sent) << "every request reached the app exactly once";
+  EXPECT_GT(retried, 0) << "the server closed idle connections while paused";
 }
 
 TEST_F(LoadDriver, ConnectionRefusedIsAConnectError) {
