@@ -2,8 +2,9 @@
 # Fails (exit 1) when any tracked C++ file differs from what clang-format (.clang-format at the
 # root) would write, listing each file with the first lines of its diff. CI runs it; to fix:
 #   git ls-files '*.cc' '*.h' | xargs clang-format -i
+# Usage: tools/check-format.sh [ROOT]   (a git work tree; default: this repository)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "${1:-$(dirname "$0")/..}"
 command -v clang-format >/dev/null || { echo "check-format: clang-format not installed" >&2; exit 2; }
 bad=0
 while IFS= read -r f; do

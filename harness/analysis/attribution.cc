@@ -18,13 +18,12 @@ HeldInternals InternalsHeldByApp(const HeapGraph& before, const HeapGraph& after
   // 0: old, 1: new internal (not code), 2: new app object, 3: other new node.
   std::vector<uint8_t> kind(after.NodeCount(), 0);
   {
-    const std::vector<uint64_t> a = SortedIdIndex(before), b = SortedIdIndex(after);
+    const std::vector<IdKey> a = SortedIdIndex(before), b = SortedIdIndex(after);
     size_t i = 0;
-    for (uint64_t key : b) {
-      const uint32_t id = static_cast<uint32_t>(key >> 32);
-      while (i < a.size() && static_cast<uint32_t>(a[i] >> 32) < id) ++i;
-      if (i < a.size() && static_cast<uint32_t>(a[i] >> 32) == id) continue;
-      const auto n = static_cast<NodeIndex>(key & 0xFFFFFFFFu);
+    for (const IdKey& key : b) {
+      while (i < a.size() && a[i].id < key.id) ++i;
+      if (i < a.size() && a[i].id == key.id) continue;
+      const NodeIndex n = key.node;
       if (after.Type(n) == NodeType::kCode || after.Type(n) == NodeType::kSynthetic)
         kind[n] = 3;
       else if (is_internal_class(after.ClassName(n)))

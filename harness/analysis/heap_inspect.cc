@@ -130,8 +130,8 @@ uint32_t CollectionEntries(const HeapGraph& g, NodeIndex n, CollectionKind kind)
   return 0;
 }
 
-std::vector<uint32_t> CollectionEntryIds(const HeapGraph& g, NodeIndex n, CollectionKind kind) {
-  std::vector<uint32_t> ids;
+std::vector<uint64_t> CollectionEntryIds(const HeapGraph& g, NodeIndex n, CollectionKind kind) {
+  std::vector<uint64_t> ids;
   // Slots holding null/undefined/the hole (oddballs, hidden nodes) are not entries anyone keeps.
   auto add_targets = [&](NodeIndex from, auto&& wanted) {
     for (EdgeIndex e = g.FirstEdge(from); e < g.EndEdge(from); ++e) {

@@ -42,7 +42,7 @@ std::string_view CollectionKindName(CollectionKind k);
 /// WeakMap/WeakSet's ephemeron edges. Numbers stored unboxed have no node and no id, and slots
 /// holding null/undefined/the hole (hidden oddball nodes) are left out. Used to
 /// tell a store (old entries stay) from a buffer that turns over (docs/verdicts.md).
-std::vector<uint32_t> CollectionEntryIds(const HeapGraph& g, NodeIndex n, CollectionKind kind);
+std::vector<uint64_t> CollectionEntryIds(const HeapGraph& g, NodeIndex n, CollectionKind kind);
 
 /// True for WeakMap and WeakSet: their entries live only while their keys are held elsewhere.
 inline bool IsWeakCollection(CollectionKind k) {

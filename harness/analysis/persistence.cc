@@ -21,7 +21,7 @@ bool IsString(NodeType t) {
 }  // namespace
 
 LazyWork ClassifyLazyWork(const HeapGraph& g, const RetainerPaths& paths, NodeIndex n,
-                          const std::vector<uint32_t>& fresh_ids) {
+                          const std::vector<uint64_t>& fresh_ids) {
   const std::vector<PathStep> path = paths.PathTo(n);
   if (path.empty()) return LazyWork::kNone;
   for (size_t i = 0; i < path.size(); ++i) {
@@ -62,7 +62,7 @@ PersistentSurvivors FindPersistentSurvivors(const HeapGraph& s1, const HeapGraph
                                             NodeFilter keep, double window_ratio) {
   PersistentSurvivors out;
   std::vector<NodeIndex> alive = SurvivingNodes(s1, s2, s3);
-  std::vector<uint32_t> fresh_ids;
+  std::vector<uint64_t> fresh_ids;
   fresh_ids.reserve(alive.size());
   for (NodeIndex n : alive) fresh_ids.push_back(s3.Id(n));
   std::sort(fresh_ids.begin(), fresh_ids.end());

@@ -28,7 +28,7 @@ enum class LazyWork {
 /// string reached as the `first` of a concatenated string that is not itself in `fresh_ids` is
 /// that older cons string flattened on first read.
 LazyWork ClassifyLazyWork(const snapshot::HeapGraph& g, const RetainerPaths& paths, NodeIndex n,
-                          const std::vector<uint32_t>& fresh_ids);
+                          const std::vector<uint64_t>& fresh_ids);
 
 /// Live objects per class name in one snapshot, counting only the nodes `keep` accepts
 /// (synthetic nodes never count).

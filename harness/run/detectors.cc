@@ -213,7 +213,7 @@ std::optional<double> AppShareOfGrowth(const DetectorInput& in) {
   if (internal > 0) {
     const HeapGraph& last = *in.snapshots.back().graph;
     const RetainerPaths& paths = in.LastPaths();
-    const std::vector<uint32_t> none;
+    const std::vector<uint64_t> none;
     auto held = analysis::InternalsHeldByApp(
         *in.snapshots.front().graph, last,
         [&](NodeIndex n) {
@@ -483,7 +483,7 @@ CheckResult CheckSurvivors(const DetectorInput& in, double limit) {
 CheckResult CheckCollections(const DetectorInput& in, double limit) {
   if (in.snapshots.size() < 2) return Skipped("collections", limit, "needs two snapshots");
   // Every collection per id in every snapshot.
-  std::vector<std::unordered_map<uint32_t, analysis::CollectionInfo>> found(in.snapshots.size());
+  std::vector<std::unordered_map<uint64_t, analysis::CollectionInfo>> found(in.snapshots.size());
   for (size_t i = 0; i < in.snapshots.size(); ++i)
     for (const auto& col : analysis::FindCollections(*in.snapshots[i].graph, 0))
       found[i].emplace(col.id, col);
@@ -520,7 +520,7 @@ CheckResult CheckCollections(const DetectorInput& in, double limit) {
           analysis::CollectionEntryIds(*in.snapshots[i - 1].graph, prev->node, prev->kind);
       auto after =
           analysis::CollectionEntryIds(*in.snapshots[i].graph, it->second.node, it->second.kind);
-      std::vector<uint32_t> common;
+      std::vector<uint64_t> common;
       std::set_intersection(before.begin(), before.end(), after.begin(), after.end(),
                             std::back_inserter(common));
       if (!before.empty() && 2 * common.size() < before.size()) kept = false;
@@ -649,13 +649,13 @@ CheckResult CheckClosures(const DetectorInput& in, double limit) {
   // Group the surviving closures by where they were written.
   struct Site {
     int64_t count = 0;
-    uint32_t example_id = 0;
+    uint64_t example_id = 0;
     std::string example_path;
   };
   std::unordered_map<std::string, Site> sites;
   for (NodeIndex n : analysis::SurvivingNodes(*w->first->graph, *w->second->graph, g)) {
     if (g.Type(n) != NodeType::kClosure) continue;
-    const uint32_t id = g.Id(n);
+    const uint64_t id = g.Id(n);
     std::string where = analysis::ClosureLocation(g, n);
     std::string name(g.Name(n));
     auto& site = sites[fmt::format("{} {}", name.empty() ? "(anonymous)" : name,
