@@ -155,7 +155,7 @@ HeapChart HeapChartOf(const run::ScenarioResult& s) {
     c.x.push_back(static_cast<double>(p.iteration));
     c.heap.push_back(p.heap_used - p.code);
     c.external.push_back(p.external);
-    c.snapshot.push_back(!p.snapshot.empty());
+    c.snapshot.push_back(p.snapshot_taken || !p.snapshot.empty());
   }
   double mean_x = 0, mean_y = 0;
   for (size_t i = 0; i < c.x.size(); ++i) {

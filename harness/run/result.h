@@ -72,11 +72,12 @@ struct CheckpointSample {
   double array_buffers = 0;
   double code = 0;  ///< V8 code spaces (compiled code), included in heap_used
   std::vector<std::pair<std::string, int64_t>> resources;  ///< active resources by type
-  std::string snapshot;                                    ///< path, when a snapshot was taken here
+  std::string snapshot;  ///< the snapshot's path while its file is kept (empty once it is removed)
+  bool snapshot_taken = false;  ///< a heap snapshot was taken at this checkpoint
 };
 BOOST_DESCRIBE_STRUCT(CheckpointSample, (),
                       (iteration, heap_used, heap_total, external, array_buffers, code, resources,
-                       snapshot))
+                       snapshot, snapshot_taken))
 
 struct LoadStats {
   int64_t iterations = 0;

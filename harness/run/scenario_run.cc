@@ -11,6 +11,7 @@
 #include "harness/common/error.h"
 #include "harness/common/exit_status.h"
 #include "harness/common/interrupt.h"
+#include "harness/load/batches.h"
 #include "harness/run/detectors.h"
 #include "harness/run/verdict.h"
 #include "harness/snapshot/reader.h"
@@ -97,6 +98,7 @@ CheckpointSample ToSample(const cdp::Measurement& m, int64_t iteration) {
   s.code = static_cast<double>(m.code);
   for (const auto& [type, n] : m.active_resources) s.resources.emplace_back(type, n);
   s.snapshot = m.snapshot.string();
+  s.snapshot_taken = !s.snapshot.empty();
   return s;
 }
 
@@ -219,6 +221,9 @@ void ScenarioRun::Drive(std::string& app_stderr) {
   Measure(inspector, app, "baseline", 0, true);
   if (options_.sampling) inspector.StartSampling();
   const auto& amount = sc_.run.amount;
+  const std::vector<int64_t> sizes = amount.duration
+                                         ? std::vector<int64_t>{}
+                                         : load::SplitIterations(amount.iterations.value, batches);
   for (int b = 1; b <= batches; ++b) {
     Phase("load", fmt::format("batch {} of {}", b, batches));
     t = Clock::now();
@@ -226,8 +231,7 @@ void ScenarioRun::Drive(std::string& app_stderr) {
     if (amount.duration) {
       batch = traffic->RunFor(amount.duration->value / batches);
     } else {
-      const int64_t n = amount.iterations.value;
-      batch = traffic->RunIterations(n * b / batches - n * (b - 1) / batches);
+      batch = traffic->RunIterations(sizes[static_cast<size_t>(b - 1)]);
     }
     r_.times.load += Seconds(Clock::now() - t);
     total_.Merge(batch);
@@ -256,7 +260,7 @@ void ScenarioRun::Drive(std::string& app_stderr) {
 
 ScenarioResult ScenarioRun::Run() {
   r_.name = sc_.name.value;
-  r_.location = ToLocation(sc_.location);
+  r_.location = sc_.location;
   const auto started = Clock::now();
   std::string app_stderr;
   try {

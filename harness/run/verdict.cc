@@ -7,8 +7,6 @@
 
 namespace leakcheck::run {
 
-SourceLocation ToLocation(const config::SourceLocation& l) { return {l.file, l.line, l.column}; }
-
 DetectorLimits LimitsFor(const config::Scenario& sc) {
   DetectorLimits limits{};
   for (const auto& spec : config::kDetectorSpecs)
@@ -60,7 +58,7 @@ void LocateCheck(const config::Scenario& sc, const SourceLocation& scenario_loca
                  CheckResult& c) {
   const config::Threshold* t = ThresholdFor(sc, c.detector);
   if (t && t->location.line > 0) {
-    c.location = ToLocation(t->location);
+    c.location = t->location;
     c.default_threshold = false;
   } else {
     c.location = scenario_location;

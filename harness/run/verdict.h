@@ -37,7 +37,4 @@ void ApplyAllowList(const config::Scenario& scenario, CheckResult& check);
 void LocateCheck(const config::Scenario& scenario, const SourceLocation& scenario_location,
                  CheckResult& check);
 
-/// A config location as a result location.
-SourceLocation ToLocation(const config::SourceLocation& location);
-
 }  // namespace leakcheck::run

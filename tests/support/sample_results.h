@@ -54,7 +54,10 @@ inline run::ScenarioResult SampleScenario(std::string name, int line) {
     p.external = 1024.0 * 1024;
     p.array_buffers = 64.0 * 1024;
     p.resources = {{"TCPServerWrap", 1}, {"TCPSocketWrap", 8}};
-    if (i == 0 || i == 4) p.snapshot = "s" + std::to_string(i) + ".heapsnapshot";
+    if (i == 0 || i == 4) {
+      p.snapshot = "s" + std::to_string(i) + ".heapsnapshot";
+      p.snapshot_taken = true;
+    }
     s.checkpoints.push_back(p);
   }
   return s;

@@ -174,7 +174,11 @@ TEST(DetectorRegistry, AllowEntriesAndLocationsFollowTheRegistry) {
     CheckResult c;
     c.detector = spec.report_name;
     c.status = CheckStatus::kFailed;
-    c.summary = "Map \"LRUCache\" grows";
+    c.summary = "LRUCache grows";
+    Evidence culprit;  // the check's culprit: what `class:` matches (run/allow.h)
+    culprit.kind = Evidence::Kind::kGrowingClass;
+    culprit.title = "LRUCache";
+    c.evidence.push_back(culprit);
     ApplyAllowList(sc, c);
     EXPECT_EQ(c.status, spec.allow ? CheckStatus::kAllowed : CheckStatus::kFailed);
     if (spec.allow) {
