@@ -212,26 +212,58 @@ std::vector<ListenerCount> FindListeners(const HeapGraph& g) {
   return out;
 }
 
+std::string FunctionScript(const HeapGraph& g, NodeIndex closure) {
+  NodeIndex shared = FindEdgeTarget(g, closure, "shared");
+  if (shared == snapshot::kNoNode) return "";
+  // The SharedFunctionInfo's edge to its Script is "script_or_debug_info" up to V8 11 (Node
+  // 20) and "script" from V8 12 (Node 22+). Decided by the edges present, never a version.
+  NodeIndex s = FindEdgeTarget(g, shared, "script_or_debug_info");
+  if (s == snapshot::kNoNode) s = FindEdgeTarget(g, shared, "script");
+  if (s == snapshot::kNoNode) return "";
+  // A DebugInfo wraps the script when a debugger touched the function (Node 20).
+  NodeIndex inner = FindEdgeTarget(g, s, "script");
+  std::string script(g.Name(inner != snapshot::kNoNode ? inner : s));
+  if (script.starts_with("system /")) return "";
+  if (script.starts_with("file://")) script = script.substr(7);
+  return script;
+}
+
 std::string ClosureLocation(const HeapGraph& g, NodeIndex closure) {
   const auto* loc = g.LocationOf(closure);
   if (!loc) return "";
-  std::string script;
-  NodeIndex shared = FindEdgeTarget(g, closure, "shared");
-  if (shared != snapshot::kNoNode) {
-    // The SharedFunctionInfo's edge to its Script is "script_or_debug_info" up to V8 11 (Node
-    // 20) and "script" from V8 12 (Node 22+). Decided by the edges present, never a version.
-    NodeIndex s = FindEdgeTarget(g, shared, "script_or_debug_info");
-    if (s == snapshot::kNoNode) s = FindEdgeTarget(g, shared, "script");
-    if (s != snapshot::kNoNode) {
-      // A DebugInfo wraps the script when a debugger touched the function (Node 20).
-      NodeIndex inner = FindEdgeTarget(g, s, "script");
-      script = std::string(g.Name(inner != snapshot::kNoNode ? inner : s));
-    }
-  }
-  if (script.empty() || script.starts_with("system /"))
-    script = fmt::format("script {}", loc->script_id);
-  if (script.starts_with("file://")) script = script.substr(7);
+  std::string script = FunctionScript(g, closure);
+  if (script.empty()) script = fmt::format("script {}", loc->script_id);
   return fmt::format("{}:{}:{}", script, loc->line + 1, loc->column + 1);
+}
+
+UnwrappedFunction UnwrapFunction(const HeapGraph& g, NodeIndex fn) {
+  UnwrappedFunction out{fn, ""};
+  // A few hops at most (a bound once() listener); the bound prevents a loop on a forged file.
+  for (int hop = 0; hop < 8 && fn != snapshot::kNoNode; ++hop) {
+    NodeIndex next = snapshot::kNoNode;
+    std::string_view via;
+    for (EdgeIndex e = g.FirstEdge(fn); e < g.EndEdge(fn); ++e) {
+      const EdgeType t = g.EdgeKind(e);
+      if (snapshot::EdgeHasIndexName(t)) continue;
+      const std::string_view name = g.String(g.EdgeNameOrIndex(e));
+      // Node's once() wrapper carries the user's function as its `listener` property (a bound
+      // onceWrapper on Node 20, a closure named "wrapper" on Node 22+); removeListener relies on
+      // it.
+      if (t == EdgeType::kProperty && name == "listener" &&
+          g.Type(g.EdgeTarget(e)) == NodeType::kClosure) {
+        next = g.EdgeTarget(e), via = "once()";
+        break;
+      }
+      // A JSBoundFunction ("native_bind") holds its target function by this internal edge.
+      if (t == EdgeType::kInternal && name == "bound_function" &&
+          g.Type(g.EdgeTarget(e)) == NodeType::kClosure)
+        next = g.EdgeTarget(e), via = "bind()";
+    }
+    if (next == snapshot::kNoNode || next == fn) break;
+    fn = next;
+    out = {fn, out.via.empty() ? via : out.via};
+  }
+  return out;
 }
 
 }  // namespace leakcheck::analysis

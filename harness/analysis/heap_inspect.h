@@ -62,6 +62,23 @@ struct ListenerCount {
 /// Listeners of every object that has an `_events` property (Node's EventEmitter layout).
 std::vector<ListenerCount> FindListeners(const HeapGraph& g);
 
+/// The script a function was written in ("/app/server.js", "node:events"), from its
+/// SharedFunctionInfo's `script` (Node 22+) or `script_or_debug_info` (Node 20) edge, without a
+/// `file://` prefix. Empty when the snapshot does not say.
+std::string FunctionScript(const HeapGraph& g, NodeIndex closure);
+
+/// The function the user wrote behind Node's wrappers, and how it was wrapped.
+struct UnwrappedFunction {
+  NodeIndex fn;          ///< the user's function; the argument itself when it wraps nothing
+  std::string_view via;  ///< "once()", "bind()", or empty when nothing was unwrapped
+};
+
+/// Follows a once() wrapper (its `listener` property: Node's bound onceWrapper on Node 20, its
+/// `wrapper` closure on Node 22+) and a bound function (`native_bind`, its `bound_function`
+/// edge) to the function they call, hop by hop (a once() of a bound function unwraps twice).
+/// `via` names the outermost wrapper.
+UnwrappedFunction UnwrapFunction(const HeapGraph& g, NodeIndex fn);
+
 /// "server.js:42:7" for a closure: script from its SharedFunctionInfo, line/column from the
 /// snapshot's locations (1-based here). Empty when unknown.
 std::string ClosureLocation(const HeapGraph& g, NodeIndex closure);

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "harness/analysis/heap_inspect.h"
 #include "harness/common/format.h"
 
 namespace leakcheck::analysis {
@@ -100,12 +102,32 @@ std::string RetainerPaths::StepText(const PathStep& step, bool collapse_indices)
   }
 }
 
+bool RetainerPaths::SameHop(const PathStep& a, const PathStep& b) const {
+  const EdgeType kind = g_.EdgeKind(a.edge);
+  if (kind != g_.EdgeKind(b.edge) || g_.ClassIndex(a.node) != g_.ClassIndex(b.node)) return false;
+  // Element indices differ along a list of arrays; every other edge repeats by its name (a
+  // hidden edge by its index: "(hidden 0)" again and again is the run).
+  return kind == EdgeType::kElement || g_.EdgeNameOrIndex(a.edge) == g_.EdgeNameOrIndex(b.edge);
+}
+
+bool RetainerPaths::NamedHolder(const std::vector<PathStep>& path, size_t i) const {
+  // A variable: the edge from a function's Context to the value of one of its locals.
+  if (g_.EdgeKind(path[i].edge) != EdgeType::kContext) return false;
+  const std::string_view name = g_.String(g_.EdgeNameOrIndex(path[i].edge));
+  if (name.empty() || name == "this" || name.starts_with('.') || name.starts_with('*'))
+    return false;
+  // The app's, not Node's: the function whose Context this is was not written in node:*.
+  if (i >= 2 && g_.Type(path[i - 2].node) == NodeType::kClosure &&
+      FunctionScript(g_, path[i - 2].node).starts_with("node:"))
+    return false;
+  return true;
+}
+
 std::string RetainerPaths::Render(NodeIndex n, size_t max_steps, bool collapse) const {
   if (n == HeapGraph::kRoot) return std::string(g_.ClassName(n));
   auto path = PathTo(n);
   if (path.empty()) return "(unreachable: held only by weak references or itself)";
-  auto hop = [&](size_t i) {
-    // The first hop is a root category such as "(GC roots)": its name says it all.
+  auto hop = [&](size_t i, bool collapse_indices) {
     // The first hop leaves the root: a root category ("(GC roots)") or a global; the edge
     // from the synthetic root has no meaning of its own.
     if (i == 0) {
@@ -113,15 +135,65 @@ std::string RetainerPaths::Render(NodeIndex n, size_t max_steps, bool collapse) 
       return std::string(g_.Type(node) == NodeType::kSynthetic ? g_.Name(node)
                                                                : g_.ClassName(node));
     }
-    return StepText(path[i], collapse);
+    return StepText(path[i], collapse_indices);
   };
-  std::string out = hop(0);
-  size_t next = 1;
-  if (path.size() > max_steps && max_steps >= 2) {
-    out += " → …";
-    next = path.size() - (max_steps - 1);
+  // Units: a hop, or a run of one to three hops repeated (a linked list's "next", a chain of
+  // promise reactions), printed once with its count: `Object "next" ×1,200`, `(A, B) ×40` (a
+  // block's hops joined by commas, so " → " still separates units for the HTML chain).
+  struct Unit {
+    size_t first, period, repeats;
+  };
+  constexpr size_t kMaxPeriod = 3;
+  auto same_block = [&](size_t a, size_t b, size_t period) {
+    for (size_t k = 0; k < period; ++k)
+      if (!SameHop(path[a + k], path[b + k])) return false;
+    return true;
+  };
+  std::vector<Unit> units{{0, 1, 1}};
+  std::optional<size_t> holder;  // the unit of the first named holder from the app's code
+  for (size_t i = 1; i < path.size();) {
+    Unit best{i, 1, 1};
+    for (size_t p = 1; p <= kMaxPeriod && i + 2 * p <= path.size(); ++p) {
+      size_t r = 1;
+      while (i + (r + 1) * p <= path.size() && same_block(i, i + r * p, p)) ++r;
+      if (r >= 2 && r * p > best.repeats * best.period) best = {i, p, r};
+    }
+    for (size_t k = i; !holder && k < i + best.period * best.repeats; ++k)
+      if (NamedHolder(path, k)) holder = units.size();
+    units.push_back(best);
+    i += best.period * best.repeats;
   }
-  for (size_t i = next; i < path.size(); ++i) out += " → " + hop(i);
+  auto text = [&](const Unit& u) {
+    if (u.repeats == 1) return hop(u.first, collapse);
+    std::string block;
+    for (size_t k = 0; k < u.period; ++k)
+      block += (k ? ", " : "") + hop(u.first + k, collapse || g_.EdgeKind(path[u.first + k].edge) ==
+                                                                  EdgeType::kElement);
+    if (u.period > 1) block = "(" + block + ")";
+    // A signature groups the members of one chain, whatever their depth in it.
+    return fmt::format("{} ×{}", block,
+                       collapse ? "N" : FormatCount(static_cast<int64_t>(u.repeats)));
+  };
+  // Too long: the root hop, the named holder with the hop before it (when there is room), and
+  // the last hops; "…" marks each gap.
+  std::vector<bool> keep(units.size(), true);
+  if (units.size() > max_steps && max_steps >= 2) {
+    std::fill(keep.begin(), keep.end(), false);
+    keep[0] = true;
+    size_t tail = max_steps - 1;
+    if (holder && max_steps >= 4 && *holder + tail < units.size()) {
+      keep[*holder] = keep[*holder - 1] = true;
+      tail = max_steps - 3;
+    }
+    for (size_t k = units.size() - tail; k < units.size(); ++k) keep[k] = true;
+  }
+  std::string out;
+  for (size_t k = 0; k < units.size(); ++k) {
+    if (keep[k])
+      out += (k ? " → " : "") + text(units[k]);
+    else if (keep[k - 1])
+      out += " → …";
+  }
   return out;
 }
 

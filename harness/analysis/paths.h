@@ -36,19 +36,25 @@ class RetainerPaths {
   /// The path from the root to n (empty for the root or an unreachable node).
   std::vector<PathStep> PathTo(NodeIndex n) const;
 
-  /// `(GC roots) → … → Map "userCache" → (table)`: at most `max_steps` hops shown; a longer
-  /// path keeps its first hop and its last ones, with "…" between.
+  /// `(GC roots) → … → Map "userCache" → (table)`. A hop repeated back to back (or a block of
+  /// up to three hops) prints once with its count: `Object "prev" ×1,200`, `(A, B) ×40`. At most
+  /// `max_steps` of these units are shown: a longer path keeps its first hop, the first named
+  /// holder from the app's code (a variable: a Context slot of a function not written in `node:*`)
+  /// with the hop before it when `max_steps` ≥ 4, and its last hops, with "…" for each gap.
   std::string Format(NodeIndex n, size_t max_steps = 8) const;
   /// The node as its last hop names it: `Map "userCache"`, `Array[3]`, or its class.
   std::string Describe(NodeIndex n) const;
   /// A grouping key for the path: the classes and edge names with element indices collapsed,
-  /// so thousands of survivors held by one array share one key.
+  /// so thousands of survivors held by one array share one key; a repeated run reads `×N`
+  /// whatever its length, so the members of one linked chain share one key too.
   std::string Signature(NodeIndex n, size_t max_steps = 8) const;
 
  private:
   bool Allowed(NodeIndex from, EdgeIndex e) const;
   std::string Render(NodeIndex n, size_t max_steps, bool collapse) const;
   std::string StepText(const PathStep& step, bool collapse_indices) const;
+  bool SameHop(const PathStep& a, const PathStep& b) const;
+  bool NamedHolder(const std::vector<PathStep>& path, size_t i) const;
 
   const HeapGraph& g_;
   std::vector<uint32_t> distance_;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iterator>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -351,6 +352,7 @@ CheckResult CheckHandles(const DetectorInput& in, double limit) {
       if (g.Type(n) != NodeType::kObject || g.Name(n) != "Timeout") continue;
       NodeIndex fn = analysis::FindEdgeTarget(g, n, "_onTimeout");
       if (fn == snapshot::kNoNode || g.Type(fn) != NodeType::kClosure) continue;
+      fn = analysis::UnwrapFunction(g, fn).fn;  // setInterval(this.tick.bind(this)): tick
       std::string where = analysis::ClosureLocation(g, fn);
       std::string name(g.Name(fn));
       ++by_location[fmt::format("{} at {}", name.empty() ? "(anonymous)" : name,
@@ -616,7 +618,11 @@ CheckResult CheckListeners(const DetectorInput& in, double limit) {
     const RetainerPaths& paths = in.LastPaths();
     for (size_t i = 0; i < growths.size() && i < 3; ++i) {
       const auto& l = growths[i].now;
-      std::string where = analysis::ClosureLocation(g, l.sample_listener);
+      // A once() wrapper or a bound function names the function the user wrote.
+      const auto fn = analysis::UnwrapFunction(g, l.sample_listener);
+      std::string where = analysis::ClosureLocation(g, fn.fn);
+      if (!where.empty() && !fn.via.empty())
+        where += fmt::format(" (unwrapped from its {} wrapper)", fn.via);
       Evidence e;
       e.kind = Evidence::Kind::kListener;
       e.title = fmt::format("{} '{}'", l.emitter_class, l.event);
@@ -646,22 +652,33 @@ CheckResult CheckClosures(const DetectorInput& in, double limit) {
   if (!w) return Skipped("closures", limit, "needs two snapshots");
   const HeapGraph& g = *w->alive_in->graph;
   const RetainerPaths& paths = in.LastPaths();
-  // Group the surviving closures by where they were written.
+  // Group the surviving closures by where they were written. A once() wrapper or a bound
+  // function (`native_bind`) counts under the function it calls, which the user wrote; that
+  // function, when it survives too (the arrow inside once()), is not counted a second time.
   struct Site {
     int64_t count = 0;
+    int64_t unwrapped = 0;  // of count: wrappers counted under their target
+    std::string_view via;
     uint64_t example_id = 0;
     std::string example_path;
   };
-  std::unordered_map<std::string, Site> sites;
+  std::vector<std::pair<NodeIndex, analysis::UnwrappedFunction>> closures;
+  std::unordered_set<NodeIndex> wrapped;
   for (NodeIndex n : analysis::SurvivingNodes(*w->first->graph, *w->second->graph, g)) {
     if (g.Type(n) != NodeType::kClosure) continue;
-    const uint64_t id = g.Id(n);
-    std::string where = analysis::ClosureLocation(g, n);
-    std::string name(g.Name(n));
+    closures.emplace_back(n, analysis::UnwrapFunction(g, n));
+    if (closures.back().second.fn != n) wrapped.insert(closures.back().second.fn);
+  }
+  std::unordered_map<std::string, Site> sites;
+  for (const auto& [n, fn] : closures) {
+    if (fn.fn == n && wrapped.contains(n)) continue;
+    std::string where = analysis::ClosureLocation(g, fn.fn);
+    std::string name(g.Name(fn.fn));
     auto& site = sites[fmt::format("{} {}", name.empty() ? "(anonymous)" : name,
                                    where.empty() ? "(unknown location)" : where)];
+    if (!fn.via.empty()) ++site.unwrapped, site.via = fn.via;
     if (site.count++ == 0) {
-      site.example_id = id;
+      site.example_id = g.Id(n);
       site.example_path = paths.Format(n, 10);
     }
   }
@@ -682,8 +699,14 @@ CheckResult CheckClosures(const DetectorInput& in, double limit) {
     e.title = sorted[i].first;
     e.count = sorted[i].second.count;
     e.per_iteration = static_cast<double>(sorted[i].second.count) / iterations;
-    e.detail = fmt::format("closures still alive, e.g. @{} held at {}", sorted[i].second.example_id,
-                           sorted[i].second.example_path);
+    const Site& site = sorted[i].second;
+    e.detail = fmt::format(
+        "closures still alive{}, e.g. @{} held at {}",
+        site.unwrapped == 0 ? ""
+                            : fmt::format(" ({} of them {} wrappers, counted as the function they "
+                                          "call)",
+                                          FormatCount(site.unwrapped), site.via),
+        site.example_id, site.example_path);
     c.evidence.push_back(std::move(e));
   }
   return c;
