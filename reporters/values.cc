@@ -77,6 +77,9 @@ CheckCounts CountChecks(const run::ScenarioResult& s) {
       case run::CheckStatus::kSkipped:
         ++n.skipped;
         break;
+      case run::CheckStatus::kInconclusive:
+        ++n.inconclusive;
+        break;
     }
   }
   n.errors = s.infrastructure_error ? 1 : 0;
