@@ -248,10 +248,20 @@ std::string ScenarioReport(const run::ScenarioResult& s, const ConsoleOptions& o
   if (!quiet && !s.checks.empty()) out += ChecksTable(s, o.color) + (n.failed > 0 ? "\n" : "");
   for (size_t i = 0; i < s.extensions.size(); ++i)
     out += fmt::format("  extended the run ({} of at most 2): {}\n", i + 1, s.extensions[i]);
-  for (const auto& c : s.checks)
-    if (c.status == run::CheckStatus::kInconclusive)
-      out += Paint(o.color, kYellow, "  inconclusive: ") + c.detector + ": " +
-             c.inconclusive_reason + '\n';
+  // One line per reason, naming the checks it made inconclusive.
+  std::vector<std::pair<std::string, std::string>> reasons;  // reason, checks
+  for (const auto& c : s.checks) {
+    if (c.status != run::CheckStatus::kInconclusive) continue;
+    auto it = std::find_if(reasons.begin(), reasons.end(),
+                           [&](const auto& r) { return r.first == c.inconclusive_reason; });
+    if (it == reasons.end()) {
+      reasons.emplace_back(c.inconclusive_reason, c.detector);
+    } else {
+      it->second += ", " + c.detector;
+    }
+  }
+  for (const auto& [reason, checks] : reasons)
+    out += Paint(o.color, kYellow, "  inconclusive: ") + checks + ": " + reason + '\n';
   SharedEvidence shared(s);
   out += shared.Render();
   for (const auto& c : s.checks)

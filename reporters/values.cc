@@ -94,6 +94,7 @@ CheckCounts CountChecks(const run::RunResult& r) {
     total.failed += n.failed;
     total.allowed += n.allowed;
     total.skipped += n.skipped;
+    total.inconclusive += n.inconclusive;
     total.errors += n.errors;
   }
   return total;
