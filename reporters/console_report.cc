@@ -62,6 +62,8 @@ const char* StatusWord(run::CheckStatus s) {
       return "allowed";
     case run::CheckStatus::kSkipped:
       return "skipped";
+    case run::CheckStatus::kInconclusive:
+      return "INCONCLUSIVE";
   }
   return "?";
 }
@@ -76,6 +78,8 @@ const char* StatusColor(run::CheckStatus s) {
       return kYellow;
     case run::CheckStatus::kSkipped:
       return kDim;
+    case run::CheckStatus::kInconclusive:
+      return kYellow;
   }
   return kDim;
 }
@@ -112,9 +116,10 @@ std::string ChecksTable(const run::ScenarioResult& s, bool color) {
               {TextTable::Align::kLeft, TextTable::Align::kLeft, TextTable::Align::kRight,
                TextTable::Align::kRight, TextTable::Align::kLeft});
   for (const auto& c : s.checks) {
-    std::string note = c.status == run::CheckStatus::kAllowed   ? c.allowed_reason
-                       : c.status == run::CheckStatus::kSkipped ? c.summary
-                                                                : "";
+    std::string note = c.status == run::CheckStatus::kAllowed        ? c.allowed_reason
+                       : c.status == run::CheckStatus::kSkipped      ? c.summary
+                       : c.status == run::CheckStatus::kInconclusive ? c.inconclusive_reason
+                                                                     : "";
     if (c.baseline_measured)
       note +=
           (note.empty() ? "" : "; ") + ("baseline " + FormatMeasured(*c.baseline_measured, c.unit));
@@ -241,6 +246,22 @@ std::string ScenarioReport(const run::ScenarioResult& s, const ConsoleOptions& o
   if (!quiet) out += Sparkline(s);
   if (s.infrastructure_error) out += ErrorBlock(s, o.color);
   if (!quiet && !s.checks.empty()) out += ChecksTable(s, o.color) + (n.failed > 0 ? "\n" : "");
+  for (size_t i = 0; i < s.extensions.size(); ++i)
+    out += fmt::format("  extended the run ({} of at most 2): {}\n", i + 1, s.extensions[i]);
+  // One line per reason, naming the checks it made inconclusive.
+  std::vector<std::pair<std::string, std::string>> reasons;  // reason, checks
+  for (const auto& c : s.checks) {
+    if (c.status != run::CheckStatus::kInconclusive) continue;
+    auto it = std::find_if(reasons.begin(), reasons.end(),
+                           [&](const auto& r) { return r.first == c.inconclusive_reason; });
+    if (it == reasons.end()) {
+      reasons.emplace_back(c.inconclusive_reason, c.detector);
+    } else {
+      it->second += ", " + c.detector;
+    }
+  }
+  for (const auto& [reason, checks] : reasons)
+    out += Paint(o.color, kYellow, "  inconclusive: ") + checks + ": " + reason + '\n';
   SharedEvidence shared(s);
   out += shared.Render();
   for (const auto& c : s.checks)
@@ -266,6 +287,8 @@ std::string Verdict(const run::RunResult& result, bool color) {
   std::string extra;
   if (n.allowed) extra += fmt::format(", {} allowed", n.allowed);
   if (n.skipped) extra += fmt::format(", {} skipped", n.skipped);
+  if (n.inconclusive)
+    extra += fmt::format(", {} inconclusive (counted as {})", n.inconclusive, r.inconclusive);
   std::string_view outcome = Outcome(r);
   if (outcome == "interrupted")
     return Paint(color, kYellow, "INTERRUPTED") +

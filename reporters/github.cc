@@ -61,6 +61,12 @@ std::string Annotations(const run::RunResult& r, size_t max, std::string_view pa
       emit(Command("error", s.location, "leakcheck: " + s.name + ": run failed", msg, path_prefix));
     }
     for (const auto& c : s.checks) {
+      if (c.status == run::CheckStatus::kInconclusive) {
+        const run::SourceLocation& loc = c.location.file.empty() ? s.location : c.location;
+        emit(Command("warning", loc, "leakcheck: " + s.name + ": " + c.detector + " inconclusive",
+                     c.inconclusive_reason, path_prefix));
+        continue;
+      }
       if (c.status != run::CheckStatus::kFailed) continue;
       const run::SourceLocation& loc = c.location.file.empty() ? s.location : c.location;
       emit(Command("error", loc, "leakcheck: " + s.name + ": " + c.detector, FailureMessage(c),

@@ -146,6 +146,8 @@ const char* StatusWord(run::CheckStatus s) {
       return "allowed";
     case run::CheckStatus::kSkipped:
       return "skipped";
+    case run::CheckStatus::kInconclusive:
+      return "inconclusive";
   }
   return "";
 }
@@ -191,9 +193,10 @@ std::string VerdictTable(const run::ScenarioResult& s) {
       "<th>limit</th>{}<th>threshold</th><th>note</th></tr></thead><tbody>\n",
       baseline ? "<th>baseline</th>" : "");
   for (const auto& c : s.checks) {
-    std::string note = c.status == run::CheckStatus::kAllowed  ? c.allowed_reason
-                       : c.status == run::CheckStatus::kPassed ? ""
-                                                               : c.summary;
+    std::string note = c.status == run::CheckStatus::kAllowed        ? c.allowed_reason
+                       : c.status == run::CheckStatus::kInconclusive ? c.inconclusive_reason
+                       : c.status == run::CheckStatus::kPassed       ? ""
+                                                                     : c.summary;
     std::string base = !baseline ? ""
                        : c.baseline_measured
                            ? "<td class=\"num\">" +
@@ -340,6 +343,9 @@ std::string Scenario(const run::ScenarioResult& s, const HtmlOptions& o) {
                        HtmlText(*s.infrastructure_error));
   out += Chart(s);
   out += VerdictTable(s);
+  for (size_t i = 0; i < s.extensions.size(); ++i)
+    out += fmt::format("<p class=\"note\">Extended the run ({} of at most 2): {}</p>\n", i + 1,
+                       HtmlText(s.extensions[i]));
   for (const auto& c : s.checks)
     if (c.status == run::CheckStatus::kFailed) out += FailedCheck(c, o);
   if (!s.app_stderr_tail.empty())
@@ -367,6 +373,8 @@ std::string HtmlReport(const run::RunResult& r, const HtmlOptions& o) {
   std::string facts = fmt::format(
       "{} checks: {} passed, {} failed, {} allowed, {} skipped; {} of {} scenarios could not run",
       n.Total(), n.passed, n.failed, n.allowed, n.skipped, n.errors, r.scenarios.size());
+  if (n.inconclusive)
+    facts += fmt::format("; {} inconclusive (counted as {})", n.inconclusive, r.inconclusive);
   for (const auto& [label, value] :
        {std::pair<const char*, std::string>{"file", r.scenario_file},
         {"node", r.node_version},

@@ -85,6 +85,13 @@ void AddCheck(xml::XMLElement* suite, const run::ScenarioResult& s, const run::C
     case run::CheckStatus::kPassed:
       SetText(Child(tc, "system-out"), CheckText(c));
       break;
+    case run::CheckStatus::kInconclusive: {
+      // Not a pass and not a fail: a skipped test case carrying the reason.
+      xml::XMLElement* sk = Child(tc, "skipped");
+      SetAttr(sk, "message", "inconclusive: " + c.inconclusive_reason);
+      SetText(Child(tc, "system-out"), CheckText(c));
+      break;
+    }
   }
 }
 
@@ -112,7 +119,7 @@ void AddSuite(xml::XMLElement* root, const run::RunResult& r, const run::Scenari
   SetAttr(suite, "tests", std::to_string(n.Total() + n.errors));
   SetAttr(suite, "failures", std::to_string(n.failed));
   SetAttr(suite, "errors", std::to_string(n.errors));
-  SetAttr(suite, "skipped", std::to_string(n.skipped));
+  SetAttr(suite, "skipped", std::to_string(n.skipped + n.inconclusive));
   SetAttr(suite, "time", Seconds(s.duration_seconds));
   if (!r.started_at.empty()) SetAttr(suite, "timestamp", r.started_at);
   std::string file = s.location.file.empty() ? r.scenario_file : s.location.file;
@@ -126,6 +133,11 @@ void AddSuite(xml::XMLElement* root, const run::RunResult& r, const run::Scenari
   if (s.load.iterations > 0)
     AddProperty(props, "load.iterations", std::to_string(s.load.iterations));
   if (s.load.requests > 0) AddProperty(props, "load.requests", std::to_string(s.load.requests));
+  for (size_t i = 0; i < s.extensions.size(); ++i)
+    AddProperty(props, i == 0 ? "leakcheck.extension.1" : "leakcheck.extension.2", s.extensions[i]);
+  for (const auto& c : s.checks)
+    if (c.status == run::CheckStatus::kInconclusive)
+      AddProperty(props, "leakcheck.inconclusive", c.detector + ": " + c.inconclusive_reason);
   if (props->NoChildren()) suite->DeleteChild(props);
   if (s.infrastructure_error) AddRunError(suite, s);
   for (const auto& c : s.checks) AddCheck(suite, s, c);

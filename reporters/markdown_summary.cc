@@ -22,6 +22,8 @@ const char* StatusIcon(run::CheckStatus s) {
       return "⚠️ allowed";
     case run::CheckStatus::kSkipped:
       return "⏭️ skipped";
+    case run::CheckStatus::kInconclusive:
+      return "❔ inconclusive";
   }
   return "";
 }
@@ -37,6 +39,8 @@ std::string Headline(const run::RunResult& r) {
   out += fmt::format(
       "{} checks: {} passed, {} failed, {} allowed, {} skipped; {} of {} scenarios could not run.",
       n.Total(), n.passed, n.failed, n.allowed, n.skipped, n.errors, r.scenarios.size());
+  if (n.inconclusive)
+    out += fmt::format(" {} inconclusive (counted as {}).", n.inconclusive, r.inconclusive);
   std::string facts;
   if (!r.scenario_file.empty()) facts += " · " + MarkdownCode(r.scenario_file);
   if (!r.node_version.empty()) facts += " · node " + MarkdownText(r.node_version);
@@ -52,7 +56,8 @@ std::string ChecksTable(const run::ScenarioResult& s) {
       "| status | check | measured | limit | threshold | note |\n|---|---|--:|--:|---|---|\n";
   for (const auto& c : s.checks) {
     std::string note =
-        c.status == run::CheckStatus::kAllowed ? c.allowed_reason
+        c.status == run::CheckStatus::kAllowed        ? c.allowed_reason
+        : c.status == run::CheckStatus::kInconclusive ? c.inconclusive_reason
         : c.status == run::CheckStatus::kFailed || c.status == run::CheckStatus::kSkipped
             ? c.summary
             : "";
@@ -145,6 +150,15 @@ std::string StderrBlock(const run::ScenarioResult& s) {
       HtmlText(s.name), MarkdownFenced(s.app_stderr_tail));
 }
 
+// The extensions of the measured run (docs/verdicts.md "Extension"), one line each.
+std::string Extensions(const run::ScenarioResult& s) {
+  std::string out;
+  for (size_t i = 0; i < s.extensions.size(); ++i)
+    out += fmt::format("- extended the run ({} of at most 2): {}\n", i + 1,
+                       MarkdownText(s.extensions[i]));
+  return out + "\n";
+}
+
 struct Part {
   std::string text;
   bool optional = false;
@@ -158,6 +172,7 @@ std::vector<Part> Parts(const run::RunResult& r) {
     parts.push_back({MermaidChart(s)});
     parts.push_back({CheckpointTable(s)});
     if (!s.checks.empty()) parts.push_back({ChecksTable(s)});
+    if (!s.extensions.empty()) parts.push_back({Extensions(s)});
     if (s.infrastructure_error && !s.app_stderr_tail.empty())
       parts.push_back({StderrBlock(s), true});
     for (const auto& c : s.checks)

@@ -77,6 +77,9 @@ CheckCounts CountChecks(const run::ScenarioResult& s) {
       case run::CheckStatus::kSkipped:
         ++n.skipped;
         break;
+      case run::CheckStatus::kInconclusive:
+        ++n.inconclusive;
+        break;
     }
   }
   n.errors = s.infrastructure_error ? 1 : 0;
@@ -91,6 +94,7 @@ CheckCounts CountChecks(const run::RunResult& r) {
     total.failed += n.failed;
     total.allowed += n.allowed;
     total.skipped += n.skipped;
+    total.inconclusive += n.inconclusive;
     total.errors += n.errors;
   }
   return total;

@@ -36,8 +36,9 @@ std::string FormatLocation(const run::SourceLocation& loc);
 /// How many checks of each kind a scenario or run has.
 struct CheckCounts {
   int passed = 0, failed = 0, allowed = 0, skipped = 0;
-  int errors = 0;  ///< scenarios whose run failed (infrastructure_error)
-  int Total() const { return passed + failed + allowed + skipped; }
+  int inconclusive = 0;  ///< checks that could not decide (docs/verdicts.md)
+  int errors = 0;        ///< scenarios whose run failed (infrastructure_error)
+  int Total() const { return passed + failed + allowed + skipped + inconclusive; }
 };
 CheckCounts CountChecks(const run::ScenarioResult& s);
 CheckCounts CountChecks(const run::RunResult& r);

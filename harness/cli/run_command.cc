@@ -41,6 +41,7 @@ struct RunCommandOptions {
   bool quiet = false;
   bool verbose = false;
   bool no_sampling = false;
+  std::string inconclusive = "pass";
 };
 
 int RunRun(RunCommandOptions& o) {
@@ -56,6 +57,7 @@ int RunRun(RunCommandOptions& o) {
     throw InputError("run", "--snapshot-method: `" + o.snapshot_method + "` is not app or stream");
   o.run.snapshot_method = *snapshot_method;
   o.run.sampling = !o.no_sampling;
+  o.run.inconclusive_fails = o.inconclusive == "fail";
   if (!o.junit.empty()) o.run.report_files.push_back(o.junit);
   const reporters::ColorMode color_mode = reporters::ParseColorMode(o.color);
   auto github = reporters::GithubTargetFromEnv(o.github);
@@ -150,6 +152,10 @@ void RegisterRunCommand(CLI::App& root, CommandAction& action) {
   cmd->add_option("--baseline-margin", o->baseline_margin,
                   "Allowed rise over the baseline, in percent")
       ->default_val(10);
+  cmd->add_option("--inconclusive", o->inconclusive,
+                  "How a check that cannot decide counts: pass (exit 0) or fail (exit 1)")
+      ->check(CLI::IsMember({"pass", "fail"}))
+      ->default_val("pass");
   cmd->add_option("--color", o->color, "auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->default_val("auto");

@@ -143,7 +143,7 @@ struct Scenario {
   Amount warmup{{100, {}}, std::nullopt};
   RunSpec run;
   Located<int> checkpoints{5, {}};
-  Located<int> snapshots{2, {}};
+  Located<int> snapshots{3, {}};
   std::vector<Step> flow;
   std::vector<Threshold> thresholds;  ///< one per detector, in Detector order (defaults filled)
   std::vector<Allow> allow;

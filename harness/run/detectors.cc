@@ -86,6 +86,11 @@ namespace {
 // A slope whose line explains less than this share of the variance is noise, not growth.
 constexpr double kMinFitQuality = 0.5;
 
+// heap_per_iteration is near its limit, so undecided, when its slope lies in
+// (kNearLimitLow × limit, kNearLimitHigh × limit] (docs/verdicts.md "Extension").
+constexpr double kNearLimitLow = 0.75;
+constexpr double kNearLimitHigh = 1.5;
+
 // A check of the registry entry `detector` (its report name), in the entry's report unit.
 CheckResult NewCheck(std::string detector, double measured, double limit) {
   CheckResult c;
@@ -266,6 +271,18 @@ CheckResult CheckHeapPerIteration(const DetectorInput& in, double limit) {
   const analysis::GrowthShape shape = analysis::ClassifyGrowth(x, y, limit);
   c.status = shape.kind == analysis::GrowthShape::Kind::kPersistent ? CheckStatus::kFailed
                                                                     : CheckStatus::kPassed;
+  // Not decided yet (docs/verdicts.md "Extension"): the windows disagree (the heap rises
+  // overall but the line explains little of it), or the slope is near the limit.
+  if (shape.kind == analysis::GrowthShape::Kind::kNoise && shape.slope > limit) {
+    c.undecided = fmt::format(
+        "the windows disagree: the heap rises {} overall (limit {}) but a line explains only "
+        "R² {:.2f} of it",
+        PerIteration(shape.slope), PerIteration(limit), shape.r2);
+  } else if (shape.kind != analysis::GrowthShape::Kind::kStep &&
+             shape.slope > kNearLimitLow * limit && shape.slope <= kNearLimitHigh * limit) {
+    c.undecided = fmt::format("near its limit: {} against {}", PerIteration(shape.slope),
+                              PerIteration(limit));
+  }
   if (shape.kind == analysis::GrowthShape::Kind::kStep) {
     Evidence e;
     e.kind = Evidence::Kind::kNote;

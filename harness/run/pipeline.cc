@@ -165,6 +165,7 @@ RunResult RunScenarioFiles(const RunOptions& options, ProgressSink& progress, St
   result.scenario_file = options.files.empty() ? "" : options.files.front();
   result.leakcheck_version = LEAKCHECK_VERSION;
   result.run_dir = options.out_dir;
+  result.inconclusive = options.inconclusive_fails ? "fail" : "pass";
   result.started_at = NowIso8601();
   result.git_commit = GitCommit(
       options.files.empty() ? fs::path(".") : fs::path(options.files.front()).parent_path());

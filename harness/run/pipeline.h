@@ -21,6 +21,8 @@ struct RunOptions {
   std::optional<std::string> scenario;        ///< run only the scenario with this name
   cdp::SnapshotMethod snapshot_method = cdp::SnapshotMethod::kAppWrites;
   bool sampling = true;  ///< sampling heap profiler for allocation sites
+  /// `--inconclusive=fail`: an inconclusive check fails its scenario (exit 1); default: passes.
+  bool inconclusive_fails = false;
   /// Report files the caller writes after the run (`--junit`): checked before the first app
   /// starts, so a missing folder is exit 2 at once, not after the run.
   std::vector<std::string> report_files;

@@ -13,6 +13,7 @@ void RedactScenarioResult(ScenarioResult& s) {
   for (CheckResult& c : s.checks) {
     clean(c.summary);
     clean(c.allowed_reason);
+    clean(c.inconclusive_reason);
     for (Evidence& e : c.evidence) {
       clean(e.title);
       clean(e.detail);
@@ -25,7 +26,9 @@ int RunResult::ExitCode() const {
   bool leak = false;
   for (const auto& s : scenarios) {
     if (s.infrastructure_error) return kExitFailure;
-    for (const auto& c : s.checks) leak |= c.status == CheckStatus::kFailed;
+    for (const auto& c : s.checks)
+      leak |= c.status == CheckStatus::kFailed ||
+              (c.status == CheckStatus::kInconclusive && inconclusive == "fail");
   }
   return leak ? kExitLeak : kExitOk;
 }
@@ -40,6 +43,8 @@ std::string_view CheckStatusName(CheckStatus s) {
       return "allowed";
     case CheckStatus::kSkipped:
       return "skipped";
+    case CheckStatus::kInconclusive:
+      return "inconclusive";
   }
   return "unknown";
 }

@@ -42,7 +42,9 @@ struct Evidence {
 };
 BOOST_DESCRIBE_STRUCT(Evidence, (), (kind, title, detail, per_iteration, count, bytes))
 
-enum class CheckStatus { kPassed, kFailed, kAllowed, kSkipped };
+/// kInconclusive: the check could not decide (docs/verdicts.md "Inconclusive"); its reason is
+/// CheckResult::inconclusive_reason. `run --inconclusive=fail` counts it as a failure.
+enum class CheckStatus { kPassed, kFailed, kAllowed, kSkipped, kInconclusive };
 
 /// One threshold turned into a verdict: `<scenario>: <detector>`.
 struct CheckResult {
@@ -53,6 +55,10 @@ struct CheckResult {
   std::string unit;            ///< "B/iteration", "B", "objects/iteration", "%", ...
   std::string summary;         ///< one line: "heap grows 1.2 KiB/iteration (limit 64 B), R² 0.99"
   std::string allowed_reason;  ///< why an allow: entry accepted it
+  std::string inconclusive_reason;  ///< kInconclusive: why the check could not decide
+  /// Set by the detector when the check is not yet decided (near its limit, windows that
+  /// disagree): the run extends the measured run before deciding (not in results.json).
+  std::string undecided;
   SourceLocation location;  ///< the threshold's line in the YAML (or the scenario's, for defaults)
   bool default_threshold = true;
   std::vector<Evidence> evidence;
@@ -60,8 +66,9 @@ struct CheckResult {
   std::optional<double> baseline_measured;
 };
 BOOST_DESCRIBE_STRUCT(CheckResult, (),
-                      (detector, status, measured, limit, unit, summary, allowed_reason, location,
-                       default_threshold, baseline_measured, evidence))
+                      (detector, status, measured, limit, unit, summary, allowed_reason,
+                       inconclusive_reason, location, default_threshold, baseline_measured,
+                       evidence))
 
 /// One post-GC sample at a checkpoint.
 struct CheckpointSample {
@@ -114,11 +121,14 @@ struct ScenarioResult {
   PhaseTimes times;
   double duration_seconds = 0;
   std::vector<std::string> snapshots;  ///< kept snapshot files
+  /// Extensions of the measured run (docs/verdicts.md "Extension"): one entry per extension,
+  /// saying which check was undecided and why. Empty when every check decided at once.
+  std::vector<std::string> extensions;
 };
 BOOST_DESCRIBE_STRUCT(ScenarioResult, (),
                       (name, location, passed, infrastructure_error, infrastructure_stage,
                        app_stderr_tail, app_pid, duration_seconds, checks, checkpoints, warmup,
-                       load, times, snapshots))
+                       load, times, snapshots, extensions))
 
 struct RunResult {
   std::string scenario_file;
@@ -131,13 +141,17 @@ struct RunResult {
   std::vector<ScenarioResult> scenarios;
   bool interrupted = false;
   std::string baseline_file;  ///< results.json compared against (`--baseline`), when any
+  /// How an inconclusive check counts: "pass" (exit 0, the default) or "fail" (exit 1).
+  std::string inconclusive = "pass";
 
-  /// 0 all passed, 1 a leak check failed, 3 infrastructure failure, 130 interrupted.
+  /// 0 all passed, 1 a leak check failed (or was inconclusive under `inconclusive: fail`), 3
+  /// infrastructure failure, 130 interrupted.
   int ExitCode() const;
 };
 BOOST_DESCRIBE_STRUCT(RunResult, (),
                       (scenario_file, leakcheck_version, node_version, git_commit, started_at,
-                       duration_seconds, run_dir, interrupted, baseline_file, scenarios))
+                       duration_seconds, run_dir, interrupted, baseline_file, inconclusive,
+                       scenarios))
 
 /// Replaces secrets (redact::Global(), or `redactor`) in every free-text field of a scenario's
 /// result: the infrastructure error, the app's stderr tail, check summaries, allow reasons and

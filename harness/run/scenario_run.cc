@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <filesystem>
 #include <optional>
@@ -115,6 +116,8 @@ class ScenarioRun {
   void Measure(Inspector& inspector, const App& app, const std::string& label, int64_t iteration,
                bool snapshot);
   void Analyse(const std::string& app_stderr);
+  // Extends the measured run while a check is undecided (within the cap).
+  void Extend(Traffic& traffic, Inspector& inspector, const App& app);
   // Shows the phase and, when the user interrupted the run, stops the scenario here.
   void Phase(const std::string& phase, const std::string& detail);
   // The scenario's error boundary: whatever `current` holds becomes its result.
@@ -192,6 +195,36 @@ void ScenarioRun::Measure(Inspector& inspector, const App& app, const std::strin
   progress_.Checkpoint(r_.name, checkpoint_index_++, checkpoint_count_, r_.checkpoints.back());
 }
 
+// docs/verdicts.md "Extension": while heap_per_iteration cannot decide from the checkpoints so
+// far (near its limit, windows that disagree), run kExtensionShare more of the measured run and
+// take one more checkpoint, at most kMaxExtensions times. A clear pass or fail costs nothing.
+void ScenarioRun::Extend(Traffic& traffic, Inspector& inspector, const App& app) {
+  const auto heap = static_cast<size_t>(config::Detector::kHeapPerIteration);
+  const double limit = LimitsFor(sc_)[heap];
+  const auto& amount = sc_.run.amount;
+  for (int n = 1; n <= kMaxExtensions; ++n) {
+    DetectorInput in;
+    in.samples = r_.checkpoints;
+    in.load = ToLoadStats(total_);
+    const std::string why = UndecidedReason({CheckHeapPerIteration(in, limit)});
+    if (why.empty()) return;
+    r_.extensions.push_back(why);
+    ++checkpoint_count_;
+    Phase("load", fmt::format("extension {} of at most {}", n, kMaxExtensions));
+    auto t = Clock::now();
+    load::Stats batch =
+        amount.duration
+            ? traffic.RunFor(std::chrono::duration_cast<config::Duration>(amount.duration->value *
+                                                                          kExtensionShare))
+            : traffic.RunIterations(std::max<int64_t>(
+                  1, std::llround(static_cast<double>(amount.iterations.value) * kExtensionShare)));
+    r_.times.load += Seconds(Clock::now() - t);
+    total_.Merge(batch);
+    if (auto exit = app.DescribeExit(milliseconds(0))) throw HarnessError("load", *exit);
+    Measure(inspector, app, fmt::format("extension-{}", n), total_.iterations, false);
+  }
+}
+
 void ScenarioRun::Drive(std::string& app_stderr) {
   const int batches = std::max(sc_.checkpoints.value, sc_.snapshots.value - 1);
   const int middle = sc_.snapshots.value == 3 ? (batches + 1) / 2 : -1;
@@ -249,6 +282,7 @@ void ScenarioRun::Drive(std::string& app_stderr) {
     Measure(inspector, app, b == batches ? "final" : fmt::format("checkpoint-{}", b),
             total_.iterations, b == batches || b == middle);
   }
+  Extend(*traffic, inspector, app);
   r_.load = ToLoadStats(total_);
   Phase("shutdown", "");
   t = Clock::now();
@@ -316,7 +350,11 @@ void ScenarioRun::Analyse(const std::string& app_stderr) {
       for (std::string* text : {&e.title, &e.detail})
         for (size_t at; (at = text->find(cwd)) != std::string::npos;) text->erase(at, cwd.size());
     ApplyAllowList(sc_, c);
+  }
+  DecideInconclusive(r_.checks, static_cast<int>(r_.extensions.size()));
+  for (const auto& c : r_.checks) {
     if (c.status == CheckStatus::kFailed) r_.passed = false;
+    if (c.status == CheckStatus::kInconclusive && options_.inconclusive_fails) r_.passed = false;
   }
 }
 

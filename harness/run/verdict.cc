@@ -65,4 +65,36 @@ void LocateCheck(const config::Scenario& sc, const SourceLocation& scenario_loca
   }
 }
 
+std::string UndecidedReason(const std::vector<CheckResult>& checks) {
+  std::string reason;
+  for (const auto& c : checks) {
+    if (c.undecided.empty()) continue;
+    if (!reason.empty()) reason += "; ";
+    reason += c.detector + ": " + c.undecided;
+  }
+  return reason;
+}
+
+void DecideInconclusive(std::vector<CheckResult>& checks, int extensions) {
+  const CheckResult* http = nullptr;
+  for (const auto& c : checks)
+    if (c.detector == "http") http = &c;
+  const bool requests_failed = http != nullptr && http->status == CheckStatus::kFailed;
+  for (auto& c : checks) {
+    if (&c == http) continue;
+    if (requests_failed && c.status == CheckStatus::kPassed) {
+      c.status = CheckStatus::kInconclusive;
+      c.inconclusive_reason = fmt::format(
+          "failed requests exceed the http limit ({}): memory measured while requests fail is "
+          "no evidence that the app does not leak",
+          http->summary);
+    } else if (c.status == CheckStatus::kPassed &&
+               c.undecided.rfind("the windows disagree", 0) == 0) {
+      c.status = CheckStatus::kInconclusive;
+      c.inconclusive_reason = fmt::format("{}, still after {} extension{} of the run", c.undecided,
+                                          extensions, extensions == 1 ? "" : "s");
+    }
+  }
+}
+
 }  // namespace leakcheck::run

@@ -37,4 +37,20 @@ void ApplyAllowList(const config::Scenario& scenario, CheckResult& check);
 void LocateCheck(const config::Scenario& scenario, const SourceLocation& scenario_location,
                  CheckResult& check);
 
+/// The extension rule (docs/verdicts.md "Extension"): at most kMaxExtensions extensions of
+/// the measured run, each kExtensionShare of the scenario's `run:` iterations (or duration),
+/// ending in one more checkpoint.
+inline constexpr int kMaxExtensions = 2;
+inline constexpr double kExtensionShare = 0.5;
+
+/// Why the checks measured so far cannot be decided yet (a check's `undecided`, prefixed with
+/// its name), or empty when every check decided: then the run is not extended.
+std::string UndecidedReason(const std::vector<CheckResult>& checks);
+
+/// The final word on checks that cannot decide (docs/verdicts.md "Inconclusive"): a check whose
+/// windows still disagree after `extensions` extensions is kInconclusive; when the http check
+/// failed (failed requests over its limit), every memory check that passed is kInconclusive,
+/// since memory measured while requests fail says nothing about a leak. Each with its reason.
+void DecideInconclusive(std::vector<CheckResult>& checks, int extensions);
+
 }  // namespace leakcheck::run

@@ -165,7 +165,7 @@ TEST(Loader, FillsDocumentedDefaults) {
   EXPECT_EQ(s.run.amount.iterations.value, 1000);
   EXPECT_EQ(s.run.concurrency.value, 4);
   EXPECT_EQ(s.checkpoints.value, 5);
-  EXPECT_EQ(s.snapshots.value, 2);
+  EXPECT_EQ(s.snapshots.value, 3);  // issue 18: three snapshots by default
   ASSERT_EQ(s.thresholds.size(), 9u);
   for (size_t i = 0; i < s.thresholds.size(); ++i) {
     EXPECT_EQ(static_cast<size_t>(s.thresholds[i].detector), i);

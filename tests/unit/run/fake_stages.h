@@ -34,6 +34,9 @@ struct Script {
   std::string unknown_executable = "no-such-node";
   /// Post-GC heap grows this many bytes per iteration (0: flat).
   double heap_per_iteration = 0;
+  /// Post-GC heap growth over 10 MB at checkpoint n (0 = baseline), when n < size: a series of
+  /// any shape (overrides heap_per_iteration).
+  std::vector<double> heap_at;
   /// The `sessionCache` Map gains this many entries per checkpoint in the snapshots.
   int entries_per_checkpoint = 0;
   /// Failed requests per load batch (the http check).
@@ -115,6 +118,8 @@ class FakeInspector final : public Inspector {
     m.label = options.label;
     m.heap_used = 10'000'000 + static_cast<int64_t>(script_.heap_per_iteration *
                                                     static_cast<double>(script_.iterations));
+    if (static_cast<size_t>(n) < script_.heap_at.size())
+      m.heap_used = 10'000'000 + static_cast<int64_t>(script_.heap_at[static_cast<size_t>(n)]);
     m.heap_total = 2 * m.heap_used;
     if (!options.snapshot_path.empty()) {
       std::ofstream(options.snapshot_path) << SnapshotJson(10 + n * script_.entries_per_checkpoint);

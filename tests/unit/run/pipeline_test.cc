@@ -356,5 +356,80 @@ TEST_F(PipelineTest, OnlyFoldersLeakcheckCreatesBecomePrivate) {
   }
 }
 
+// docs/verdicts.md "Extension": a clear pass or fail is decided at once, no extension paid.
+TEST_F(PipelineTest, ClearVerdictsAreNotExtended) {
+  File("api", Scenario("flat") + Scenario("leaking"));
+  // The second scenario starts at iteration 1,000 (the fakes count across scenarios).
+  script_.before_batch = [&](int64_t) {
+    script_.heap_per_iteration = script_.iterations >= 1000 ? 2000 : 0;
+  };
+  RunResult r = Run();
+  ASSERT_EQ(r.scenarios.size(), 2u);
+  EXPECT_TRUE(r.scenarios[0].extensions.empty());
+  EXPECT_EQ(Check(r.scenarios[0], "heap_per_iteration").status, CheckStatus::kPassed);
+  EXPECT_TRUE(r.scenarios[1].extensions.empty());
+  EXPECT_EQ(Check(r.scenarios[1], "heap_per_iteration").status, CheckStatus::kFailed);
+  for (const auto& line : script_.log) EXPECT_THAT(line, ::testing::Not(HasSubstr("extension")));
+}
+
+// A slope near the limit (110 B against 128 B) is undecided: the run is extended twice (the
+// cap), 50% of `run:` each with one more checkpoint, and then decided on the longer series.
+TEST_F(PipelineTest, ANearLimitSeriesIsExtendedUpToTheCap) {
+  File("api", Scenario("near"));
+  script_.heap_per_iteration = 110;
+  RunResult r = Run();
+  const ScenarioResult& s = r.scenarios[0];
+  ASSERT_EQ(s.extensions.size(), 2u);
+  EXPECT_THAT(s.extensions[0], HasSubstr("heap_per_iteration: near its limit"));
+  EXPECT_THAT(script_.log, ::testing::IsSupersetOf(
+                               {"load 500", "checkpoint extension-1", "checkpoint extension-2"}));
+  EXPECT_EQ(s.load.iterations, 2000);
+  EXPECT_EQ(s.checkpoints.size(), 5u);
+  EXPECT_EQ(Check(s, "heap_per_iteration").status, CheckStatus::kPassed);
+  EXPECT_EQ(r.ExitCode(), kExitOk);
+}
+
+// Windows that disagree (rising overall, R² < 0.5) at every length: extended to the cap, then
+// inconclusive with the reason; passes by default, fails under --inconclusive=fail.
+TEST_F(PipelineTest, WindowsThatStillDisagreeAreInconclusive) {
+  for (bool fails : {false, true}) {
+    SCOPED_TRACE(fails ? "inconclusive=fail" : "inconclusive=pass");
+    options_.files.clear();
+    File(fails ? "fail" : "pass", Scenario("zigzag"));
+    options_.inconclusive_fails = fails;
+    script_ = Script{};
+    script_.heap_at = {0, -1'000'000, 300'000, 800'000, 500'000};
+    RunResult r = Run();
+    const ScenarioResult& s = r.scenarios[0];
+    EXPECT_EQ(s.extensions.size(), 2u);
+    const CheckResult& heap = Check(s, "heap_per_iteration");
+    EXPECT_EQ(heap.status, CheckStatus::kInconclusive) << heap.summary;
+    EXPECT_THAT(heap.inconclusive_reason, HasSubstr("the windows disagree"));
+    EXPECT_THAT(heap.inconclusive_reason, HasSubstr("after 2 extensions"));
+    EXPECT_EQ(r.inconclusive, fails ? "fail" : "pass");
+    EXPECT_EQ(s.passed, !fails);
+    EXPECT_EQ(r.ExitCode(), fails ? kExitLeak : kExitOk);
+  }
+}
+
+// Issue 14: failed requests over the http limit make the memory checks inconclusive, not
+// passed; a memory check that failed still fails.
+TEST_F(PipelineTest, FailedRequestsMakeMemoryChecksInconclusive) {
+  File("api", Scenario("failing") + Scenario("failing-and-leaking"));
+  script_.failed_per_batch = 400;  // 80% of each 500-request batch
+  script_.before_batch = [&](int64_t) {
+    if (script_.iterations >= 1000) script_.heap_per_iteration = 5000;
+  };
+  RunResult r = Run();
+  ASSERT_EQ(r.scenarios.size(), 2u);
+  const ScenarioResult& s = r.scenarios[0];
+  EXPECT_EQ(Check(s, "http").status, CheckStatus::kFailed);
+  const CheckResult& heap = Check(s, "heap_per_iteration");
+  EXPECT_EQ(heap.status, CheckStatus::kInconclusive);
+  EXPECT_THAT(heap.inconclusive_reason, HasSubstr("failed requests exceed the http limit"));
+  EXPECT_EQ(Check(s, "survivors").status, CheckStatus::kInconclusive);
+  EXPECT_EQ(Check(r.scenarios[1], "heap_per_iteration").status, CheckStatus::kFailed);
+}
+
 }  // namespace
 }  // namespace leakcheck::run
