@@ -50,7 +50,7 @@ fetch_sources() {  # $1 = vendor folder; Debian source packages of the -dev pack
     target="${name/fmtlib/fmt}-$upstream"
     [ -e "$vendor/$target" ] && continue
     tarball=$(ls "$vendor/${name}_${upstream}.orig.tar."*)
-    dir=$(tar -tf "$tarball" | head -1 | cut -d/ -f1)
+    dir=$(tar -tf "$tarball" | awk -F/ 'NR == 1 { print $1 }')  # all of it: no SIGPIPE (pipefail)
     tar -C "$vendor" -xf "$tarball"
     [ "$dir" = "$target" ] || mv "$vendor/$dir" "$vendor/$target"
   done
