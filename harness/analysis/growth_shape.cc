@@ -4,14 +4,9 @@
 
 namespace leakcheck::analysis {
 
-namespace {
-
-struct Fit {
-  double slope = 0, r2 = 0;
-};
-
-Fit Line(const std::vector<double>& x, const std::vector<double>& y, size_t n) {
-  Fit fit;
+LinearFit FitLine(const std::vector<double>& x, const std::vector<double>& y) {
+  LinearFit fit;
+  const size_t n = std::min(x.size(), y.size());
   if (n < 2) return fit;
   double mx = 0, my = 0;
   for (size_t i = 0; i < n; ++i) mx += x[i], my += y[i];
@@ -25,17 +20,16 @@ Fit Line(const std::vector<double>& x, const std::vector<double>& y, size_t n) {
   }
   if (sxx == 0) return fit;
   fit.slope = sxy / sxx;
+  fit.intercept = my - fit.slope * mx;
   fit.r2 = syy == 0 ? 1.0 : (sxy * sxy) / (sxx * syy);
   return fit;
 }
-
-}  // namespace
 
 GrowthShape ClassifyGrowth(const std::vector<double>& x, const std::vector<double>& y,
                            double limit) {
   GrowthShape shape;
   const size_t n = std::min(x.size(), y.size());
-  Fit all = Line(x, y, n);
+  const LinearFit all = FitLine(x, y);
   shape.slope = all.slope;
   shape.r2 = all.r2;
   if (n < 2 || all.slope <= limit) return shape;
@@ -54,7 +48,7 @@ GrowthShape ClassifyGrowth(const std::vector<double>& x, const std::vector<doubl
                          x.begin() + static_cast<std::ptrdiff_t>(n));
   std::vector<double> ty(y.begin() + static_cast<std::ptrdiff_t>(from),
                          y.begin() + static_cast<std::ptrdiff_t>(n));
-  shape.rest_slope = Line(tx, ty, tail).slope;
+  shape.rest_slope = FitLine(tx, ty).slope;
   if (shape.rest_slope <= limit) {
     // Growth confined to the first half: report the interval that holds most of it.
     size_t largest = 0;

@@ -7,6 +7,13 @@
 /// docs/verdicts.md ("persistent growth, a step, or noise").
 namespace leakcheck::analysis {
 
+/// Least-squares line through (x, y) over the first min(|x|, |y|) points: slope, intercept and
+/// R² (1 = perfect fit). Fewer than two points, or all x equal: all zero.
+struct LinearFit {
+  double slope = 0, intercept = 0, r2 = 0;
+};
+LinearFit FitLine(const std::vector<double>& x, const std::vector<double>& y);
+
 /// What a series of (iteration, bytes) points looks like against a per-iteration limit.
 struct GrowthShape {
   enum class Kind {

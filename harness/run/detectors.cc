@@ -60,27 +60,6 @@ const analysis::SnapshotDiff& DetectorInput::FirstToLastDiff() const {
   return *diff_;
 }
 
-LinearFit FitLine(const std::vector<double>& x, const std::vector<double>& y) {
-  LinearFit fit;
-  const size_t n = std::min(x.size(), y.size());
-  if (n < 2) return fit;
-  double mx = 0, my = 0;
-  for (size_t i = 0; i < n; ++i) mx += x[i], my += y[i];
-  mx /= static_cast<double>(n);
-  my /= static_cast<double>(n);
-  double sxx = 0, sxy = 0, syy = 0;
-  for (size_t i = 0; i < n; ++i) {
-    sxx += (x[i] - mx) * (x[i] - mx);
-    sxy += (x[i] - mx) * (y[i] - my);
-    syy += (y[i] - my) * (y[i] - my);
-  }
-  if (sxx == 0) return fit;
-  fit.slope = sxy / sxx;
-  fit.intercept = my - fit.slope * mx;
-  fit.r2 = syy == 0 ? 1.0 : (sxy * sxy) / (sxx * syy);
-  return fit;
-}
-
 namespace {
 
 // A slope whose line explains less than this share of the variance is noise, not growth.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "harness/analysis/diff.h"
+#include "harness/analysis/growth_shape.h"
 #include "harness/analysis/paths.h"
 #include "harness/config/detectors.h"
 #include "harness/run/result.h"
@@ -52,11 +53,9 @@ struct DetectorInput {
   mutable std::shared_ptr<analysis::SnapshotDiff> diff_;
 };
 
-/// Least-squares line through (x, y): slope, intercept and R² (1 = perfect fit).
-struct LinearFit {
-  double slope = 0, intercept = 0, r2 = 0;
-};
-LinearFit FitLine(const std::vector<double>& x, const std::vector<double>& y);
+/// The least-squares fit the slope checks use (analysis/growth_shape.h).
+using analysis::FitLine;
+using analysis::LinearFit;
 
 /// The check functions, one per registry entry (each named in detectors.def's `check`
 /// column). `limit` is in the detector's report unit (`limit_percent` for http: 1 = 1%).
