@@ -4,9 +4,9 @@
 
 #include <charconv>
 #include <cstdint>
-#include <regex>
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include "harness/common/json_text.h"
 #include "harness/config/parser.h"
@@ -36,35 +36,40 @@ std::optional<std::string> FromBase(std::string_view digits, int base, std::stri
 
 std::optional<std::string> CoreSchemaJson(std::string_view plain, std::string* error) {
   // The patterns of the YAML 1.2.2 core schema (section 10.3.2), in its resolution order.
-  static const std::regex kNull("null|Null|NULL|~|");
-  static const std::regex kTrue("true|True|TRUE");
-  static const std::regex kFalse("false|False|FALSE");
-  static const std::regex kInt10("([-+]?)([0-9]+)");
-  static const std::regex kInt8("0o([0-7]+)");
-  static const std::regex kInt16("0x([0-9a-fA-F]+)");
-  static const std::regex kFloat(R"(([-+]?)([0-9]*)(\.([0-9]*))?([eE][-+]?[0-9]+)?)");
-  static const std::regex kInf(R"([-+]?\.(inf|Inf|INF))");
-  static const std::regex kNan(R"(\.(nan|NaN|NAN))");
+  // RE2 rather than std::regex: one regex engine in the project (see common/line_pattern.h).
+  static const RE2 kNull("null|Null|NULL|~|");
+  static const RE2 kTrue("true|True|TRUE");
+  static const RE2 kFalse("false|False|FALSE");
+  static const RE2 kInt10("([-+]?)([0-9]+)");
+  static const RE2 kInt8("0o([0-7]+)");
+  static const RE2 kInt16("0x([0-9a-fA-F]+)");
+  static const RE2 kFloat(R"(([-+]?)([0-9]*)(\.([0-9]*))?([eE][-+]?[0-9]+)?)");
+  static const RE2 kInf(R"([-+]?\.(inf|Inf|INF))");
+  static const RE2 kNan(R"(\.(nan|NaN|NAN))");
   error->clear();
-  std::string text(plain);
-  std::smatch m;
-  if (std::regex_match(text, kNull)) return "null";
-  if (std::regex_match(text, kTrue)) return "true";
-  if (std::regex_match(text, kFalse)) return "false";
-  if (std::regex_match(text, m, kInt10)) {
-    std::string out = CanonicalInteger(m.str(1), m.str(2));
+  const re2::StringPiece text(plain.data(), plain.size());
+  std::string sign, digits;
+  if (RE2::FullMatch(text, kNull)) return "null";
+  if (RE2::FullMatch(text, kTrue)) return "true";
+  if (RE2::FullMatch(text, kFalse)) return "false";
+  if (RE2::FullMatch(text, kInt10, &sign, &digits)) {
+    std::string out = CanonicalInteger(sign, digits);
     return out == "-0" ? "0" : out;  // the integer zero has no sign
   }
-  if (std::regex_match(text, m, kInt8)) return FromBase(m.str(1), 8, plain, error);
-  if (std::regex_match(text, m, kInt16)) return FromBase(m.str(1), 16, plain, error);
+  if (RE2::FullMatch(text, kInt8, &digits)) return FromBase(digits, 8, plain, error);
+  if (RE2::FullMatch(text, kInt16, &digits)) return FromBase(digits, 16, plain, error);
   // kFloat is the spec's float pattern with both digit runs optional; "one of them is
   // non-empty" completes it (`.5` and `5.` are floats, `.` and `+e3` are not).
-  if (std::regex_match(text, m, kFloat) && (m.length(2) > 0 || m.length(4) > 0)) {
-    std::string out = CanonicalInteger(m.str(1), m.str(2));
-    if (m[3].matched) out += "." + (m.length(4) > 0 ? m.str(4) : std::string("0"));
-    return out + m.str(5);
+  std::string fraction, exponent;
+  re2::StringPiece point_group;
+  if (RE2::FullMatch(text, kFloat, &sign, &digits, &point_group, &fraction, &exponent) &&
+      (!digits.empty() || !fraction.empty())) {
+    std::string out = CanonicalInteger(sign, digits);
+    if (point_group.data() != nullptr)
+      out += "." + (fraction.empty() ? std::string("0") : fraction);
+    return out + exponent;
   }
-  if (std::regex_match(text, kInf) || std::regex_match(text, kNan)) {
+  if (RE2::FullMatch(text, kInf) || RE2::FullMatch(text, kNan)) {
     *error =
         fmt::format("`{}` is a YAML float that JSON cannot hold (quote it for a string)", plain);
   }
