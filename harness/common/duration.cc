@@ -1,40 +1,18 @@
 #include "harness/common/duration.h"
 
-#include <fmt/format.h>
-
-#include <cctype>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 
+#include <fmt/format.h>
+
+#include "harness/common/quantity.h"
+
 namespace leakcheck {
-namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
-  text = Trim(text);
-  size_t end = 0;
-  while (end < text.size() &&
-         (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.' ||
-          (end == 0 && (text[end] == '-' || text[end] == '+')))) {
-    ++end;
-  }
-  std::string_view number = text.substr(0, end);
-  if (!number.empty() && number.front() == '+') number.remove_prefix(1);
-  if (number.empty() || number == "-" || number.back() == '.') return std::nullopt;
-  double value = 0;
-  auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-  if (ec != std::errc() || ptr != number.data() + number.size() || !std::isfinite(value)) {
-    return std::nullopt;
-  }
-  const std::string_view unit = Trim(text.substr(end));
+  const std::optional<Quantity> split = SplitQuantity(text);
+  if (!split) return std::nullopt;
+  const auto [value, unit] = *split;
   double ms = 0;
   if (unit == "ms") {
     ms = value;
