@@ -2,7 +2,6 @@
 // threshold keys, the defaults, limits, report names, the verdict's allocation sites, allow
 // entries and threshold locations, and the docs and JSON schema users read.
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -248,14 +247,25 @@ TEST(DetectorRegistry, SchemaThresholdsAreTheRegistryKeys) {
 TEST(DetectorRegistry, DocsTablesListTheRegistry) {
   // docs/scenarios.md: | `key` | unit | `default` | ... |, in registry order.
   std::string md = ReadSource("docs/scenarios.md");
-  std::regex row(R"(\n\| `([a-z_]+)` \| ([a-z ]+) \| `([^`]+)` \|)");
   std::vector<std::string> rows;
-  for (std::sregex_iterator it(md.begin(), md.end(), row), end; it != end; ++it) {
-    const auto* spec = config::FindDetector((*it)[1].str());
-    if (spec == nullptr || spec->threshold_key != (*it)[1].str()) continue;
-    rows.push_back((*it)[1].str());
-    EXPECT_EQ((*it)[2].str(), config::ThresholdUnitWord(*spec)) << (*it)[1];
-    EXPECT_EQ((*it)[3].str(), spec->default_text) << (*it)[1];
+  std::istringstream lines(md);
+  for (std::string line; std::getline(lines, line);) {
+    // Cells of `| `key` | unit words | `default` | ...`; other tables and text are skipped.
+    if (!line.starts_with("| `")) continue;
+    std::vector<std::string> cells;
+    for (size_t at = 2, bar; (bar = line.find(" | ", at)) != std::string::npos; at = bar + 3) {
+      cells.push_back(line.substr(at, bar - at));
+    }
+    if (cells.size() < 3 || cells[0].size() < 3 || cells[2].size() < 3 || cells[2][0] != '`' ||
+        cells[2].back() != '`') {
+      continue;
+    }
+    const std::string key = cells[0].substr(1, cells[0].size() - 2);
+    const auto* spec = config::FindDetector(key);
+    if (spec == nullptr || spec->threshold_key != key) continue;
+    rows.push_back(key);
+    EXPECT_EQ(cells[1], config::ThresholdUnitWord(*spec)) << key;
+    EXPECT_EQ(cells[2].substr(1, cells[2].size() - 2), spec->default_text) << key;
   }
   std::vector<std::string> expected;
   for (const auto& spec : kDetectorSpecs) expected.emplace_back(spec.threshold_key);
