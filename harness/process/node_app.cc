@@ -509,6 +509,8 @@ void NodeApp::WaitReady() {
     answered = answered || r.status != 0;
     if (WaitExitedFor(std::min(left(), milliseconds(100)))) fail_exited();
   }
+  // Another process holding the port answers the probe (not with a 2xx here): name it.
+  CheckPortOwner();
   FailNotReady("app not ready after " + FormatDuration(spec_.ready.timeout) +
                ": GET http://127.0.0.1:" + std::to_string(port()) + spec_.ready.http_path +
                " never answered 2xx (last: " + last + ")");

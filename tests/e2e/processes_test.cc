@@ -106,9 +106,10 @@ bool Accepts(uint16_t port) {
   return ok;
 }
 
-// leaks/port-taken: another server holds the app's fixed port (it answers the ready probe, and
-// would get every request). The run must stop before traffic, exit 3, naming that process.
-TEST(PortOwner, APortAnotherProcessHoldsExitsThreeNamingIt) {
+// leaks/port-taken: another server holds the app's fixed port. When it answers the ready probe
+// (status 200) it would get every request; when it does not (404) the app never looks ready.
+// Either way the run stops before traffic, exit 3, naming that process.
+void ExpectPortOwnerNamed(int status) {
   TempDir dir;
   const uint16_t port = FreePort();
   std::string yaml = ReadWholeFile(kFixtures + "port-taken/slowlisten.yaml");
@@ -116,9 +117,10 @@ TEST(PortOwner, APortAnotherProcessHoldsExitsThreeNamingIt) {
     yaml.replace(at, 4, std::to_string(port));
   std::filesystem::copy_file(kFixtures + "port-taken/slowlisten.js", dir.File("slowlisten.js"));
   std::ofstream(dir.File("slowlisten.yaml")) << yaml;
-  Spawned other = Spawn({"node", "-e",
-                         "require('http').createServer((q, s) => s.end('{}')).listen(" +
-                             std::to_string(port) + ", '127.0.0.1')"});
+  Spawned other =
+      Spawn({"node", "-e",
+             "require('http').createServer((q, s) => { s.statusCode = " + std::to_string(status) +
+                 "; s.end('{}'); }).listen(" + std::to_string(port) + ", '127.0.0.1')"});
   ASSERT_GT(other.pid, 0);
   for (int i = 0; i < 500 && !Accepts(port); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -132,6 +134,10 @@ TEST(PortOwner, APortAnotherProcessHoldsExitsThreeNamingIt) {
   EXPECT_THAT(all, HasSubstr("require('http')"));                // its command line
   EXPECT_THAT(all, ::testing::Not(HasSubstr("checkpoint 1/")));  // stopped before traffic
 }
+
+TEST(PortOwner, AServerThatAnswersTheProbeIsNamed) { ExpectPortOwnerNamed(200); }
+
+TEST(PortOwner, AServerThatFailsTheProbeIsNamed) { ExpectPortOwnerNamed(404); }
 
 }  // namespace
 }  // namespace leakcheck::testing
