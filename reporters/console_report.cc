@@ -215,6 +215,19 @@ std::string ErrorBlock(const run::ScenarioResult& s, bool color) {
   return out;
 }
 
+// The app's Node processes when it has more than one (or a launcher), and why any was not
+// measured: "processes: primary 10 (server.js) · worker 11 (server.js) · launcher 9 (npm-cli.js)
+// not measured: …".
+std::string ProcessesLine(const run::ScenarioResult& s) {
+  if (s.processes.empty()) return "";
+  std::string line;
+  for (const auto& p : s.processes) {
+    line += (line.empty() ? "" : " · ") + p.label;
+    if (!p.measured) line += " not measured: " + p.problem;
+  }
+  return "  processes: " + line + '\n';
+}
+
 std::string VerboseBlock(const run::ScenarioResult& s) {
   std::string out;
   for (const auto& c : s.checks)
@@ -244,6 +257,7 @@ std::string ScenarioReport(const run::ScenarioResult& s, const ConsoleOptions& o
   if (quiet && n.failed == 0 && n.errors == 0) return "";
   std::string out = ScenarioHeading(s, o.color);
   if (!quiet) out += Sparkline(s);
+  if (!quiet) out += ProcessesLine(s);
   if (s.infrastructure_error) out += ErrorBlock(s, o.color);
   if (!quiet && !s.checks.empty()) out += ChecksTable(s, o.color) + (n.failed > 0 ? "\n" : "");
   for (size_t i = 0; i < s.extensions.size(); ++i)

@@ -35,6 +35,8 @@ run::RunResult ForTerminal(const run::RunResult& r) {
         clean(e.detail);
       }
     }
+    for (auto& p : s.processes)
+      for (std::string* f : {&p.role, &p.script, &p.label, &p.problem}) clean(*f);
   }
   for (std::string* f : {&out.scenario_file, &out.node_version, &out.leakcheck_version,
                          &out.baseline_file, &out.run_dir, &out.git_commit})

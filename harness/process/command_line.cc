@@ -6,6 +6,7 @@
 
 #include "harness/common/error.h"
 #include "harness/common/shell_words.h"
+#include "harness/process/proc_tree.h"
 
 namespace leakcheck::process {
 namespace {
@@ -109,6 +110,33 @@ std::vector<std::string> BuildNodeArgv(const std::vector<std::string>& argv,
   out.insert(out.end(), node_args.begin(), node_args.end());
   out.insert(out.end(), argv.begin() + 1, argv.end());
   return out;
+}
+
+std::string BuildNodeOptions(std::string_view user_node_options,
+                             const std::vector<std::string>& extra) {
+  std::string out(user_node_options);
+  auto add = [&out](std::string_view word) {
+    if (!out.empty()) out += ' ';
+    out += word;
+  };
+  for (const std::string& arg : extra) {
+    if (arg.find_first_of(" \t\"\\") == std::string::npos && !arg.empty()) {
+      add(arg);
+      continue;
+    }
+    std::string quoted = "\"";
+    for (char c : arg) {
+      if (c == '"' || c == '\\') quoted += '\\';
+      quoted += c;
+    }
+    add(quoted + "\"");
+  }
+  add(kInspectorNodeOptions);
+  return out;
+}
+
+bool IsNodeCommand(const std::vector<std::string>& argv) {
+  return !argv.empty() && IsNodeExecutableName(argv[0]);
 }
 
 }  // namespace leakcheck::process

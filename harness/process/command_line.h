@@ -26,4 +26,20 @@ bool IsLoopbackHost(std::string_view host);
 std::vector<std::string> BuildNodeArgv(const std::vector<std::string>& argv,
                                        const std::vector<std::string>& node_args);
 
+/// The flags leakcheck gives every Node process of the app through NODE_OPTIONS, so launchers
+/// (`npm run start`, `npx`, `tsx`), cluster workers and child processes all get an inspector:
+/// each on its own free loopback port (port 0), with `gc()` exposed.
+inline constexpr std::string_view kInspectorNodeOptions = "--inspect=127.0.0.1:0 --expose-gc";
+
+/// The NODE_OPTIONS the app runs with: the user's own (kept verbatim), then `extra` (quoted
+/// the way node reads NODE_OPTIONS when one holds a space, a quote or a backslash), then
+/// kInspectorNodeOptions (last, so they win over a user's `--inspect`).
+std::string BuildNodeOptions(std::string_view user_node_options,
+                             const std::vector<std::string>& extra);
+
+/// True when argv[0] names the node executable itself (`node`, `/usr/bin/node`, `nodejs`,
+/// `node22`): its flags can go on the command line. Anything else (`npm`, `npx`, `tsx`, a
+/// launcher script) is run as it is.
+bool IsNodeCommand(const std::vector<std::string>& argv);
+
 }  // namespace leakcheck::process

@@ -53,44 +53,65 @@ bool WaitFor(int fd, short events, Clock::time_point deadline) {
 
 }  // namespace
 
-ProbeResult ProbeHttp(uint16_t port, const std::string& path, std::chrono::milliseconds timeout) {
+namespace {
+
+// One GET over a fresh connection; with `want_body`, reads the response to its end (at most
+// kMaxBody bytes) into ProbeResult::body.
+ProbeResult Get(uint16_t port, const std::string& path, std::chrono::milliseconds timeout,
+                bool want_body) {
+  constexpr size_t kMaxBody = 1 << 20;
   auto deadline = Clock::now() + timeout;
   Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (fd.get() < 0) return {false, 0, std::strerror(errno)};
+  if (fd.get() < 0) return {false, 0, std::strerror(errno), {}};
   sockaddr_in addr = Loopback(port);
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 &&
       errno != EINPROGRESS) {
-    return {false, 0, std::strerror(errno)};
+    return {false, 0, std::strerror(errno), {}};
   }
-  if (!WaitFor(fd.get(), POLLOUT, deadline)) return {false, 0, "connect timed out"};
+  if (!WaitFor(fd.get(), POLLOUT, deadline)) return {false, 0, "connect timed out", {}};
   int err = 0;
   socklen_t len = sizeof err;
   ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
-  if (err != 0) return {false, 0, std::strerror(err)};
+  if (err != 0) return {false, 0, std::strerror(err), {}};
 
   std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
                         "\r\nUser-Agent: leakcheck\r\nConnection: close\r\n\r\n";
   size_t sent = 0;
   while (sent < request.size()) {
-    if (!WaitFor(fd.get(), POLLOUT, deadline)) return {false, 0, "send timed out"};
+    if (!WaitFor(fd.get(), POLLOUT, deadline)) return {false, 0, "send timed out", {}};
     ssize_t n = ::send(fd.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno != EAGAIN && errno != EINTR) return {false, 0, std::strerror(errno)};
+    if (n < 0 && errno != EAGAIN && errno != EINTR) return {false, 0, std::strerror(errno), {}};
     if (n > 0) sent += static_cast<size_t>(n);
   }
-  // Only the status line matters: "HTTP/1.1 200 OK".
+  // Only the status line matters for a probe: "HTTP/1.1 200 OK".
   std::string head;
-  while (head.find("\r\n") == std::string::npos && head.size() < 4096) {
-    if (!WaitFor(fd.get(), POLLIN, deadline)) return {false, 0, "no response (timed out)"};
+  while (want_body ? head.size() < kMaxBody
+                   : head.find("\r\n") == std::string::npos && head.size() < 4096) {
+    if (!WaitFor(fd.get(), POLLIN, deadline)) return {false, 0, "no response (timed out)", {}};
     char buf[1024];
     ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
     if (n == 0) break;
-    if (n < 0 && errno != EAGAIN && errno != EINTR) return {false, 0, std::strerror(errno)};
+    if (n < 0 && errno != EAGAIN && errno != EINTR) return {false, 0, std::strerror(errno), {}};
     if (n > 0) head.append(buf, static_cast<size_t>(n));
   }
-  if (head.rfind("HTTP/1.", 0) != 0 || head.size() < 12) return {false, 0, "not an HTTP response"};
+  if (head.rfind("HTTP/1.", 0) != 0 || head.size() < 12)
+    return {false, 0, "not an HTTP response", {}};
   int status = std::atoi(head.c_str() + 9);
-  if (status >= 200 && status < 300) return {true, status, {}};
-  return {false, status, "status " + std::to_string(status)};
+  ProbeResult r{status >= 200 && status < 300, status, {}, {}};
+  if (!r.ok) r.error = "status " + std::to_string(status);
+  if (size_t end = head.find("\r\n\r\n"); want_body && end != std::string::npos)
+    r.body = head.substr(end + 4);
+  return r;
+}
+
+}  // namespace
+
+ProbeResult ProbeHttp(uint16_t port, const std::string& path, std::chrono::milliseconds timeout) {
+  return Get(port, path, timeout, false);
+}
+
+ProbeResult HttpGet(uint16_t port, const std::string& path, std::chrono::milliseconds timeout) {
+  return Get(port, path, timeout, true);
 }
 
 uint16_t PickFreePort() {

@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -34,6 +35,7 @@ using std::chrono::milliseconds;
 constexpr size_t kMaxLine = 64 * 1024;
 constexpr size_t kTailLines = 50;
 constexpr std::string_view kInspectorAnnounce = "Debugger listening on ";
+constexpr size_t kMaxAnnounced = 4096;  // an app that forks without end must not grow us
 
 // Lines node's inspector prints; kept in the log files, left out of the tails in messages.
 bool IsInspectorNoise(std::string_view line) {
@@ -228,20 +230,17 @@ NodeApp::~NodeApp() { Kill(); }
 
 void NodeApp::CheckSpec(const AppSpec& spec) {
   if (spec.argv.empty()) throw InputError("process: command", "empty command");
-  std::string base = std::filesystem::path(spec.argv[0]).filename().string();
-  if (base.find("node") == std::string::npos) {
-    throw InputError(
-        "process: command",
-        "the command must start with the node executable (got `" + spec.argv[0] +
-            "`); run node directly, e.g. `node server.js`, not through a script runner");
-  }
+  // Any command runs (`npm run start`, `npx tsx server.ts`, a launcher script): every Node
+  // process it starts gets the inspector through NODE_OPTIONS.
   ValidateNodeArgs(spec.node_args, "node_args");
-  // Flags written into the command itself (`node --inspect-brk app.js`) count as node_args too.
-  std::vector<std::string> inline_flags;
-  for (size_t i = 1; i < spec.argv.size() && spec.argv[i].rfind("-", 0) == 0; ++i) {
-    inline_flags.push_back(spec.argv[i]);
+  if (IsNodeCommand(spec.argv)) {
+    // Flags written into the command itself (`node --inspect-brk app.js`) count as node_args.
+    std::vector<std::string> inline_flags;
+    for (size_t i = 1; i < spec.argv.size() && spec.argv[i].rfind("-", 0) == 0; ++i) {
+      inline_flags.push_back(spec.argv[i]);
+    }
+    ValidateNodeArgs(inline_flags, "node flag");
   }
-  ValidateNodeArgs(inline_flags, "node flag");
   if (!spec.ready.log_regex.empty()) CompileReadyRegex(spec.ready.log_regex);
   std::vector<std::string> env = BuildEnvironment(spec.env);
   std::string node_options = LookupEnv(env, "NODE_OPTIONS");
@@ -259,11 +258,18 @@ void NodeApp::Start() {
   port_ = spec_.port ? *spec_.port : PickFreePort();
   auto additions = spec_.env;
   additions.emplace_back("PORT", std::to_string(port_));
-  std::vector<std::string> env = BuildEnvironment(additions);
-  std::string node_options = LookupEnv(env, "NODE_OPTIONS");
+  std::string node_options = LookupEnv(BuildEnvironment(additions), "NODE_OPTIONS");
   if (!node_options.empty()) ValidateNodeArgs(SplitCommandLine(node_options), "NODE_OPTIONS");
+  // Every Node process the command starts (launchers, cluster workers, children) inherits the
+  // inspector; node's own flags go on its command line when the command is node itself.
+  const bool node_command = IsNodeCommand(spec_.argv);
+  additions.emplace_back(
+      "NODE_OPTIONS",
+      BuildNodeOptions(node_options, node_command ? std::vector<std::string>{} : spec_.node_args));
+  std::vector<std::string> env = BuildEnvironment(additions);
 
-  std::vector<std::string> argv = BuildNodeArgv(spec_.argv, spec_.node_args);
+  std::vector<std::string> argv =
+      node_command ? BuildNodeArgv(spec_.argv, spec_.node_args) : spec_.argv;
   argv[0] = ResolveExecutable(argv[0], LookupEnv(env, "PATH"), spec_.cwd);
   InstallExitSafetyNet();
   // Become a subreaper: the app's own children are re-parented to us when it dies, so Stop()
@@ -392,10 +398,14 @@ void NodeApp::AppendOutput(int stream, std::string_view data) {
 }
 
 void NodeApp::OnLine(bool is_stderr, const std::string& line) {
-  if (is_stderr && inspector_url_.empty() && line.rfind(kInspectorAnnounce, 0) == 0) {
+  if (is_stderr && line.rfind(kInspectorAnnounce, 0) == 0) {
+    // Every Node process of the app announces its own; the first is the command's.
     std::string url = line.substr(kInspectorAnnounce.size());
     url = url.substr(0, url.find_first_of(" \t"));
-    if (url.rfind("ws://", 0) == 0) inspector_url_ = url;
+    if (url.rfind("ws://", 0) == 0 && announced_.size() < kMaxAnnounced) {
+      if (inspector_url_.empty()) inspector_url_ = url;
+      announced_.push_back(url);
+    }
   }
   if (is_stderr && line.rfind("Waiting for the debugger to disconnect", 0) == 0) {
     // The app is done (process.exit, or its event loop ran dry) but node holds the exit until
@@ -499,6 +509,8 @@ void NodeApp::WaitReady() {
     answered = answered || r.status != 0;
     if (WaitExitedFor(std::min(left(), milliseconds(100)))) fail_exited();
   }
+  // Another process holding the port answers the probe (not with a 2xx here): name it.
+  CheckPortOwner();
   FailNotReady("app not ready after " + FormatDuration(spec_.ready.timeout) +
                ": GET http://127.0.0.1:" + std::to_string(port()) + spec_.ready.http_path +
                " never answered 2xx (last: " + last + ")");
@@ -564,6 +576,46 @@ void NodeApp::ReapGroup() {
 uint16_t NodeApp::port() const {
   std::lock_guard lock(mu_);
   return port_;
+}
+
+std::vector<std::string> NodeApp::announced_inspectors() const {
+  std::lock_guard lock(mu_);
+  return announced_;
+}
+
+std::vector<NodeProcess> NodeApp::FindProcesses(std::chrono::milliseconds settle) const {
+  if (pid_ <= 0) return {};
+  // Cluster workers and children may still be starting when the app is ready: look until two
+  // looks agree and every Node process has its inspector, at most `settle`.
+  auto deadline = Clock::now() + settle;
+  auto key = [](const std::vector<NodeProcess>& ps) {
+    std::string k;
+    for (const auto& p : ps) k += std::to_string(p.pid) + ":" + p.inspector_url + ";";
+    return k;
+  };
+  std::vector<NodeProcess> found = FindNodeProcesses(pid_, port(), announced_inspectors());
+  for (;;) {
+    if (Clock::now() >= deadline || WaitExitedFor(milliseconds(250))) return found;
+    std::vector<NodeProcess> again = FindNodeProcesses(pid_, port(), announced_inspectors());
+    const bool complete = std::all_of(again.begin(), again.end(), [](const NodeProcess& p) {
+      return p.role == "launcher" || !p.inspector_url.empty();
+    });
+    const bool same = key(again) == key(found);
+    found = std::move(again);
+    if (same && complete) return found;
+  }
+}
+
+void NodeApp::CheckPortOwner() const {
+  if (pid_ <= 0) return;
+  if (auto owner = ForeignPortOwner(port(), pid_)) {
+    throw HarnessError(
+        "process: port",
+        "127.0.0.1:" + std::to_string(port()) + " is held by another process: " + *owner +
+            ", not by the app (pid " + std::to_string(pid_) +
+            " and its children); every request would go there. Stop that process or give the "
+            "app another `port:`");
+  }
 }
 
 std::string NodeApp::inspector_url() const {

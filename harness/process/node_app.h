@@ -16,6 +16,7 @@
 
 #include "harness/common/line_pattern.h"
 #include "harness/process/output_tail.h"
+#include "harness/process/proc_tree.h"
 
 namespace leakcheck::process {
 
@@ -30,12 +31,17 @@ struct ReadyCheck {
 
 /// Everything needed to launch the app (the scenario's `app:` block, resolved).
 struct AppSpec {
-  std::vector<std::string> argv;  ///< argv[0] is the node executable (PATH is searched)
-  std::filesystem::path cwd;      ///< empty: leakcheck's own working directory
+  /// The command, no shell: `node server.js`, or any launcher (`npm run start`, `npx tsx
+  /// server.ts`, a script); PATH is searched for argv[0]. Every Node process it starts gets the
+  /// inspector through NODE_OPTIONS (BuildNodeOptions).
+  std::vector<std::string> argv;
+  std::filesystem::path cwd;  ///< empty: leakcheck's own working directory
   std::vector<std::pair<std::string, std::string>> env;  ///< added to the inherited environment
-  std::vector<std::string> node_args;  ///< extra node flags, checked by ValidateNodeArgs
-  std::optional<uint16_t> port;        ///< nullopt: auto (a free port); passed as $PORT
-  ReadyCheck ready;                    ///< neither http_path nor log_regex: only the inspector
+  /// Extra node flags, checked by ValidateNodeArgs: on node's command line when argv[0] is node,
+  /// else in NODE_OPTIONS (so they reach every Node process of the app).
+  std::vector<std::string> node_args;
+  std::optional<uint16_t> port;  ///< nullopt: auto (a free port); passed as $PORT
+  ReadyCheck ready;              ///< neither http_path nor log_regex: only the inspector
   std::chrono::milliseconds stop_timeout{5000};  ///< SIGTERM, then SIGKILL to the group
   std::filesystem::path log_dir;  ///< stdout.log and stderr.log go here; empty: no log files
 };
@@ -61,9 +67,9 @@ class NodeApp {
   NodeApp(const NodeApp&) = delete;
   NodeApp& operator=(const NodeApp&) = delete;
 
-  /// The input checks of Start() without starting anything: the command starts with node,
-  /// node_args, flags in the command and NODE_OPTIONS are allowed, the ready regex compiles,
-  /// and the executable exists (PATH searched). Throws InputError naming the problem.
+  /// The input checks of Start() without starting anything: node_args, flags in a node command
+  /// and NODE_OPTIONS are allowed, the ready regex compiles, and the executable exists (PATH
+  /// searched). Any command is accepted. Throws InputError naming the problem.
   static void CheckSpec(const AppSpec& spec);
 
   /// Validates the spec (CheckSpec), spawns the app (no shell) and returns at once.
@@ -86,8 +92,18 @@ class NodeApp {
   pid_t pgid() const { return pid_; }
   /// The port the app listens on ($PORT, or group 1 of the ready log regex).
   uint16_t port() const;
-  /// "ws://127.0.0.1:PORT/UUID", empty until the inspector announced it.
+  /// "ws://127.0.0.1:PORT/UUID", empty until the inspector announced it (the first announced:
+  /// the command's own process).
   std::string inspector_url() const;
+  /// Every inspector URL announced on stderr so far, in order (one per Node process whose
+  /// stderr reaches ours).
+  std::vector<std::string> announced_inspectors() const;
+  /// The app's Node processes (its process tree: FindNodeProcesses), looked at until two looks
+  /// agree and each has an inspector, at most `settle`. Never throws.
+  std::vector<NodeProcess> FindProcesses(std::chrono::milliseconds settle) const;
+  /// Throws HarnessError("process: port", …) naming the process (pid, command line) when
+  /// 127.0.0.1:port()'s listening socket belongs to a process outside the app's tree.
+  void CheckPortOwner() const;
   bool running() const;
   /// "exited with code N" / "killed by signal N (NAME)"; nullopt while running.
   std::optional<std::string> ExitDescription() const;
@@ -124,6 +140,7 @@ class NodeApp {
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   std::string inspector_url_;
+  std::vector<std::string> announced_;
   bool log_matched_ = false;
   bool exited_ = false;
   bool output_closed_ = false;

@@ -37,6 +37,10 @@ class LiveApp final : public App {
                                        app_.port(), timeout.count()));
     }
   }
+  void CheckPortOwner() override { app_.CheckPortOwner(); }
+  std::vector<process::NodeProcess> Processes() override {
+    return app_.FindProcesses(milliseconds(3000));
+  }
   int pid() const override { return app_.pid(); }
   uint16_t port() const override { return app_.port(); }
   std::optional<std::string> DescribeExit(milliseconds grace) const override {
@@ -52,9 +56,9 @@ class LiveApp final : public App {
 
 class LiveInspector final : public Inspector {
  public:
-  explicit LiveInspector(process::NodeApp& app) {
+  LiveInspector(process::NodeApp& app, const std::string& url) {
     session_.SetAppMonitor([&app](milliseconds grace) { return app.DescribeExit(grace); });
-    session_.Connect(app.inspector_url());
+    session_.Connect(url);
   }
   std::string NodeVersion() override {
     const cdp::RemoteValue value = session_.Evaluate("process.version");
@@ -94,7 +98,12 @@ class Live final : public Stages {
     return std::make_unique<LiveApp>(spec);
   }
   std::unique_ptr<Inspector> Connect(App& app) override {
-    return std::make_unique<LiveInspector>(static_cast<LiveApp&>(app).node_app());
+    process::NodeApp& node_app = static_cast<LiveApp&>(app).node_app();
+    return std::make_unique<LiveInspector>(node_app, node_app.inspector_url());
+  }
+  std::unique_ptr<Inspector> ConnectTo(App& app, const process::NodeProcess& process) override {
+    return std::make_unique<LiveInspector>(static_cast<LiveApp&>(app).node_app(),
+                                           process.inspector_url);
   }
   std::unique_ptr<Traffic> MakeTraffic(const config::ScenarioFile& file,
                                        const config::Scenario& scenario) override {

@@ -112,6 +112,8 @@ ScenarioResult RunPlanned(const Planned& p, const RunOptions& options, ProgressS
         {p.file, p.scenario, &options, &progress, &stages, p.dir, node_version, shared});
     if (sr.passed && !options.keep_snapshots) {
       for (const auto& s : sr.snapshots) fs::remove(s);
+      for (const auto& proc : sr.processes)
+        for (const auto& s : proc.snapshots) fs::remove(s);
     }
     MakeFilesPrivate(p.dir);
   } catch (const std::exception& e) {
@@ -128,8 +130,15 @@ ScenarioResult RunPlanned(const Planned& p, const RunOptions& options, ProgressS
   }
   // results.json names only files that exist.
   sr.snapshots = ExistingFiles(sr.snapshots);
-  for (auto& c : sr.checkpoints)
-    if (!c.snapshot.empty() && ExistingFiles({c.snapshot}).empty()) c.snapshot.clear();
+  auto drop_missing = [](std::vector<CheckpointSample>& samples) {
+    for (auto& c : samples)
+      if (!c.snapshot.empty() && ExistingFiles({c.snapshot}).empty()) c.snapshot.clear();
+  };
+  drop_missing(sr.checkpoints);
+  for (auto& proc : sr.processes) {
+    proc.snapshots = ExistingFiles(proc.snapshots);
+    drop_missing(proc.checkpoints);
+  }
   RedactScenarioResult(sr);
   return sr;
 }

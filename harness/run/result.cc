@@ -10,14 +10,21 @@ void RedactScenarioResult(ScenarioResult& s) {
   if (s.infrastructure_error) clean(*s.infrastructure_error);
   clean(s.infrastructure_stage);
   clean(s.app_stderr_tail);
-  for (CheckResult& c : s.checks) {
-    clean(c.summary);
-    clean(c.allowed_reason);
-    clean(c.inconclusive_reason);
-    for (Evidence& e : c.evidence) {
-      clean(e.title);
-      clean(e.detail);
+  auto clean_checks = [&clean](std::vector<CheckResult>& checks) {
+    for (CheckResult& c : checks) {
+      clean(c.summary);
+      clean(c.allowed_reason);
+      clean(c.inconclusive_reason);
+      for (Evidence& e : c.evidence) {
+        clean(e.title);
+        clean(e.detail);
+      }
     }
+  };
+  clean_checks(s.checks);
+  for (ProcessResult& p : s.processes) {
+    clean(p.problem);
+    clean_checks(p.checks);
   }
 }
 

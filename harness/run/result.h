@@ -106,6 +106,23 @@ struct PhaseTimes {
 BOOST_DESCRIBE_STRUCT(PhaseTimes, (),
                       (startup, warmup, load, gc_and_measure, snapshots, analysis, shutdown))
 
+/// One Node process of the app (DESIGN.md "Processes"), when the app has more than one (or a
+/// launcher): its own checkpoints, snapshots and checks. ScenarioResult::checks then holds, per
+/// detector, the worst of these, its summary naming the process.
+struct ProcessResult {
+  int pid = 0;
+  std::string role;    ///< "primary", "worker", "child", "thread", "launcher"
+  std::string script;  ///< "server.js"
+  std::string label;   ///< how reports name it: "worker 1234 (server.js)"
+  bool measured = true;
+  std::string problem;  ///< why it was not measured (a launcher; no inspector; lost)
+  std::vector<CheckResult> checks;
+  std::vector<CheckpointSample> checkpoints;
+  std::vector<std::string> snapshots;  ///< kept snapshot files
+};
+BOOST_DESCRIBE_STRUCT(ProcessResult, (),
+                      (pid, role, script, label, measured, problem, checks, checkpoints, snapshots))
+
 struct ScenarioResult {
   std::string name;
   SourceLocation location;
@@ -124,11 +141,14 @@ struct ScenarioResult {
   /// Extensions of the measured run (docs/verdicts.md "Extension"): one entry per extension,
   /// saying which check was undecided and why. Empty when every check decided at once.
   std::vector<std::string> extensions;
+  /// Every Node process of the app, the primary first, when there is more than one (or a
+  /// launcher); empty for a single-process app (then `checks` and `checkpoints` are its own).
+  std::vector<ProcessResult> processes;
 };
 BOOST_DESCRIBE_STRUCT(ScenarioResult, (),
                       (name, location, passed, infrastructure_error, infrastructure_stage,
                        app_stderr_tail, app_pid, duration_seconds, checks, checkpoints, warmup,
-                       load, times, snapshots, extensions))
+                       load, times, snapshots, extensions, processes))
 
 struct RunResult {
   std::string scenario_file;

@@ -14,6 +14,7 @@
 #include "harness/common/interrupt.h"
 #include "harness/load/batches.h"
 #include "harness/run/detectors.h"
+#include "harness/run/processes.h"
 #include "harness/run/verdict.h"
 #include "harness/snapshot/reader.h"
 
@@ -55,16 +56,56 @@ void StartedApp::Start(Stages& stages, const config::AppConfig& config, const fs
     }
   }
   if (config.ready.kind == config::ReadyKind::kTcp) app->WaitForPort(config.ready.timeout.value);
-  inspector = stages.Connect(*app);
+  // Before any traffic: requests to a port another process holds would measure nothing.
+  app->CheckPortOwner();
+  std::vector<process::NodeProcess> found = app->Processes();
+  if (found.size() == 1 && found[0].problem.empty()) found.clear();  // one process: as ever
+  if (found.empty()) {
+    inspector = stages.Connect(*app);
+    return;
+  }
+  // The primary first (the first measured "primary", else the first measured process).
+  std::stable_partition(found.begin(), found.end(), [](const process::NodeProcess& p) {
+    return p.problem.empty() && p.role == "primary";
+  });
+  std::stable_partition(found.begin(), found.end(),
+                        [](const process::NodeProcess& p) { return p.problem.empty(); });
+  for (process::NodeProcess& p : found) {
+    if (!p.problem.empty()) continue;
+    try {
+      auto session = stages.ConnectTo(*app, p);
+      if (!inspector) {
+        inspector = std::move(session);
+      } else {
+        others.push_back({p, std::move(session)});
+      }
+    } catch (const Error& e) {
+      if (InterruptRequested()) throw;
+      p.problem = "cannot connect to its inspector: " + e.detail();
+    }
+  }
+  if (!inspector) {
+    std::string list;
+    for (const auto& p : found)
+      list += "\n  " + process::ProcessLabel(p.role, p.pid, p.script) + ": " + p.problem;
+    throw HarnessError("inspector", "no Node process of the app could be measured:" + list);
+  }
+  // Measured first (the primary at 0, then `others` in order), then the rest.
+  std::stable_partition(found.begin(), found.end(),
+                        [](const process::NodeProcess& p) { return p.problem.empty(); });
+  processes = std::move(found);
 }
 
 void StartedApp::Stop() {
+  for (auto& o : others) o.inspector->Close();
   if (inspector) inspector->Close();
   if (app) app->Stop();
 }
 
 void StartedApp::Reset() noexcept {
+  others.clear();
   inspector.reset();
+  processes.clear();
   app.reset();
 }
 
@@ -115,7 +156,13 @@ class ScenarioRun {
   void Drive(std::string& app_stderr);
   void Measure(Inspector& inspector, const App& app, const std::string& label, int64_t iteration,
                bool snapshot);
+  // The checkpoint in each of the app's other processes (StartedApp::others).
+  void MeasureOthers(const std::string& label, int64_t iteration, bool snapshot);
   void Analyse(const std::string& app_stderr);
+  // Detectors, sites, threshold locations and allow list on one process's samples and snapshots.
+  std::vector<CheckResult> AnalyseProcess(const std::vector<CheckpointSample>& samples,
+                                          const std::vector<std::string>& snapshots,
+                                          const std::string& app_stderr, bool with_profile);
   // Extends the measured run while a check is undecided (within the cap).
   void Extend(Traffic& traffic, Inspector& inspector, const App& app);
   // Shows the phase and, when the user interrupted the run, stops the scenario here.
@@ -140,6 +187,7 @@ class ScenarioRun {
   int checkpoint_count_ = 0;
   std::optional<cdp::SamplingProfile> profile_;
   std::string phase_;
+  StartedApp* live_ = nullptr;
 };
 
 void ScenarioRun::Phase(const std::string& phase, const std::string& detail) {
@@ -192,7 +240,29 @@ void ScenarioRun::Measure(Inspector& inspector, const App& app, const std::strin
     r_.snapshots.push_back(m.snapshot.string());
     snapshot_iterations_.push_back(iteration);
   }
+  MeasureOthers(label, iteration, snapshot);
   progress_.Checkpoint(r_.name, checkpoint_index_++, checkpoint_count_, r_.checkpoints.back());
+}
+
+void ScenarioRun::MeasureOthers(const std::string& label, int64_t iteration, bool snapshot) {
+  if (live_ == nullptr || r_.processes.empty()) return;
+  r_.processes.front().checkpoints.push_back(r_.checkpoints.back());
+  if (snapshot) r_.processes.front().snapshots.push_back(r_.snapshots.back());
+  for (size_t i = 0; i < live_->others.size(); ++i) {
+    ProcessResult& p = r_.processes[i + 1];
+    cdp::CheckpointOptions cp;
+    cp.label = label;
+    cp.app_pid = p.pid;
+    cp.snapshot_method = options_.snapshot_method;
+    if (snapshot) cp.snapshot_path = fs::absolute(c_.dir / SnapshotFileName(label, p, false));
+    auto start = Clock::now();
+    cdp::Measurement m = live_->others[i].inspector->TakeCheckpoint(cp);
+    double spent = Seconds(Clock::now() - start);
+    r_.times.snapshots += m.snapshot_seconds;
+    r_.times.gc_and_measure += spent - m.snapshot_seconds;
+    p.checkpoints.push_back(ToSample(m, iteration));
+    if (snapshot) p.snapshots.push_back(m.snapshot.string());
+  }
 }
 
 // docs/verdicts.md "Extension": while heap_per_iteration cannot decide from the checkpoints so
@@ -236,7 +306,9 @@ void ScenarioRun::Drive(std::string& app_stderr) {
   if (!live->started()) live->Start(*c_.stages, c_.file->app, c_.dir);
   App& app = *live->app;
   Inspector& inspector = *live->inspector;
+  live_ = live;
   r_.app_pid = app.pid();
+  for (const auto& p : live->processes) r_.processes.push_back(ProcessEntryOf(p));
   if (c_.node_version->empty()) *c_.node_version = inspector.NodeVersion();
   std::unique_ptr<Traffic> traffic = c_.stages->MakeTraffic(*c_.file, sc_);
   traffic->SetVariable("app.port", std::to_string(app.port()));
@@ -322,15 +394,18 @@ ScenarioResult ScenarioRun::Run() {
   return r_;
 }
 
-void ScenarioRun::Analyse(const std::string& app_stderr) {
+std::vector<CheckResult> ScenarioRun::AnalyseProcess(const std::vector<CheckpointSample>& samples,
+                                                     const std::vector<std::string>& snapshots,
+                                                     const std::string& app_stderr,
+                                                     bool with_profile) {
   std::vector<snapshot::HeapGraph> graphs;
-  graphs.reserve(r_.snapshots.size());
+  graphs.reserve(snapshots.size());
   DetectorInput in;
-  in.samples = r_.checkpoints;
+  in.samples = samples;
   in.load = r_.load;
   in.app_stderr = app_stderr;
   try {
-    for (const auto& path : r_.snapshots) {
+    for (const auto& path : snapshots) {
       if (InterruptRequested()) throw HarnessError("interrupted", "interrupted during analysis");
       graphs.push_back(snapshot::ReadSnapshotFile(path));
     }
@@ -339,19 +414,33 @@ void ScenarioRun::Analyse(const std::string& app_stderr) {
     throw HarnessError("analysis", e.detail());
   }
   for (size_t i = 0; i < graphs.size(); ++i)
-    in.snapshots.push_back({&graphs[i], snapshot_iterations_[i], r_.snapshots[i]});
-  r_.checks = RunDetectors(in, LimitsFor(sc_));
-  if (profile_) AddAllocationSites(*profile_, r_.checks);
+    in.snapshots.push_back({&graphs[i], snapshot_iterations_[i], snapshots[i]});
+  std::vector<CheckResult> checks = RunDetectors(in, LimitsFor(sc_));
+  if (with_profile && profile_) AddAllocationSites(*profile_, checks);
   // Paths under the working directory read better relative: "scenarios/app/server.js:16".
   const std::string cwd = fs::current_path().string() + "/";
-  for (auto& c : r_.checks) {
+  for (auto& c : checks) {
     LocateCheck(sc_, r_.location, c);
     for (auto& e : c.evidence)
       for (std::string* text : {&e.title, &e.detail})
         for (size_t at; (at = text->find(cwd)) != std::string::npos;) text->erase(at, cwd.size());
     ApplyAllowList(sc_, c);
   }
-  DecideInconclusive(r_.checks, static_cast<int>(r_.extensions.size()));
+  DecideInconclusive(checks, static_cast<int>(r_.extensions.size()));
+  return checks;
+}
+
+void ScenarioRun::Analyse(const std::string& app_stderr) {
+  r_.checks = AnalyseProcess(r_.checkpoints, r_.snapshots, app_stderr, true);
+  if (!r_.processes.empty()) {
+    // Every measured process on its own samples; the scenario's checks are the worst of each.
+    r_.processes.front().checks = r_.checks;
+    for (size_t i = 1; i < r_.processes.size(); ++i) {
+      ProcessResult& p = r_.processes[i];
+      if (p.measured) p.checks = AnalyseProcess(p.checkpoints, p.snapshots, app_stderr, false);
+    }
+    r_.checks = MergeProcessChecks(r_.processes);
+  }
   for (const auto& c : r_.checks) {
     if (c.status == CheckStatus::kFailed) r_.passed = false;
     if (c.status == CheckStatus::kInconclusive && options_.inconclusive_fails) r_.passed = false;

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "harness/config/scenario.h"
 #include "harness/run/pipeline.h"
@@ -15,15 +16,27 @@
 /// verdict. Internal to run/: RunScenarioFiles (pipeline.cc) calls it per scenario.
 namespace leakcheck::run {
 
-/// A started app with its inspector session. With `app.reuse: true` one serves every scenario
+/// A session to one of the app's Node processes other than the primary.
+struct ProcessSession {
+  process::NodeProcess process;
+  std::unique_ptr<Inspector> inspector;
+};
+
+/// A started app with its inspector sessions. With `app.reuse: true` one serves every scenario
 /// of a file; otherwise each scenario starts and stops its own.
 struct StartedApp {
   std::unique_ptr<App> app;
-  std::unique_ptr<Inspector> inspector;  ///< declared after `app`: destroyed first
+  std::unique_ptr<Inspector> inspector;  ///< the primary's; declared after `app`: destroyed first
+  /// The app's Node processes when it has more than one (or a launcher), the primary first:
+  /// `inspector` is processes[0]'s session, `others` the rest that are measured. Empty for a
+  /// single-process app.
+  std::vector<process::NodeProcess> processes;
+  std::vector<ProcessSession> others;
 
-  /// Starts the app for `config` (logs in `log_dir`), waits until it is ready and connects the
-  /// inspector. With `port: auto`, a start that fails with node's EADDRINUSE (someone took the
-  /// free port first) is tried once more on a new port.
+  /// Starts the app for `config` (logs in `log_dir`), waits until it is ready, checks that the
+  /// app owns its port (App::CheckPortOwner), finds its Node processes and connects to each.
+  /// With `port: auto`, a start that fails with node's EADDRINUSE (someone took the free port
+  /// first) is tried once more on a new port. HarnessError when no process can be measured.
   void Start(Stages& stages, const config::AppConfig& config, const std::filesystem::path& log_dir);
   /// Closes the session and stops the app (HarnessError when the app would not stop).
   void Stop();

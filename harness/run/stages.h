@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/cdp/checkpoint.h"
 #include "harness/cdp/session.h"
@@ -19,7 +20,8 @@
 /// traffic (load::Driver). Errors are leakcheck::Error, as the real ones throw them.
 namespace leakcheck::run {
 
-/// The app under test: one process (group) started once and stopped once.
+/// The app under test: one process group started once and stopped once; its Node processes
+/// (launcher, primary, cluster workers, children) are found by Processes().
 class App {
  public:
   virtual ~App() = default;
@@ -40,6 +42,12 @@ class App {
   virtual std::optional<std::string> DescribeExit(std::chrono::milliseconds grace) const = 0;
   /// The last `lines` lines of its stderr.
   virtual std::string StderrTail(size_t lines) const = 0;
+  /// Fails with HarnessError("process: port", …) naming the other process (pid, command line)
+  /// when 127.0.0.1:port() is owned by a process outside the app's tree.
+  virtual void CheckPortOwner() = 0;
+  /// The app's Node processes with roles and inspector URLs (process::FindNodeProcesses),
+  /// once they have settled. Empty: the app is measured as one process through Connect().
+  virtual std::vector<process::NodeProcess> Processes() = 0;
   /// Stops the app's whole process group (SIGTERM, then SIGKILL); HarnessError when it would
   /// not stop.
   virtual void Stop() = 0;
@@ -83,8 +91,11 @@ class Stages {
   virtual void CheckApp(const process::AppSpec& spec) = 0;
   /// An app for `spec`, not started.
   virtual std::unique_ptr<App> MakeApp(const process::AppSpec& spec) = 0;
-  /// A session to the started `app` (which must outlive it).
+  /// A session to the started `app` (which must outlive it): its command's own process.
   virtual std::unique_ptr<Inspector> Connect(App& app) = 0;
+  /// A session to one of the app's Node processes (`process.inspector_url`); HarnessError when
+  /// it cannot connect.
+  virtual std::unique_ptr<Inspector> ConnectTo(App& app, const process::NodeProcess& process) = 0;
   /// The traffic of `scenario` of `file` (both outlive it).
   virtual std::unique_ptr<Traffic> MakeTraffic(const config::ScenarioFile& file,
                                                const config::Scenario& scenario) = 0;

@@ -47,6 +47,14 @@ struct Script {
   std::function<void(int64_t n)> before_batch;
   /// Stop throws HarnessError (an app that would not stop).
   bool stop_fails = false;
+  /// What App::Processes returns (empty: a single-process app, measured through Connect).
+  std::vector<process::NodeProcess> processes;
+  /// Post-GC heap growth per iteration of the process with this pid (ConnectTo sessions only).
+  std::map<int, double> heap_per_iteration_of;
+  /// ConnectTo fails for this pid.
+  int unreachable_pid = 0;
+  /// CheckPortOwner throws HarnessError naming this (empty: the app owns its port).
+  std::string port_owner;
 
   int64_t iterations = 0;  // run so far, by every traffic
 };
@@ -87,6 +95,13 @@ class FakeApp final : public App {
   }
   void WaitReady() override { script_.log.push_back("ready"); }
   void WaitForPort(std::chrono::milliseconds) override { script_.log.push_back("port"); }
+  void CheckPortOwner() override {
+    script_.log.push_back("port owner");
+    if (!script_.port_owner.empty())
+      throw HarnessError("process: port",
+                         "127.0.0.1:4000 is held by another process: " + script_.port_owner);
+  }
+  std::vector<process::NodeProcess> Processes() override { return script_.processes; }
   int pid() const override { return 4242; }
   uint16_t port() const override { return 4000; }
   std::optional<std::string> DescribeExit(std::chrono::milliseconds) const override {
@@ -106,9 +121,26 @@ class FakeApp final : public App {
 
 class FakeInspector final : public Inspector {
  public:
-  explicit FakeInspector(Script& script) : script_(script) { script_.log.push_back("connect"); }
+  explicit FakeInspector(Script& script, int pid = 0) : script_(script), pid_(pid) {
+    script_.log.push_back(pid == 0 ? "connect" : fmt::format("connect {}", pid));
+  }
   std::string NodeVersion() override { return "v22.0.0-fake"; }
   cdp::Measurement TakeCheckpoint(const cdp::CheckpointOptions& options) override {
+    if (pid_ != 0) {
+      // Another process of the app: its own heap series, flat unless scripted.
+      script_.log.push_back(fmt::format("checkpoint {} pid {}{}", options.label, pid_,
+                                        options.snapshot_path.empty() ? "" : " +snapshot"));
+      cdp::Measurement m;
+      m.label = options.label;
+      m.heap_used = 10'000'000 + static_cast<int64_t>(script_.heap_per_iteration_of[pid_] *
+                                                      static_cast<double>(script_.iterations));
+      m.heap_total = 2 * m.heap_used;
+      if (!options.snapshot_path.empty()) {
+        std::ofstream(options.snapshot_path) << SnapshotJson(10);
+        m.snapshot = options.snapshot_path;
+      }
+      return m;
+    }
     const int n = script_.checkpoints_taken;
     if (script_.before_checkpoint) script_.before_checkpoint(n);
     ++script_.checkpoints_taken;
@@ -132,10 +164,13 @@ class FakeInspector final : public Inspector {
     script_.log.push_back("sampling off");
     return {};
   }
-  void Close() noexcept override { script_.log.push_back("close"); }
+  void Close() noexcept override {
+    script_.log.push_back(pid_ == 0 ? "close" : fmt::format("close {}", pid_));
+  }
 
  private:
   Script& script_;
+  int pid_ = 0;  // 0: the app's own process (Connect); else a ConnectTo session
 };
 
 class FakeTraffic final : public Traffic {
@@ -171,6 +206,8 @@ class FakeTraffic final : public Traffic {
 class FakeStages final : public Stages {
  public:
   explicit FakeStages(Script& script) : script_(script) {}
+  /// The next ConnectTo is a primary again (a new app).
+  void NewApp() { primary_connected_ = false; }
   void CheckApp(const process::AppSpec& spec) override {
     script_.log.push_back("check " + (spec.argv.empty() ? "" : spec.argv[0]));
     if (!spec.argv.empty() && spec.argv[0] == script_.unknown_executable)
@@ -178,10 +215,20 @@ class FakeStages final : public Stages {
   }
   std::unique_ptr<App> MakeApp(const process::AppSpec& spec) override {
     ++script_.apps_made;
+    primary_connected_ = false;
     return std::make_unique<FakeApp>(script_, spec);
   }
   std::unique_ptr<Inspector> Connect(App&) override {
     return std::make_unique<FakeInspector>(script_);
+  }
+  /// The first measured process is the primary: its session behaves as Connect's (pid 0 in the
+  /// log), the others have their own series.
+  std::unique_ptr<Inspector> ConnectTo(App&, const process::NodeProcess& p) override {
+    if (p.pid == script_.unreachable_pid)
+      throw HarnessError("cdp: connect", fmt::format("pid {}: connection refused", p.pid));
+    const bool primary = !primary_connected_;
+    primary_connected_ = true;
+    return std::make_unique<FakeInspector>(script_, primary ? 0 : p.pid);
   }
   std::unique_ptr<Traffic> MakeTraffic(const config::ScenarioFile&,
                                        const config::Scenario&) override {
@@ -190,6 +237,7 @@ class FakeStages final : public Stages {
 
  private:
   Script& script_;
+  bool primary_connected_ = false;
 };
 
 }  // namespace leakcheck::run::fakes

@@ -94,8 +94,8 @@ TEST_F(PipelineTest, StagesRunInOrder) {
   File("api", Scenario("one"));
   RunResult r = Run();
   EXPECT_THAT(script_.log,
-              ElementsAre("check node", "start", "ready", "port", "connect", "warmup 100",
-                          "checkpoint baseline +snapshot", "sampling on", "load 500",
+              ElementsAre("check node", "start", "ready", "port", "port owner", "connect",
+                          "warmup 100", "checkpoint baseline +snapshot", "sampling on", "load 500",
                           "checkpoint checkpoint-1", "load 500", "sampling off",
                           "checkpoint final +snapshot", "close", "stop"));
   ASSERT_EQ(r.scenarios.size(), 1u);

@@ -95,7 +95,8 @@ void ExpectSame(const T& a, const T& b, const std::string& path) {
   } else if constexpr (std::is_same_v<T, std::vector<CheckResult>> ||
                        std::is_same_v<T, std::vector<Evidence>> ||
                        std::is_same_v<T, std::vector<CheckpointSample>> ||
-                       std::is_same_v<T, std::vector<ScenarioResult>>) {
+                       std::is_same_v<T, std::vector<ScenarioResult>> ||
+                       std::is_same_v<T, std::vector<ProcessResult>>) {
     ASSERT_EQ(a.size(), b.size()) << path;
     for (size_t i = 0; i < a.size(); ++i)
       ExpectSame(a[i], b[i], path + "[" + std::to_string(i) + "]");
@@ -128,6 +129,20 @@ RunResult EveryFieldSet() {
   c.allowed_reason = "bounded";
   c.status = CheckStatus::kAllowed;
   c.evidence.push_back({Evidence::Kind::kHandle, "Timeout", "3 timers", 0.5, 3, 96});
+  ProcessResult worker;
+  worker.pid = 4243;
+  worker.role = "worker";
+  worker.script = "server.js";
+  worker.label = "worker 4243 (server.js)";
+  worker.checks = s.checks;
+  worker.checkpoints = s.checkpoints;
+  worker.snapshots = {"final.worker-4243.heapsnapshot"};
+  ProcessResult launcher;
+  launcher.pid = 4242;
+  launcher.role = "launcher";
+  launcher.measured = false;
+  launcher.problem = "launcher, not measured";
+  s.processes = {worker, launcher};
   return r;
 }
 

@@ -1,0 +1,78 @@
+#include "harness/run/processes.h"
+
+#include <fmt/format.h>
+
+namespace leakcheck::run {
+namespace {
+
+int Rank(CheckStatus s) {
+  switch (s) {
+    case CheckStatus::kFailed:
+      return 4;
+    case CheckStatus::kInconclusive:
+      return 3;
+    case CheckStatus::kAllowed:
+      return 2;
+    case CheckStatus::kPassed:
+      return 1;
+    case CheckStatus::kSkipped:
+      return 0;
+  }
+  return 0;
+}
+
+double Severity(const CheckResult& c) { return c.limit > 0 ? c.measured / c.limit : c.measured; }
+
+}  // namespace
+
+ProcessResult ProcessEntryOf(const process::NodeProcess& p) {
+  ProcessResult r;
+  r.pid = p.pid;
+  r.role = p.role;
+  r.script = p.script;
+  r.label = process::ProcessLabel(p.role, p.pid, p.script);
+  r.measured = p.problem.empty();
+  r.problem = p.problem;
+  return r;
+}
+
+std::vector<CheckResult> MergeProcessChecks(const std::vector<ProcessResult>& processes) {
+  std::vector<CheckResult> out;
+  std::vector<const ProcessResult*> from;
+  for (const ProcessResult& p : processes) {
+    if (!p.measured) continue;
+    for (size_t i = 0; i < p.checks.size(); ++i) {
+      const CheckResult& c = p.checks[i];
+      if (i >= out.size()) {
+        out.push_back(c);
+        from.push_back(&p);
+        continue;
+      }
+      const int a = Rank(c.status), b = Rank(out[i].status);
+      if (a > b || (a == b && Severity(c) > Severity(out[i]))) {
+        out[i] = c;
+        from[i] = &p;
+      }
+    }
+  }
+  for (size_t i = 0; i < out.size(); ++i) out[i].summary = from[i]->label + ": " + out[i].summary;
+  if (!out.empty()) {
+    for (const ProcessResult& p : processes) {
+      if (p.measured) continue;
+      Evidence e;
+      e.kind = Evidence::Kind::kNote;
+      e.title = "not measured: " + p.label;
+      e.detail = p.problem;
+      out.front().evidence.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+std::string SnapshotFileName(const std::string& checkpoint_label, const ProcessResult& p,
+                             bool primary) {
+  if (primary) return checkpoint_label + ".heapsnapshot";
+  return fmt::format("{}.{}-{}.heapsnapshot", checkpoint_label, p.role, p.pid);
+}
+
+}  // namespace leakcheck::run
