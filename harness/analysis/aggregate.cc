@@ -1,21 +1,25 @@
 #include "harness/analysis/aggregate.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 namespace leakcheck::analysis {
 
 std::vector<ClassStats> AggregateByClass(const HeapGraph& g, const DominatorTree& tree) {
-  // Dense class numbers (a heap has thousands of classes but millions of strings).
-  std::unordered_map<snapshot::StringIndex, uint32_t> dense;
+  // Dense class numbers (a heap has thousands of classes but millions of strings), looked up
+  // in a flat table by string index: a hash lookup per node was 5% of `analyze`.
+  constexpr uint32_t kNone = UINT32_MAX;
+  std::vector<uint32_t> dense(g.StringCount(), kNone);
   std::vector<snapshot::StringIndex> class_string;
   std::vector<uint32_t> node_class(g.NodeCount());
   for (NodeIndex n = 0; n < g.NodeCount(); ++n) {
-    auto [it, inserted] =
-        dense.try_emplace(g.ClassIndex(n), static_cast<uint32_t>(class_string.size()));
-    if (inserted) class_string.push_back(g.ClassIndex(n));
-    node_class[n] = it->second;
+    const snapshot::StringIndex s = g.ClassIndex(n);
+    if (dense[s] == kNone) {
+      dense[s] = static_cast<uint32_t>(class_string.size());
+      class_string.push_back(s);
+    }
+    node_class[n] = dense[s];
   }
+  std::vector<uint32_t>().swap(dense);
   const size_t classes = class_string.size();
   std::vector<uint64_t> count(classes, 0), self(classes, 0), retained(classes, 0);
   for (NodeIndex n = 0; n < g.NodeCount(); ++n) {

@@ -42,68 +42,80 @@ bool IsEssentialEdge(NodeIndex from, EdgeType type, NodeIndex to,
 
 namespace {
 
-// Working arrays are 1-based vertex numbers (0 = none); vertex v is node v - 1.
-class LengauerTarjan {
+// Semi-NCA (Georgiadis; the semidominators of Lengauer–Tarjan, then each immediate dominator as
+// the nearest common ancestor of the parent and the semidominator), on vertices numbered in DFS
+// order, 1-based (0 = none; the root is 1). Memory is the point: the predecessor lists hold only
+// essential edges, already in DFS numbers, so the graph needs no retainer arrays, and at the
+// peak (the semidominator pass) there are five per-vertex arrays, where Lengauer–Tarjan's
+// buckets need eight.
+class SemiNca {
  public:
-  explicit LengauerTarjan(const HeapGraph& g)
-      : g_(g),
-        n_(g.NodeCount()),
-        strong_(MarkStronglyReachable(g)),
-        parent_(n_ + 1),
-        ancestor_(n_ + 1),
-        vertex_(n_ + 1),
-        label_(n_ + 1),
-        semi_(n_ + 1),
-        dom_(n_ + 1),
-        cursor_(n_ + 1) {}
+  explicit SemiNca(const HeapGraph& g) : g_(g), n_(g.NodeCount()) {}
 
-  std::vector<NodeIndex> Run();
-  /// vertex i (1-based) in DFS order; valid after Run().
-  std::vector<uint32_t> TakeOrder() { return std::move(vertex_); }
+  /// Fills tree.idom (node space); returns the nodes in DFS order (order[i] = node of vertex i).
+  std::vector<NodeIndex> Run(DominatorTree& tree);
 
  private:
-  bool Essential(NodeIndex from, EdgeType type, NodeIndex to) const {
-    return IsEssentialEdge(from, type, to, strong_);
+  void Number(NodeIndex node, uint32_t parent) {
+    pre_[node] = ++count_;
+    vertex_[count_] = node;
+    parent_[count_] = parent;
+    cursor_[count_] = g_.FirstEdge(node);
   }
-  void Dfs(uint32_t root);
+  void Dfs(NodeIndex start, uint32_t parent);
+  void BuildPredecessors();
   uint32_t Eval(uint32_t v);
-  bool OnlyWeakRetainers(NodeIndex node) const;
 
   const HeapGraph& g_;
   const uint32_t n_;
   std::vector<uint8_t> strong_;
-  std::vector<uint32_t> parent_, ancestor_, vertex_, label_, semi_, dom_, cursor_;
-  std::vector<uint32_t> compress_stack_;
+  std::vector<uint32_t> pre_;      // node -> vertex (0: not yet numbered); reused as label_
+  std::vector<NodeIndex> vertex_;  // vertex -> node
+  std::vector<uint32_t> parent_;   // vertex -> DFS parent; becomes the immediate dominator
+  std::vector<uint32_t> cursor_;   // vertex -> next edge to look at (DFS); reused as semi_
+  std::vector<uint32_t> pred_first_, pred_;  // essential predecessors by vertex (CSR)
+  std::vector<uint32_t> label_, semi_, ancestor_, compress_stack_;
   uint32_t count_ = 0;
 };
 
-void LengauerTarjan::Dfs(uint32_t root) {
-  cursor_[root] = g_.FirstEdge(root - 1);
-  uint32_t v = root;
-  while (v != 0) {
-    if (semi_[v] == 0) {
-      semi_[v] = ++count_;
-      vertex_[count_] = label_[v] = v;
-    }
+void SemiNca::Dfs(NodeIndex start, uint32_t parent) {
+  Number(start, parent);
+  uint32_t v = count_;
+  while (v != parent) {
+    const NodeIndex node = vertex_[v];
     uint32_t next = parent_[v];
-    const NodeIndex node = v - 1;
-    for (const EdgeIndex end = g_.EndEdge(node); cursor_[v] < end; ++cursor_[v]) {
-      const EdgeIndex e = cursor_[v];
+    for (const EdgeIndex end = g_.EndEdge(node); cursor_[v] < end;) {
+      const EdgeIndex e = cursor_[v]++;
       const NodeIndex to = g_.EdgeTarget(e);
-      if (!Essential(node, g_.EdgeKind(e), to)) continue;
-      const uint32_t w = to + 1;
-      if (semi_[w] == 0) {
-        parent_[w] = v;
-        cursor_[w] = g_.FirstEdge(w - 1);
-        next = w;
-        break;
-      }
+      if (pre_[to] != 0 || !IsEssentialEdge(node, g_.EdgeKind(e), to, strong_)) continue;
+      Number(to, v);
+      next = count_;
+      break;
     }
     v = next;
   }
 }
 
-uint32_t LengauerTarjan::Eval(uint32_t v) {
+// Counting sort of the essential edges by target vertex; each slot holds the source vertex.
+void SemiNca::BuildPredecessors() {
+  pred_first_.assign(n_ + 2, 0);
+  for (NodeIndex from = 0; from < n_; ++from)
+    for (EdgeIndex e = g_.FirstEdge(from), end = g_.EndEdge(from); e < end; ++e) {
+      const NodeIndex to = g_.EdgeTarget(e);
+      if (IsEssentialEdge(from, g_.EdgeKind(e), to, strong_)) ++pred_first_[pre_[to]];
+    }
+  for (uint32_t v = 1; v <= n_ + 1; ++v) pred_first_[v] += pred_first_[v - 1];
+  pred_.resize(pred_first_[n_ + 1]);
+  // Filled backwards: afterwards pred_first_[v] is where v's run starts.
+  for (NodeIndex from = n_; from-- > 0;)
+    for (EdgeIndex e = g_.EndEdge(from), first = g_.FirstEdge(from); e-- > first;) {
+      const NodeIndex to = g_.EdgeTarget(e);
+      if (IsEssentialEdge(from, g_.EdgeKind(e), to, strong_))
+        pred_[--pred_first_[pre_[to]]] = pre_[from];
+    }
+}
+
+uint32_t SemiNca::Eval(uint32_t v) {
   if (ancestor_[v] == 0) return v;
   // Path compression, iteratively.
   compress_stack_.clear();
@@ -121,71 +133,61 @@ uint32_t LengauerTarjan::Eval(uint32_t v) {
   return label_[v];
 }
 
-bool LengauerTarjan::OnlyWeakRetainers(NodeIndex node) const {
-  for (uint32_t s = g_.FirstRetainer(node); s < g_.EndRetainer(node); ++s) {
-    EdgeType t = g_.RetainerEdgeType(s);
-    if (t != EdgeType::kWeak && t != EdgeType::kShortcut) return false;
-  }
-  return true;
-}
-
-std::vector<NodeIndex> LengauerTarjan::Run() {
-  const uint32_t r = HeapGraph::kRoot + 1;
-  Dfs(r);
+std::vector<NodeIndex> SemiNca::Run(DominatorTree& tree) {
+  strong_ = MarkStronglyReachable(g_);
+  pre_.assign(n_ + 1, 0);
+  vertex_.resize(n_ + 1);
+  parent_.resize(n_ + 1);
+  cursor_.resize(n_ + 1);
+  const uint32_t r = 1;
+  Dfs(HeapGraph::kRoot, 0);
   // Nodes held only weakly hang under the root, with whatever they alone reach.
   if (count_ < n_) {
-    for (uint32_t v = 1; v <= n_; ++v) {
-      if (semi_[v] == 0 && OnlyWeakRetainers(v - 1)) {
-        parent_[v] = r;
-        Dfs(v);
-      }
+    std::vector<uint8_t> held(n_, 0);  // has a retainer that is neither weak nor a shortcut
+    for (EdgeIndex e = 0; e < g_.EdgeCount(); ++e) {
+      const EdgeType t = g_.EdgeKind(e);
+      if (t != EdgeType::kWeak && t != EdgeType::kShortcut) held[g_.EdgeTarget(e)] = 1;
     }
+    for (NodeIndex node = 0; node < n_; ++node)
+      if (pre_[node] == 0 && !held[node]) Dfs(node, r);
   }
   // What is left is retained only by itself (unreachable cycles): also under the root.
-  if (count_ < n_) {
-    for (uint32_t v = 1; v <= n_; ++v) {
-      if (semi_[v] == 0) {
-        parent_[v] = r;
-        semi_[v] = ++count_;
-        vertex_[count_] = label_[v] = v;
+  for (NodeIndex node = 0; node < n_ && count_ < n_; ++node)
+    if (pre_[node] == 0) Number(node, r);
+  BuildPredecessors();
+  std::vector<uint8_t>().swap(strong_);
+  // pre_ is done with: its memory becomes the labels, the cursors' the semidominators.
+  label_ = std::move(pre_);
+  semi_ = std::move(cursor_);
+  for (uint32_t v = 0; v <= n_; ++v) label_[v] = semi_[v] = v;
+  ancestor_.assign(n_ + 1, 0);
+  for (uint32_t w = n_; w >= 2; --w) {
+    uint32_t semi = r;  // no essential retainer: the root's virtual edge
+    if (pred_first_[w] != pred_first_[w + 1]) {
+      semi = semi_[w];
+      for (uint32_t slot = pred_first_[w]; slot < pred_first_[w + 1]; ++slot) {
+        const uint32_t u = Eval(pred_[slot]);
+        if (semi_[u] < semi) semi = semi_[u];
       }
     }
-  }
-  // Buckets as singly linked lists: head per vertex, next per member (reusing the DFS cursors).
-  std::vector<uint32_t> bucket_head(n_ + 1, 0);
-  std::vector<uint32_t>& bucket_next = cursor_;
-  for (uint32_t i = count_; i >= 2; --i) {
-    const uint32_t w = vertex_[i];
-    const NodeIndex node = w - 1;
-    bool orphan = true;
-    for (uint32_t s = g_.FirstRetainer(node); s < g_.EndRetainer(node); ++s) {
-      const NodeIndex from = g_.RetainerNode(s);
-      if (!Essential(from, g_.RetainerEdgeType(s), node)) continue;
-      orphan = false;
-      const uint32_t u = Eval(from + 1);
-      if (semi_[u] < semi_[w]) semi_[w] = semi_[u];
-    }
-    if (orphan) semi_[w] = semi_[r];
-    const uint32_t sdom = vertex_[semi_[w]];
-    bucket_next[w] = bucket_head[sdom];
-    bucket_head[sdom] = w;
+    semi_[w] = semi;
     ancestor_[w] = parent_[w];  // link
-    const uint32_t p = parent_[w];
-    for (uint32_t v = bucket_head[p]; v != 0; v = bucket_next[v]) {
-      const uint32_t u = Eval(v);
-      dom_[v] = semi_[u] < semi_[v] ? u : p;
-    }
-    bucket_head[p] = 0;
   }
-  dom_[0] = dom_[r] = r;
-  for (uint32_t i = 2; i <= count_; ++i) {
-    const uint32_t w = vertex_[i];
-    if (dom_[w] != vertex_[semi_[w]]) dom_[w] = dom_[dom_[w]];
-  }
-  // Vertex v is node v - 1: shift down in place and hand the array over.
-  for (uint32_t v = 1; v <= n_; ++v) dom_[v - 1] = dom_[v] - 1;
-  dom_.pop_back();
-  return std::move(dom_);
+  std::vector<uint32_t>().swap(label_);
+  std::vector<uint32_t>().swap(ancestor_);
+  std::vector<uint32_t>().swap(pred_);
+  std::vector<uint32_t>().swap(pred_first_);
+  // The immediate dominator is the nearest ancestor of the parent numbered at most semi(w);
+  // vertices are visited in DFS order, so those above w already hold their final value.
+  std::vector<uint32_t>& idom = parent_;
+  idom[r] = r;
+  for (uint32_t w = 2; w <= n_; ++w)
+    while (idom[w] > semi_[w]) idom[w] = idom[idom[w]];
+  std::vector<uint32_t>().swap(semi_);
+  tree.idom.resize(n_);
+  for (uint32_t w = 1; w <= n_; ++w) tree.idom[vertex_[w]] = vertex_[idom[w]];
+  std::vector<uint32_t>().swap(parent_);
+  return std::move(vertex_);
 }
 
 }  // namespace
@@ -193,19 +195,16 @@ std::vector<NodeIndex> LengauerTarjan::Run() {
 DominatorTree ComputeDominators(const HeapGraph& g) {
   const uint32_t n = g.NodeCount();
   DominatorTree tree;
-  std::vector<uint32_t> order;
-  {
-    LengauerTarjan lt(g);
-    tree.idom = lt.Run();
-    order = lt.TakeOrder();
-  }
+  // order[i] is the node of DFS vertex i (order[0] unused).
+  std::vector<NodeIndex> order = SemiNca(g).Run(tree);
   // Retained sizes: accumulate in reverse DFS order, so children are summed before parents.
   tree.retained.resize(n);
   for (NodeIndex i = 0; i < n; ++i) tree.retained[i] = g.SelfSize(i);
   for (uint32_t i = n; i > 1; --i) {
-    const NodeIndex node = order[i] - 1;
+    const NodeIndex node = order[i];
     tree.retained[tree.idom[node]] += tree.retained[node];
   }
+  std::vector<NodeIndex>().swap(order);
   // Children lists (CSR) by counting sort on the immediate dominator.
   tree.first_child.assign(n + 1, 0);
   for (NodeIndex i = 1; i < n; ++i) ++tree.first_child[tree.idom[i] + 1];

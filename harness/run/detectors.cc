@@ -709,6 +709,11 @@ CheckResult CheckClosures(const DetectorInput& in, double limit) {
 }
 
 std::vector<CheckResult> RunDetectors(const DetectorInput& in, const DetectorLimits& limits) {
+  // Ids name the same object only within one process: snapshots of another process (an app
+  // that restarted, an inspector attached elsewhere) are refused, never compared silently.
+  for (size_t i = 0; i + 1 < in.snapshots.size(); ++i)
+    analysis::RequireIdCorrespondence(*in.snapshots[i].graph, *in.snapshots[i + 1].graph,
+                                      in.snapshots[i].file, in.snapshots[i + 1].file, "analysis");
   std::vector<CheckResult> checks;
   checks.reserve(std::size(kRegistry));
   for (size_t i = 0; i < std::size(kRegistry); ++i) {

@@ -47,11 +47,28 @@ const Location* HeapGraph::LocationOf(NodeIndex n) const {
   return it != locations_.end() && it->first == n ? &it->second : nullptr;
 }
 
-EdgeIndex HeapGraph::RetainerEdge(NodeIndex n, uint32_t slot) const {
-  const NodeIndex from = retainer_node_[slot];
-  for (EdgeIndex e = first_edge_[from]; e < first_edge_[from + 1]; ++e)
-    if (edge_to_[e] == n && edge_type_[e] == retainer_type_[slot]) return e;
-  return first_edge_[from];  // unreachable for a graph built by the reader
+Retainers::Retainers(const HeapGraph& g) : g_(g) {
+  const uint32_t n = g.NodeCount(), m = g.EdgeCount();
+  first_.assign(n + 1, 0);
+  for (EdgeIndex e = 0; e < m; ++e) ++first_[g.EdgeTarget(e) + 1];
+  for (uint32_t i = 0; i < n; ++i) first_[i + 1] += first_[i];
+  from_.resize(m);
+  type_.resize(m);
+  std::vector<uint32_t> next(first_.begin(), first_.end() - 1);
+  for (NodeIndex from = 0; from < n; ++from) {
+    for (EdgeIndex e = g.FirstEdge(from), end = g.EndEdge(from); e < end; ++e) {
+      uint32_t slot = next[g.EdgeTarget(e)]++;
+      from_[slot] = from;
+      type_[slot] = g.EdgeKind(e);
+    }
+  }
+}
+
+EdgeIndex Retainers::Edge(NodeIndex n, uint32_t slot) const {
+  const NodeIndex from = from_[slot];
+  for (EdgeIndex e = g_.FirstEdge(from); e < g_.EndEdge(from); ++e)
+    if (g_.EdgeTarget(e) == n && g_.EdgeKind(e) == type_[slot]) return e;
+  return g_.FirstEdge(from);  // unreachable for a graph built by the reader
 }
 
 std::string HeapGraph::EdgeName(EdgeIndex e) const {
@@ -63,8 +80,7 @@ size_t HeapGraph::MemoryUsage() const {
   auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
   return bytes(node_type_) + bytes(node_name_) + bytes(node_id_) + bytes(node_self_size_) +
          bytes(node_detachedness_) + bytes(first_edge_) + bytes(edge_type_) + bytes(edge_name_) +
-         bytes(edge_to_) + bytes(first_retainer_) + bytes(retainer_node_) + bytes(retainer_type_) +
-         bytes(string_data_) + bytes(string_offsets_) + bytes(locations_);
+         bytes(edge_to_) + bytes(string_data_) + bytes(string_offsets_) + bytes(locations_);
 }
 
 }  // namespace leakcheck::snapshot

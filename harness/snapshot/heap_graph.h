@@ -119,17 +119,6 @@ class HeapGraph {
   /// The edge's name ("userCache", "table") or, for element/hidden edges, its index as text.
   std::string EdgeName(EdgeIndex e) const;
 
-  // ---- retainers (reverse edges) ----------------------------------------------------------
-  /// Retainers of n are slots FirstRetainer(n) .. EndRetainer(n); each slot holds the retaining
-  /// node and the type of its edge. (The edge itself is found by scanning the retainer's
-  /// outgoing edges, RetainerEdge(); storing only its type saves 3 bytes per edge.)
-  uint32_t FirstRetainer(NodeIndex n) const { return first_retainer_[n]; }
-  uint32_t EndRetainer(NodeIndex n) const { return first_retainer_[n + 1]; }
-  NodeIndex RetainerNode(uint32_t slot) const { return retainer_node_[slot]; }
-  EdgeType RetainerEdgeType(uint32_t slot) const { return retainer_type_[slot]; }
-  /// The edge of retainer slot `slot` of node `n` (the first matching edge of that type).
-  EdgeIndex RetainerEdge(NodeIndex n, uint32_t slot) const;
-
   // ---- strings ----------------------------------------------------------------------------
   std::string_view String(StringIndex s) const {
     return {string_data_.data() + string_offsets_[s], string_offsets_[s + 1] - string_offsets_[s]};
@@ -158,16 +147,33 @@ class HeapGraph {
   std::vector<uint32_t> edge_name_;
   std::vector<NodeIndex> edge_to_;
 
-  std::vector<uint32_t> first_retainer_;  // node_count + 1
-  std::vector<NodeIndex> retainer_node_;
-  std::vector<EdgeType> retainer_type_;
-
   std::vector<char> string_data_;
   std::vector<uint32_t> string_offsets_{0};  // string_count + 1 (the table is capped at 4 GiB)
   StringIndex type_class_[static_cast<int>(NodeType::kUnknown) + 1] = {};
 
   std::vector<std::pair<NodeIndex, Location>> locations_;  // sorted by node
   uint64_t total_size_ = 0;
+};
+
+/// Retainers (reverse edges) of a HeapGraph, built on demand by one counting sort of the edges
+/// by target (~5 bytes per edge, 4 per node): the graph itself does not keep them, since the
+/// dominator pass, the one hot user, builds its own smaller lists.
+/// Retainers of n are slots Begin(n) .. End(n); each holds the retaining node and its edge's type.
+class Retainers {
+ public:
+  explicit Retainers(const HeapGraph& g);
+  uint32_t Begin(NodeIndex n) const { return first_[n]; }
+  uint32_t End(NodeIndex n) const { return first_[n + 1]; }
+  NodeIndex From(uint32_t slot) const { return from_[slot]; }
+  EdgeType Type(uint32_t slot) const { return type_[slot]; }
+  /// The edge of retainer slot `slot` of node `n` (the first matching edge of that type).
+  EdgeIndex Edge(NodeIndex n, uint32_t slot) const;
+
+ private:
+  const HeapGraph& g_;
+  std::vector<uint32_t> first_;  // node_count + 1
+  std::vector<NodeIndex> from_;
+  std::vector<EdgeType> type_;
 };
 
 }  // namespace leakcheck::snapshot

@@ -1,5 +1,5 @@
 // Internals of the heap snapshot reader, shared by reader.cc (header, integer arrays) and
-// reader_strings.cc (strings, detachedness, retainers). Not part of the public interface.
+// reader_strings.cc (strings, detachedness). Not part of the public interface.
 #pragma once
 
 #include <algorithm>
@@ -32,7 +32,6 @@ class SnapshotBuilder {
   void ParseStrings(Scanner& s);
   void Finish();
   void PropagateDetachedness();
-  void BuildRetainers();
 
   template <typename RowFn>
   uint64_t ParseUintArray(Scanner& s, const char* section, size_t width, RowFn&& row);

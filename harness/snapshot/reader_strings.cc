@@ -1,5 +1,5 @@
 // The second half of the heap snapshot reader: the strings table, then the finishing passes
-// (validation of string references, detachedness, class labels, retainers).
+// (validation of string references, detachedness, class labels).
 #include <unordered_map>
 
 #include <simdjson.h>
@@ -166,7 +166,6 @@ void SnapshotBuilder::Finish() {
     g_.string_offsets_.push_back(static_cast<uint32_t>(g_.string_data_.size()));
     g_.type_class_[t] = static_cast<StringIndex>(g_.string_offsets_.size() - 2);
   }
-  BuildRetainers();
 }
 
 // V8 records the DOM state only at the entry points into embedder (native) objects; DevTools
@@ -206,25 +205,6 @@ void SnapshotBuilder::PropagateDetachedness() {
   };
   spread(attached, 1);
   spread(detached, 2);
-}
-
-// Counting sort of the edges by target: retainers of n occupy one contiguous run of slots.
-void SnapshotBuilder::BuildRetainers() {
-  const uint32_t n = g_.NodeCount(), m = g_.EdgeCount();
-  auto& first = g_.first_retainer_;
-  first.assign(n + 1, 0);
-  for (EdgeIndex e = 0; e < m; ++e) ++first[g_.edge_to_[e] + 1];
-  for (uint32_t i = 0; i < n; ++i) first[i + 1] += first[i];
-  g_.retainer_node_.resize(m);
-  g_.retainer_type_.resize(m);
-  std::vector<uint32_t> next(first.begin(), first.end() - 1);
-  for (NodeIndex from = 0; from < n; ++from) {
-    for (EdgeIndex e = g_.first_edge_[from], end = g_.first_edge_[from + 1]; e < end; ++e) {
-      uint32_t slot = next[g_.edge_to_[e]]++;
-      g_.retainer_node_[slot] = from;
-      g_.retainer_type_[slot] = g_.edge_type_[e];
-    }
-  }
 }
 
 }  // namespace leakcheck::snapshot

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "harness/common/error.h"
 #include "tests/support/tiny_snapshot.h"
 
 namespace leakcheck::run {
@@ -160,6 +161,34 @@ TEST(SnapshotDetectors, StableHeapPasses) {
     if (c.detector == "http") continue;  // no load in this input
     EXPECT_NE(c.status, CheckStatus::kFailed) << c.detector << ": " << c.summary;
   }
+}
+
+// Ids name the same object only within one process. A final snapshot of another process (the
+// app restarted, the inspector attached elsewhere) shares ids with the baseline by chance, for
+// other objects: the run refuses to compare them rather than report confident numbers.
+TEST(SnapshotDetectors, SnapshotsOfAnotherProcessAreRefusedNotCompared) {
+  auto baseline = App(10, 2, 1).Graph();
+  TinySnapshot other;
+  auto root = other.Node("synthetic", "", 0, 1);
+  for (uint32_t i = 0; i < 60; ++i)
+    other.Edge(root, "element", std::to_string(i), other.Node("object", "Buffer", 16, 3 + 2 * i));
+  auto final_graph = other.Graph();
+  DetectorInput in;
+  in.samples = Samples({{0, 0}, {100, 0}});
+  in.snapshots = {{&baseline, 0, "baseline.heapsnapshot"},
+                  {&final_graph, 100, "final.heapsnapshot"}};
+  try {
+    RunDetectors(in, DetectorLimits{});
+    FAIL() << "snapshots of two processes were compared";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.stage(), "analysis");
+    EXPECT_THAT(e.detail(), HasSubstr("baseline.heapsnapshot and final.heapsnapshot are not "
+                                      "snapshots of one process"));
+  }
+  // The same process's snapshots are compared as before.
+  auto again = App(10, 2, 1).Graph();
+  in.snapshots[1].graph = &again;
+  EXPECT_NO_THROW(RunDetectors(in, DetectorLimits{}));
 }
 
 }  // namespace

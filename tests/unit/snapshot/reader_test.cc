@@ -65,19 +65,20 @@ TEST(SnapshotReader, ReadsNodesEdgesStringsAndLocations) {
   EXPECT_EQ(g.LocationOf(2), nullptr);
 }
 
-TEST(SnapshotReader, BuildsRetainersForEveryEdge) {
+TEST(SnapshotReader, RetainersCoverEveryEdge) {
   HeapGraph g = ThreeObjects().Graph();
+  Retainers r(g);
   // The Map is retained by (GC roots) (property) and by the closure (weak).
-  ASSERT_EQ(g.EndRetainer(2) - g.FirstRetainer(2), 2u);
+  ASSERT_EQ(r.End(2) - r.Begin(2), 2u);
   std::vector<std::pair<NodeIndex, EdgeType>> seen;
-  for (uint32_t s = g.FirstRetainer(2); s < g.EndRetainer(2); ++s) {
-    seen.emplace_back(g.RetainerNode(s), g.RetainerEdgeType(s));
-    EXPECT_EQ(g.EdgeTarget(g.RetainerEdge(2, s)), 2u);
+  for (uint32_t s = r.Begin(2); s < r.End(2); ++s) {
+    seen.emplace_back(r.From(s), r.Type(s));
+    EXPECT_EQ(g.EdgeTarget(r.Edge(2, s)), 2u);
   }
   EXPECT_THAT(seen, ::testing::UnorderedElementsAre(std::pair{1u, EdgeType::kProperty},
                                                     std::pair{4u, EdgeType::kWeak}));
   uint32_t total = 0;
-  for (NodeIndex n = 0; n < g.NodeCount(); ++n) total += g.EndRetainer(n) - g.FirstRetainer(n);
+  for (NodeIndex n = 0; n < g.NodeCount(); ++n) total += r.End(n) - r.Begin(n);
   EXPECT_EQ(total, g.EdgeCount());
 }
 
