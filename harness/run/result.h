@@ -106,6 +106,18 @@ struct PhaseTimes {
 BOOST_DESCRIBE_STRUCT(PhaseTimes, (),
                       (startup, warmup, load, gc_and_measure, snapshots, analysis, shutdown))
 
+/// How the warm-up ended (docs/verdicts.md "Warm-up"); its traffic is ScenarioResult::warmup.
+struct WarmupEnd {
+  /// "settled" (the post-GC heap stopped changing), "cap" (it had not by the cap: the run
+  /// measures anyway), "count" or "duration" (the scenario's `warmup:`, run exactly).
+  std::string stopped;
+  std::string reason;  ///< the sentence that says why ("the last 3 post-GC readings …")
+  /// Post-GC heapUsed less code space after each warm-up batch (bytes); empty for "count"
+  /// and "duration".
+  std::vector<double> readings;
+};
+BOOST_DESCRIBE_STRUCT(WarmupEnd, (), (stopped, reason, readings))
+
 struct ScenarioResult {
   std::string name;
   SourceLocation location;
@@ -124,11 +136,12 @@ struct ScenarioResult {
   /// Extensions of the measured run (docs/verdicts.md "Extension"): one entry per extension,
   /// saying which check was undecided and why. Empty when every check decided at once.
   std::vector<std::string> extensions;
+  WarmupEnd warmup_end;  ///< how the warm-up ended
 };
 BOOST_DESCRIBE_STRUCT(ScenarioResult, (),
                       (name, location, passed, infrastructure_error, infrastructure_stage,
                        app_stderr_tail, app_pid, duration_seconds, checks, checkpoints, warmup,
-                       load, times, snapshots, extensions))
+                       load, times, snapshots, extensions, warmup_end))
 
 struct RunResult {
   std::string scenario_file;
