@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -31,6 +32,12 @@ std::string SettledReason(const std::vector<double>& readings) {
                      FormatBytes(spread), FormatBytes(tolerance));
 }
 
+int64_t WarmupBatchIterations(const config::Scenario& scenario) {
+  if (!scenario.run.rate) return kWarmupBatchIterations;
+  const auto paced = static_cast<int64_t>(std::llround(scenario.run.rate->value * 5));
+  return std::clamp<int64_t>(paced, 10, kWarmupBatchIterations);
+}
+
 bool WarmupSettles(const config::Scenario& scenario) {
   return !scenario.warmup.iterations.IsSet() && !scenario.warmup.duration;
 }
@@ -53,10 +60,11 @@ load::Stats RunWarmup(const config::Scenario& scenario, Traffic& traffic, Inspec
   }
   // Settle mode: batches, each followed by a cheap post-GC reading (no snapshot).
   load::Stats total;
+  const int64_t batch_size = WarmupBatchIterations(scenario);
   const auto start = Clock::now();
   for (int batch = 1;; ++batch) {
     if (InterruptRequested()) throw HarnessError("interrupted", "interrupted during warmup");
-    total.Merge(traffic.RunIterations(kWarmupBatchIterations));
+    total.Merge(traffic.RunIterations(batch_size));
     check_app();
     cdp::CheckpointOptions cp;
     cp.label = fmt::format("warmup-{}", batch);
@@ -65,16 +73,18 @@ load::Stats RunWarmup(const config::Scenario& scenario, Traffic& traffic, Inspec
     const cdp::Measurement m = inspector.TakeCheckpoint(cp);
     end.readings.push_back(static_cast<double>(m.heap_used - m.code));
     const int64_t done = total.iterations;
-    if (done < kWarmupMinIterations) continue;
-    if (std::string why = SettledReason(end.readings); !why.empty()) {
-      end.stopped = "settled";
-      end.reason =
-          fmt::format("post-GC heap settled after {} iterations: {}", FormatCount(done), why);
-      return total;
+    if (done >= kWarmupMinIterations) {
+      if (std::string why = SettledReason(end.readings); !why.empty()) {
+        end.stopped = "settled";
+        end.reason =
+            fmt::format("post-GC heap settled after {} iterations: {}", FormatCount(done), why);
+        return total;
+      }
     }
+    // The cap wins over the minimum: a paced scenario (`rate: 2/s`) stops at 60 s.
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (done >= kWarmupMaxIterations || seconds >= kWarmupMaxSeconds) {
-      const auto k = static_cast<size_t>(kWarmupSettleReadings);
+      const auto k = std::min(end.readings.size(), static_cast<size_t>(kWarmupSettleReadings));
       const auto [lo, hi] = std::minmax_element(end.readings.end() - static_cast<std::ptrdiff_t>(k),
                                                 end.readings.end());
       end.stopped = "cap";

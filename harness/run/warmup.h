@@ -18,7 +18,8 @@ namespace leakcheck::run {
 /// The heap has settled when the last kWarmupSettleReadings readings lie within
 /// max(kWarmupSettleBytes, kWarmupSettleShare × the last reading) of each other (max − min).
 /// At least kWarmupMinIterations run (the settle rule needs its readings), at most
-/// kWarmupMaxIterations or kWarmupMaxSeconds of traffic, whichever comes first.
+/// kWarmupMaxIterations or kWarmupMaxSeconds of traffic, whichever comes first (the time cap
+/// wins over the minimum).
 inline constexpr int64_t kWarmupBatchIterations = 100;
 inline constexpr int kWarmupSettleReadings = 3;
 inline constexpr double kWarmupSettleBytes = 64.0 * 1024;
@@ -27,6 +28,11 @@ inline constexpr int64_t kWarmupMinIterations = 300;
 inline constexpr int64_t kWarmupMaxIterations = 2000;
 inline constexpr double kWarmupMaxSeconds = 60;
 inline constexpr int kWarmupGcRounds = 2;
+
+/// Iterations per warm-up batch: kWarmupBatchIterations, or for a paced scenario the
+/// iterations of 5 s at its `rate`, at least 10 (`rate: 2/s` → 10), so that a slow scenario
+/// still reads the heap often enough to stop near its settling point.
+int64_t WarmupBatchIterations(const config::Scenario& scenario);
 
 /// Whether the readings so far (bytes, oldest first) have settled by the rule above; empty
 /// when not, else the sentence that says so ("the last 3 post-GC readings lie within 21 KiB

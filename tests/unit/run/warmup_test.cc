@@ -42,6 +42,18 @@ TEST(SettledReason, ToleranceIsBytesOrAShareOfTheHeap) {
   EXPECT_NE(SettledReason({1e6, 3e6, 3e6, 3e6, 3e6}), "");
 }
 
+TEST(WarmupBatchIterations, APacedScenarioReadsEveryFiveSeconds) {
+  config::Scenario unpaced;
+  EXPECT_EQ(WarmupBatchIterations(unpaced), kWarmupBatchIterations);
+  config::Scenario paced;
+  paced.run.rate = config::Located<double>{8, {}};
+  EXPECT_EQ(WarmupBatchIterations(paced), 40);
+  paced.run.rate->value = 0.5;
+  EXPECT_EQ(WarmupBatchIterations(paced), 10) << "at least 10";
+  paced.run.rate->value = 500;
+  EXPECT_EQ(WarmupBatchIterations(paced), kWarmupBatchIterations) << "at most the default";
+}
+
 class NullProgress final : public ProgressSink {
  public:
   void Phase(const std::string&, const std::string&, const std::string&) override {}
