@@ -260,6 +260,8 @@ std::string ScenarioReport(const run::ScenarioResult& s, const ConsoleOptions& o
   if (!quiet) out += ProcessesLine(s);
   if (s.infrastructure_error) out += ErrorBlock(s, o.color);
   if (!quiet && !s.checks.empty()) out += ChecksTable(s, o.color) + (n.failed > 0 ? "\n" : "");
+  if (s.warmup_end.stopped == "settled" || s.warmup_end.stopped == "cap")
+    out += fmt::format("  warm-up: {}\n", s.warmup_end.reason);
   for (size_t i = 0; i < s.extensions.size(); ++i)
     out += fmt::format("  extended the run ({} of at most 2): {}\n", i + 1, s.extensions[i]);
   // One line per reason, naming the checks it made inconclusive.

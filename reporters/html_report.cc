@@ -343,6 +343,8 @@ std::string Scenario(const run::ScenarioResult& s, const HtmlOptions& o) {
                        HtmlText(*s.infrastructure_error));
   out += Chart(s);
   out += VerdictTable(s);
+  if (s.warmup_end.stopped == "settled" || s.warmup_end.stopped == "cap")
+    out += fmt::format("<p class=\"note\">Warm-up: {}</p>\n", HtmlText(s.warmup_end.reason));
   for (size_t i = 0; i < s.extensions.size(); ++i)
     out += fmt::format("<p class=\"note\">Extended the run ({} of at most 2): {}</p>\n", i + 1,
                        HtmlText(s.extensions[i]));

@@ -133,6 +133,8 @@ void AddSuite(xml::XMLElement* root, const run::RunResult& r, const run::Scenari
   if (s.load.iterations > 0)
     AddProperty(props, "load.iterations", std::to_string(s.load.iterations));
   if (s.load.requests > 0) AddProperty(props, "load.requests", std::to_string(s.load.requests));
+  if (s.warmup_end.stopped == "settled" || s.warmup_end.stopped == "cap")
+    AddProperty(props, "leakcheck.warmup", s.warmup_end.reason);
   for (size_t i = 0; i < s.extensions.size(); ++i)
     AddProperty(props, i == 0 ? "leakcheck.extension.1" : "leakcheck.extension.2", s.extensions[i]);
   for (const auto& c : s.checks)

@@ -153,6 +153,8 @@ std::string StderrBlock(const run::ScenarioResult& s) {
 // The extensions of the measured run (docs/verdicts.md "Extension"), one line each.
 std::string Extensions(const run::ScenarioResult& s) {
   std::string out;
+  if (s.warmup_end.stopped == "settled" || s.warmup_end.stopped == "cap")
+    out += fmt::format("- warm-up: {}\n", MarkdownText(s.warmup_end.reason));
   for (size_t i = 0; i < s.extensions.size(); ++i)
     out += fmt::format("- extended the run ({} of at most 2): {}\n", i + 1,
                        MarkdownText(s.extensions[i]));
@@ -172,7 +174,8 @@ std::vector<Part> Parts(const run::RunResult& r) {
     parts.push_back({MermaidChart(s)});
     parts.push_back({CheckpointTable(s)});
     if (!s.checks.empty()) parts.push_back({ChecksTable(s)});
-    if (!s.extensions.empty()) parts.push_back({Extensions(s)});
+    if (!s.extensions.empty() || s.warmup_end.stopped == "settled" || s.warmup_end.stopped == "cap")
+      parts.push_back({Extensions(s)});
     if (s.infrastructure_error && !s.app_stderr_tail.empty())
       parts.push_back({StderrBlock(s), true});
     for (const auto& c : s.checks)

@@ -30,6 +30,17 @@ std::optional<std::string_view> HeldAt(std::string_view detail) {
   return detail.substr(0, detail.find(';'));
 }
 
+// A class as an entry may name it: itself, and for a minified class renamed by the snapshot
+// reader ("LRUCache (u)", snapshot/class_alias.cc) also its exported name and its own.
+void AddClass(std::set<std::string>& classes, std::string name) {
+  const auto open = name.rfind(" (");
+  if (!name.starts_with("(") && open != std::string::npos && name.ends_with(")")) {
+    classes.insert(name.substr(0, open));
+    classes.insert(name.substr(open + 2, name.size() - open - 3));
+  }
+  classes.insert(std::move(name));
+}
+
 }  // namespace
 
 std::vector<std::string> PathClasses(std::string_view path) {
@@ -74,13 +85,13 @@ std::optional<config::Allow> MatchAllow(const std::vector<config::Allow>& allow,
     if (e.kind == Evidence::Kind::kNote || !seen.insert(e.kind).second) continue;
     if (e.kind == Evidence::Kind::kRetainerPath) {
       paths.push_back(e.title);
-      for (auto& c : PathClasses(e.title)) classes.insert(std::move(c));
+      for (auto& c : PathClasses(e.title)) AddClass(classes, std::move(c));
       continue;
     }
-    if (e.kind != Evidence::Kind::kSourceLocation) classes.insert(StepClass(e.title));
+    if (e.kind != Evidence::Kind::kSourceLocation) AddClass(classes, StepClass(e.title));
     if (auto held = HeldAt(e.detail)) {
       paths.emplace_back(*held);
-      for (auto& c : PathClasses(*held)) classes.insert(std::move(c));
+      for (auto& c : PathClasses(*held)) AddClass(classes, std::move(c));
     }
   }
   for (const auto& a : allow) {

@@ -122,6 +122,17 @@ struct ProcessResult {
 };
 BOOST_DESCRIBE_STRUCT(ProcessResult, (),
                       (pid, role, script, label, measured, problem, checks, checkpoints, snapshots))
+/// How the warm-up ended (docs/verdicts.md "Warm-up"); its traffic is ScenarioResult::warmup.
+struct WarmupEnd {
+  /// "settled" (the post-GC heap stopped changing), "cap" (it had not by the cap: the run
+  /// measures anyway), "count" or "duration" (the scenario's `warmup:`, run exactly).
+  std::string stopped;
+  std::string reason;  ///< the sentence that says why ("the last 3 post-GC readings …")
+  /// Post-GC heapUsed less code space after each warm-up batch (bytes); empty for "count"
+  /// and "duration".
+  std::vector<double> readings;
+};
+BOOST_DESCRIBE_STRUCT(WarmupEnd, (), (stopped, reason, readings))
 
 struct ScenarioResult {
   std::string name;
@@ -144,11 +155,12 @@ struct ScenarioResult {
   /// Every Node process of the app, the primary first, when there is more than one (or a
   /// launcher); empty for a single-process app (then `checks` and `checkpoints` are its own).
   std::vector<ProcessResult> processes;
+  WarmupEnd warmup_end;  ///< how the warm-up ended
 };
 BOOST_DESCRIBE_STRUCT(ScenarioResult, (),
                       (name, location, passed, infrastructure_error, infrastructure_stage,
                        app_stderr_tail, app_pid, duration_seconds, checks, checkpoints, warmup,
-                       load, times, snapshots, extensions, processes))
+                       load, times, snapshots, extensions, processes, warmup_end))
 
 struct RunResult {
   std::string scenario_file;

@@ -16,6 +16,7 @@
 #include "harness/run/detectors.h"
 #include "harness/run/processes.h"
 #include "harness/run/verdict.h"
+#include "harness/run/warmup.h"
 #include "harness/snapshot/reader.h"
 
 namespace leakcheck::run {
@@ -314,14 +315,10 @@ void ScenarioRun::Drive(std::string& app_stderr) {
   traffic->SetVariable("app.port", std::to_string(app.port()));
   r_.times.startup = Seconds(Clock::now() - t);
 
-  Phase("warmup", "");
+  Phase("warmup", WarmupSettles(sc_) ? "until the post-GC heap settles" : "");
   t = Clock::now();
-  const auto& warm = sc_.warmup;
-  load::Stats warm_stats = warm.duration ? traffic->RunFor(warm.duration->value)
-                                         : traffic->RunIterations(warm.iterations.value);
-  r_.warmup = ToLoadStats(warm_stats);
+  r_.warmup = ToLoadStats(RunWarmup(sc_, *traffic, inspector, app, r_.warmup_end));
   r_.times.warmup = Seconds(Clock::now() - t);
-  if (auto exit = app.DescribeExit(milliseconds(0))) throw HarnessError("load: warmup", *exit);
 
   Measure(inspector, app, "baseline", 0, true);
   if (options_.sampling) inspector.StartSampling();

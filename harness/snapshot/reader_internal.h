@@ -32,6 +32,8 @@ class SnapshotBuilder {
   void ParseStrings(Scanner& s);
   void Finish();
   void PropagateDetachedness();
+  // Objects of a minified class get the name it is exported under (class_alias.cc).
+  void NameMinifiedClasses();
 
   template <typename RowFn>
   uint64_t ParseUintArray(Scanner& s, const char* section, size_t width, RowFn&& row);

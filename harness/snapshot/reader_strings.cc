@@ -139,6 +139,8 @@ void SnapshotBuilder::Finish() {
       Fail(fmt::format("edge {} names string {}, but there are only {} strings", e,
                        g_.edge_name_[e], string_count));
 
+  NameMinifiedClasses();
+
   // Nodes V8 marks detached (detachedness 2: a native object whose owner is gone), and the
   // native nodes they hold, are named "Detached <name>", as DevTools and memlab name them.
   if (!g_.node_detachedness_.empty()) {

@@ -80,6 +80,29 @@ TEST(MatchAllow, PathMatchesRetainerPathsOfEveryDetector) {
   EXPECT_FALSE(MatchAllow({Entry("Set", {})}, col));
 }
 
+// A minified class the snapshot reader named after its export (snapshot/class_alias.cc):
+// either name matches, and the whole label too; still no substrings.
+TEST(MatchAllow, AMinifiedClassMatchesByEitherName) {
+  CheckResult c;
+  c.detector = "survivors";
+  c.status = CheckStatus::kFailed;
+  c.evidence = {E(Evidence::Kind::kGrowingClass, "Object"),
+                E(Evidence::Kind::kRetainerPath,
+                  "(GC roots) → system / Context \"cache\" → LRUCache (u) \"cache\" → Array "
+                  "\"#t\" → Object[272]")};
+  EXPECT_EQ(PathClasses(c.evidence[1].title)[2], "LRUCache (u)");
+  EXPECT_TRUE(MatchAllow({Entry("LRUCache", {})}, c)) << "the README's example";
+  EXPECT_TRUE(MatchAllow({Entry("u", {})}, c)) << "the snapshot's own name";
+  EXPECT_TRUE(MatchAllow({Entry("LRUCache (u)", {})}, c));
+  EXPECT_TRUE(MatchAllow({Entry("LRU*", {})}, c));
+  EXPECT_FALSE(MatchAllow({Entry("Cache", {})}, c)) << "no substrings";
+  EXPECT_FALSE(MatchAllow({Entry("(u)", {})}, c));
+  CheckResult roots = c;
+  roots.evidence.pop_back();
+  roots.evidence[0].title = "(GC roots)";
+  EXPECT_FALSE(MatchAllow({Entry("GC roots", {})}, roots)) << "a (type) label is not split";
+}
+
 TEST(MatchAllow, FirstMatchingEntryWins) {
   auto a = MatchAllow({Entry("Nope", {}), Entry({}, "cache"), Entry("Session", {})},
                       SurvivorsOfACache());

@@ -3,6 +3,7 @@
 // Scripted fakes of the pipeline's stages (harness/run/stages.h): an app, an inspector and the
 // traffic that run in memory, log every call in order, and fail where the script says. The
 // inspector writes small real heap snapshots, so analysis and the detectors run for real.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -45,6 +46,9 @@ struct Script {
   std::function<void(int n)> before_checkpoint;
   /// Called at the start of every RunIterations (the batch's size); may throw or interrupt.
   std::function<void(int64_t n)> before_batch;
+  /// Post-GC heap over 10 MB at the n-th reading of a settling warm-up (0 = after the first
+  /// batch; label "warmup-N"); the last value repeats past the end; empty: flat.
+  std::vector<double> warmup_heap_at;
   /// Stop throws HarnessError (an app that would not stop).
   bool stop_fails = false;
   /// What App::Processes returns (empty: a single-process app, measured through Connect).
@@ -56,7 +60,9 @@ struct Script {
   /// CheckPortOwner throws HarnessError naming this (empty: the app owns its port).
   std::string port_owner;
 
-  int64_t iterations = 0;  // run so far, by every traffic
+  int64_t iterations = 0;   // run so far, by every traffic
+  int warmup_readings = 0;  // warm-up readings taken so far
+  bool warming = true;      // until the baseline checkpoint: traffic is the warm-up
 };
 
 /// A snapshot of a process whose Map "sessionCache" holds `entries` entries (ids stable across
@@ -141,6 +147,8 @@ class FakeInspector final : public Inspector {
       }
       return m;
     }
+    if (options.label.rfind("warmup-", 0) == 0) return WarmupReading(options);
+    if (options.label == "baseline") script_.warming = false;
     const int n = script_.checkpoints_taken;
     if (script_.before_checkpoint) script_.before_checkpoint(n);
     ++script_.checkpoints_taken;
@@ -157,6 +165,19 @@ class FakeInspector final : public Inspector {
       std::ofstream(options.snapshot_path) << SnapshotJson(10 + n * script_.entries_per_checkpoint);
       m.snapshot = options.snapshot_path;
     }
+    return m;
+  }
+  // A settling warm-up's cheap reading: not a checkpoint (heap_at's numbering is unchanged).
+  cdp::Measurement WarmupReading(const cdp::CheckpointOptions& options) {
+    script_.log.push_back("reading " + options.label);
+    const auto& series = script_.warmup_heap_at;
+    const auto n = static_cast<size_t>(script_.warmup_readings++);
+    cdp::Measurement m;
+    m.label = options.label;
+    m.heap_used =
+        10'000'000 +
+        (series.empty() ? 0 : static_cast<int64_t>(series[std::min(n, series.size() - 1)]));
+    m.heap_total = 2 * m.heap_used;
     return m;
   }
   void StartSampling() override { script_.log.push_back("sampling on"); }
@@ -181,9 +202,8 @@ class FakeTraffic final : public Traffic {
   }
   load::Stats RunIterations(int64_t n) override {
     if (script_.before_batch) script_.before_batch(n);
-    script_.log.push_back(fmt::format("{} {}", warm_ ? "warmup" : "load", n));
-    const bool warmup = warm_;
-    warm_ = false;
+    const bool warmup = script_.warming;
+    script_.log.push_back(fmt::format("{} {}", warmup ? "warmup" : "load", n));
     if (!warmup) script_.iterations += n;
     load::Stats s;
     s.iterations = n;
@@ -198,7 +218,6 @@ class FakeTraffic final : public Traffic {
 
  private:
   Script& script_;
-  bool warm_ = true;  // the first run is the warm-up
   std::map<std::string, std::string> variables_;
 };
 
@@ -232,6 +251,7 @@ class FakeStages final : public Stages {
   }
   std::unique_ptr<Traffic> MakeTraffic(const config::ScenarioFile&,
                                        const config::Scenario&) override {
+    script_.warming = true;  // each scenario warms up until its baseline
     return std::make_unique<FakeTraffic>(script_);
   }
 
