@@ -69,13 +69,15 @@ const char* const kMeasureExpression = R"JS((() => {
   for (const type of info) resources[type] = (resources[type] || 0) + 1;
   // Code spaces hold JIT output, which keeps growing for a while under new traffic: report
   // them apart so the leak detectors can leave compiled code out of the app's heap.
-  let code = 0;
+  let code = 0, heapLimit = 0;
   if (typeof require === 'function') {
-    for (const s of require('v8').getHeapSpaceStatistics())
+    const v8 = require('v8');
+    for (const s of v8.getHeapSpaceStatistics())
       if (s.space_name.startsWith('code')) code += s.space_used_size;
+    heapLimit = v8.getHeapStatistics().heap_size_limit;
   }
   return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external,
-           arrayBuffers: m.arrayBuffers, code, resources };
+           arrayBuffers: m.arrayBuffers, code, heapLimit, resources };
 })())JS";
 
 void ParseMeasureResult(const std::string& json, Measurement& m) {
@@ -117,6 +119,8 @@ void ParseMeasureResult(const std::string& json, Measurement& m) {
       m.code = n;
     else if (key == "arrayBuffers")
       m.array_buffers = n;
+    else if (key == "heapLimit")
+      m.heap_limit = n;
   }
 }
 
@@ -133,6 +137,7 @@ Measurement TakeCheckpoint(Session& session, const CheckpointOptions& options) {
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   ParseMeasureResult(session.Evaluate(kMeasureExpression, {.include_command_line_api = true}).json,
                      m);
+  if (options.app_pid) m.descriptors = ReadDescriptors(options.app_pid);
   if (!options.snapshot_path.empty()) {
     auto snap_start = Clock::now();
     double app_cpu = options.app_pid ? CpuSeconds(options.app_pid) : 0;
@@ -174,6 +179,14 @@ std::string MeasurementsToJson(const std::vector<Measurement>& measurements) {
     out += ", \"external\": " + std::to_string(m.external);
     out += ", \"array_buffers\": " + std::to_string(m.array_buffers);
     out += ", \"rss\": " + std::to_string(m.rss);
+    out += ", \"heap_limit\": " + std::to_string(m.heap_limit);
+    out += ", \"fds\": {";
+    bool first_kind = true;
+    for (const auto& [kind, count] : m.descriptors.kinds) {
+      out += (first_kind ? "" : ", ") + QuoteJson(kind) + ": " + std::to_string(count);
+      first_kind = false;
+    }
+    out += "}";
     out += ", \"active_resources\": {";
     bool first = true;
     for (const auto& [type, count] : m.active_resources) {

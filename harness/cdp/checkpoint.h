@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/cdp/checkpoint_proc.h"
 #include "harness/cdp/session.h"
 
 namespace leakcheck::cdp {
@@ -34,7 +35,8 @@ struct CheckpointOptions {
   std::filesystem::path snapshot_path{};  ///< empty: no heap snapshot
   std::string label{};                    ///< copied into the Measurement ("baseline", "final")
   SnapshotMethod snapshot_method = SnapshotMethod::kAppWrites;
-  /// The app's pid (NodeApp::pid()), to record the CPU time its snapshot costs; 0: not recorded.
+  /// The app's pid (NodeApp::pid()): its open descriptors are read from /proc/<pid> and the CPU
+  /// time its snapshot costs is recorded; 0: neither.
   int app_pid = 0;
 };
 
@@ -48,6 +50,10 @@ struct Measurement {
   int64_t array_buffers = 0;
   int64_t code = 0;  ///< bytes in V8's code spaces (JIT output), part of heap_used
   int64_t rss = 0;
+  /// V8's heap limit (v8.getHeapStatistics().heap_size_limit, bytes; --max-old-space-size).
+  int64_t heap_limit = 0;
+  /// The process's open descriptors (/proc/<app_pid>/fd; empty without app_pid or off Linux).
+  Descriptors descriptors;
   /// process.getActiveResourcesInfo() counted per type ("Timeout", "TCPServerWrap", …).
   std::map<std::string, int64_t> active_resources;
   double gc_seconds = 0;           ///< time spent in the GC rounds and ticks

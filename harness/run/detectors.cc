@@ -10,6 +10,7 @@
 
 #include "harness/analysis/attribution.h"
 #include "harness/analysis/diff.h"
+#include "harness/analysis/event_targets.h"
 #include "harness/analysis/growth_shape.h"
 #include "harness/analysis/heap_inspect.h"
 #include "harness/analysis/paths.h"
@@ -588,11 +589,17 @@ CheckResult CheckListeners(const DetectorInput& in, double limit) {
     uint32_t from;
   };
   std::vector<Growth> growths;
+  // EventEmitters (`_events`) and EventTargets (AbortSignal…: the `kEvents` Map) alike.
+  auto all_listeners = [](const HeapGraph& g) {
+    auto found = analysis::FindListeners(g);
+    for (auto& l : analysis::FindEventTargetListeners(g)) found.push_back(std::move(l));
+    return found;
+  };
   if (in.snapshots.size() >= 2) {
     std::unordered_map<std::string, uint32_t> before;
-    for (const auto& l : analysis::FindListeners(*in.snapshots.front().graph))
+    for (const auto& l : all_listeners(*in.snapshots.front().graph))
       before[fmt::format("{}/{}", l.emitter_id, l.event)] = l.count;
-    for (auto& l : analysis::FindListeners(*in.snapshots.back().graph)) {
+    for (auto& l : all_listeners(*in.snapshots.back().graph)) {
       auto it = before.find(fmt::format("{}/{}", l.emitter_id, l.event));
       if (it == before.end() || l.count <= it->second) continue;
       growths.push_back({l, it->second});
@@ -623,7 +630,10 @@ CheckResult CheckListeners(const DetectorInput& in, double limit) {
       e.kind = Evidence::Kind::kListener;
       e.title = fmt::format("{} '{}'", l.emitter_class, l.event);
       e.count = l.count - growths[i].from;
-      e.title = fmt::format("{} event '{}'", paths.Describe(l.emitter), l.event);
+      std::string emitter = paths.Describe(l.emitter);
+      if (emitter.find(l.emitter_class) == std::string::npos)
+        emitter = fmt::format("{} ({})", l.emitter_class, emitter);
+      e.title = fmt::format("{} event '{}'", emitter, l.event);
       e.detail = fmt::format("{} → {} listeners{}; emitter held at {}", growths[i].from, l.count,
                              where.empty() ? "" : ", listener defined at " + where,
                              paths.Format(l.emitter, 10));

@@ -41,7 +41,10 @@ struct DetectorInput {
   std::vector<SnapshotPoint> snapshots;   ///< 2 (baseline, final) or 3 (+ middle), in order
   LoadStats load;                         ///< the measured run (not the warm-up)
   int64_t failed_expectations = 0;
-  std::string app_stderr;  ///< for MaxListenersExceededWarning
+  std::string app_stderr;  ///< for MaxListenersExceededWarning and V8's out-of-memory error
+  /// Set when the app died during the measured run: the iterations it had completed
+  /// (scenario_run.cc's out-of-memory path); the samples and snapshots end there.
+  std::optional<int64_t> app_died_at;
 
   /// The last snapshot's retainer paths and the first→last class diff, computed once on first
   /// use and shared by every detector (each is a full pass over a snapshot).
@@ -70,6 +73,11 @@ CheckResult CheckSurvivors(const DetectorInput& in, double limit);
 CheckResult CheckCollections(const DetectorInput& in, double limit);
 CheckResult CheckListeners(const DetectorInput& in, double limit);
 CheckResult CheckClosures(const DetectorInput& in, double limit);
+// detectors_process.cc: what /proc and process.memoryUsage() say of the app's process.
+CheckResult CheckFds(const DetectorInput& in, double limit);
+CheckResult CheckSockets(const DetectorInput& in, double limit);
+CheckResult CheckRss(const DetectorInput& in, double limit);
+CheckResult CheckHeapLimit(const DetectorInput& in, double limit_percent);
 
 /// A check function of the registry.
 using CheckFunction = CheckResult (*)(const DetectorInput& in, double limit);

@@ -81,10 +81,19 @@ struct CheckpointSample {
   std::vector<std::pair<std::string, int64_t>> resources;  ///< active resources by type
   std::string snapshot;  ///< the snapshot's path while its file is kept (empty once it is removed)
   bool snapshot_taken = false;  ///< a heap snapshot was taken at this checkpoint
+  double rss = 0;               ///< resident set size (bytes): V8's heap plus native memory
+  double heap_limit = 0;        ///< V8's heap size limit (bytes); 0 when unknown
+  /// Open file descriptors by kind ("file", "socket", "pipe", "anon_inode", "device", "other"),
+  /// from /proc/<pid>/fd; empty when unreadable.
+  std::vector<std::pair<std::string, int64_t>> fds;
+  /// The files ("file"/"device" descriptors) open most often, by path (at most 20).
+  std::vector<std::pair<std::string, int64_t>> fd_files;
+  /// Socket descriptors by group: "tcp outbound 127.0.0.1:5000", "tcp inbound …", "unix", …
+  std::vector<std::pair<std::string, int64_t>> sockets;
 };
 BOOST_DESCRIBE_STRUCT(CheckpointSample, (),
                       (iteration, heap_used, heap_total, external, array_buffers, code, resources,
-                       snapshot, snapshot_taken))
+                       snapshot, snapshot_taken, rss, heap_limit, fds, fd_files, sockets))
 
 struct LoadStats {
   int64_t iterations = 0;

@@ -31,6 +31,16 @@ process::AppSpec SpecFor(const config::AppConfig& app, const fs::path& log_dir) 
   spec.cwd = app.cwd.value;
   for (const auto& [name, value] : app.env) spec.env.emplace_back(name, value.value);
   spec.node_args = app.node_args.value;
+  // Out of memory is a verdict (docs/verdicts.md): V8 writes one snapshot as the heap nears its
+  // limit, into the scenario's folder, so the culprit can be named after the app dies.
+  const bool own_near_limit =
+      std::any_of(spec.node_args.begin(), spec.node_args.end(), [](const std::string& a) {
+        return a.starts_with("--heapsnapshot-near-heap-limit") || a.starts_with("--diagnostic-dir");
+      });
+  if (!own_near_limit && !log_dir.empty()) {
+    spec.node_args.push_back("--heapsnapshot-near-heap-limit=1");
+    spec.node_args.push_back("--diagnostic-dir=" + fs::absolute(log_dir).string());
+  }
   if (app.port.value > 0) spec.port = static_cast<uint16_t>(app.port.value);
   if (app.ready.kind == config::ReadyKind::kHttp) spec.ready.http_path = app.ready.http.value;
   if (app.ready.kind == config::ReadyKind::kLog) spec.ready.log_regex = app.ready.log.value;
@@ -142,6 +152,11 @@ CheckpointSample ToSample(const cdp::Measurement& m, int64_t iteration) {
   for (const auto& [type, n] : m.active_resources) s.resources.emplace_back(type, n);
   s.snapshot = m.snapshot.string();
   s.snapshot_taken = !s.snapshot.empty();
+  s.rss = static_cast<double>(m.rss);
+  s.heap_limit = static_cast<double>(m.heap_limit);
+  for (const auto& [kind, n] : m.descriptors.kinds) s.fds.emplace_back(kind, n);
+  for (const auto& [path, n] : m.descriptors.files) s.fd_files.emplace_back(path, n);
+  for (const auto& [group, n] : m.descriptors.sockets) s.sockets.emplace_back(group, n);
   return s;
 }
 
@@ -164,6 +179,10 @@ class ScenarioRun {
   std::vector<CheckResult> AnalyseProcess(const std::vector<CheckpointSample>& samples,
                                           const std::vector<std::string>& snapshots,
                                           const std::string& app_stderr, bool with_profile);
+  // After Drive failed: true when the app died of heap exhaustion (its stderr says so, or its
+  // last post-GC heap was near V8's limit). Then the measured run ends there and the scenario
+  // is analysed with what it measured (docs/verdicts.md "Out of memory").
+  bool DiedOutOfMemory(std::string& app_stderr);
   // Extends the measured run while a check is undecided (within the cap).
   void Extend(Traffic& traffic, Inspector& inspector, const App& app);
   // Shows the phase and, when the user interrupted the run, stops the scenario here.
@@ -189,6 +208,10 @@ class ScenarioRun {
   std::optional<cdp::SamplingProfile> profile_;
   std::string phase_;
   StartedApp* live_ = nullptr;
+  StartedApp own_;                          // the app, unless the scenario reuses a shared one
+  int64_t failed_at_checkpoint_ = 0;        // total_.failed_requests at the last checkpoint
+  std::optional<int64_t> died_at_;          // out of memory: the iterations it completed
+  std::vector<fs::path> near_limit_files_;  // snapshots V8 wrote near the heap limit
 };
 
 void ScenarioRun::Phase(const std::string& phase, const std::string& detail) {
@@ -237,6 +260,7 @@ void ScenarioRun::Measure(Inspector& inspector, const App& app, const std::strin
   r_.times.snapshots += m.snapshot_seconds;
   r_.times.gc_and_measure += spent - m.snapshot_seconds;
   r_.checkpoints.push_back(ToSample(m, iteration));
+  failed_at_checkpoint_ = total_.failed_requests;
   if (snapshot) {
     r_.snapshots.push_back(m.snapshot.string());
     snapshot_iterations_.push_back(iteration);
@@ -302,8 +326,7 @@ void ScenarioRun::Drive(std::string& app_stderr) {
   checkpoint_count_ = batches + 1;
   Phase("startup", sc_.location.ToString());
   auto t = Clock::now();
-  StartedApp own;
-  StartedApp* live = c_.shared ? c_.shared : &own;
+  StartedApp* live = c_.shared ? c_.shared : &own_;
   if (!live->started()) live->Start(*c_.stages, c_.file->app, c_.dir);
   App& app = *live->app;
   Inspector& inspector = *live->inspector;
@@ -368,15 +391,21 @@ ScenarioResult ScenarioRun::Run() {
   std::string app_stderr;
   try {
     Drive(app_stderr);
+    own_.Reset();
   } catch (...) {
+    const bool out_of_memory = DiedOutOfMemory(app_stderr);
     // A reused app that failed is not reused: the next scenario starts a fresh one.
     if (c_.shared && c_.shared->started()) {
       if (c_.shared->app) r_.app_stderr_tail = c_.shared->app->StderrTail(20);
       c_.shared->Reset();
     }
-    RecordFailure(std::current_exception());
-    r_.duration_seconds = Seconds(Clock::now() - started);
-    return r_;
+    if (own_.app && out_of_memory) r_.app_stderr_tail = own_.app->StderrTail(20);
+    own_.Reset();
+    if (!out_of_memory) {
+      RecordFailure(std::current_exception());
+      r_.duration_seconds = Seconds(Clock::now() - started);
+      return r_;
+    }
   }
   auto t = Clock::now();
   try {
@@ -391,6 +420,39 @@ ScenarioResult ScenarioRun::Run() {
   return r_;
 }
 
+bool ScenarioRun::DiedOutOfMemory(std::string& app_stderr) {
+  StartedApp* live = c_.shared ? c_.shared : &own_;
+  if (InterruptRequested() || !live->app) return false;
+  const App& app = *live->app;
+  auto exit = app.DescribeExit(milliseconds(2000));
+  if (!exit) return false;
+  std::string err = app.StderrTail(500);
+  bool near_limit = false;
+  if (!r_.checkpoints.empty()) {
+    const auto& last = r_.checkpoints.back();
+    const double share = LimitsFor(sc_)[static_cast<size_t>(config::Detector::kHeapLimit)] / 100;
+    near_limit = last.heap_limit > 0 && last.heap_used >= share * last.heap_limit;
+  }
+  if (err.find("heap out of memory") == std::string::npos && !near_limit) return false;
+  app_stderr = err + "\n" + *exit;
+  // Iterations that failed since the last checkpoint ran against a dead app.
+  const int64_t last = r_.checkpoints.empty() ? 0 : r_.checkpoints.back().iteration;
+  died_at_ = std::max(last, total_.iterations - (total_.failed_requests - failed_at_checkpoint_));
+  r_.load = ToLoadStats(total_);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(c_.dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("Heap.") && name.ends_with(".heapsnapshot")) {
+      // Written with the app's umask: owner-only, it holds whatever the app held.
+      fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write,
+                      fs::perm_options::replace, ec);
+      near_limit_files_.push_back(entry.path());
+    }
+  }
+  std::sort(near_limit_files_.begin(), near_limit_files_.end());
+  return true;
+}
+
 std::vector<CheckResult> ScenarioRun::AnalyseProcess(const std::vector<CheckpointSample>& samples,
                                                      const std::vector<std::string>& snapshots,
                                                      const std::string& app_stderr,
@@ -401,6 +463,8 @@ std::vector<CheckResult> ScenarioRun::AnalyseProcess(const std::vector<Checkpoin
   in.samples = samples;
   in.load = r_.load;
   in.app_stderr = app_stderr;
+  in.app_died_at = died_at_;
+  graphs.reserve(r_.snapshots.size() + 1);
   try {
     for (const auto& path : snapshots) {
       if (InterruptRequested()) throw HarnessError("interrupted", "interrupted during analysis");
@@ -410,6 +474,18 @@ std::vector<CheckResult> ScenarioRun::AnalyseProcess(const std::vector<Checkpoin
     // A snapshot the app wrote but we cannot read is the harness's failure, not the user's.
     throw HarnessError("analysis", e.detail());
   }
+  // Out of memory: the last snapshot V8 wrote near the heap limit that reads whole (one the app
+  // died while writing is cut short; then the earlier snapshots are all there is).
+  for (auto it = near_limit_files_.rbegin(); with_profile && it != near_limit_files_.rend(); ++it) {
+    try {
+      graphs.push_back(snapshot::ReadSnapshotFile(*it));
+    } catch (const Error&) {
+      continue;
+    }
+    r_.snapshots.push_back(it->string());
+    snapshot_iterations_.push_back(*died_at_);
+    break;
+  }
   for (size_t i = 0; i < graphs.size(); ++i)
     in.snapshots.push_back({&graphs[i], snapshot_iterations_[i], snapshots[i]});
   std::vector<CheckResult> checks = RunDetectors(in, LimitsFor(sc_));
@@ -418,6 +494,8 @@ std::vector<CheckResult> ScenarioRun::AnalyseProcess(const std::vector<Checkpoin
   const std::string cwd = fs::current_path().string() + "/";
   for (auto& c : checks) {
     LocateCheck(sc_, r_.location, c);
+    for (size_t at; (at = c.summary.find(cwd)) != std::string::npos;)
+      c.summary.erase(at, cwd.size());
     for (auto& e : c.evidence)
       for (std::string* text : {&e.title, &e.detail})
         for (size_t at; (at = text->find(cwd)) != std::string::npos;) text->erase(at, cwd.size());
