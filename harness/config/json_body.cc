@@ -123,6 +123,12 @@ bool Parser::AppendJson(const YAML::Node& node, Template* out) {
   }
   auto t = TemplateScalar(node, Loc(node));
   if (!t) return false;
+  // A string that is one `{{ }}` and nothing else keeps the value's type (a number stays a
+  // number): docs/scenarios.md, "Typed values".
+  if (auto whole = t->AsJsonValue()) {
+    out->Append(*whole, false);
+    return true;
+  }
   out->AppendLiteral("\"");
   out->Append(*t, true);
   out->AppendLiteral("\"");

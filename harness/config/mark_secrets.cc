@@ -37,7 +37,12 @@ void MarkSecretCaptures(ScenarioFile* file) {
   };
   add_header_names(file->defaults.headers);
   for (Scenario& sc : file->scenarios)
-    ForEachRequest(sc.flow, [&](RequestStep& r) { add_header_names(r.headers); });
+    ForEachRequest(sc.flow, [&](RequestStep& r) {
+      add_header_names(r.headers);
+      // `cookie:` values are sent in the Cookie header: credentials too.
+      for (const NamedValue& c : r.cookies)
+        for (const std::string& v : c.value.VariableNames()) names.insert(v);
+    });
   for (Scenario& sc : file->scenarios)
     ForEachRequest(sc.flow, [&](RequestStep& r) {
       for (Capture& c : r.captures) c.secret = names.count(c.as.value) > 0;
@@ -60,6 +65,8 @@ void Parser::ParseSecrets(const Field& f, ScenarioFile* file) {
   for (Scenario& sc : file->scenarios) {
     ForEachRequest(sc.flow, [&](RequestStep& r) {
       AddEnvNames(r.url, &known);
+      for (const auto* list : {&r.qs, &r.cookies, &r.form, &r.form_data})
+        for (const NamedValue& v : *list) AddEnvNames(v.value, &known);
       for (const Header& h : r.headers) AddEnvNames(h.value, &known);
       if (r.body) AddEnvNames(*r.body, &known);
       if (r.expect.contains) AddEnvNames(*r.expect.contains, &known);

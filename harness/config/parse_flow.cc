@@ -6,15 +6,18 @@
 #include <cstdint>
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 namespace leakcheck::config::internal {
 namespace {
 
 constexpr std::string_view kStepKeys[] = {"get",    "post", "put",   "patch",
                                           "delete", "head", "think", "loop"};
-constexpr std::string_view kRequestKeys[] = {"url",     "headers", "json",   "body",
-                                             "capture", "expect",  "timeout"};
-constexpr std::string_view kCaptureKeys[] = {"json", "as"};
+constexpr std::string_view kRequestKeys[] = {"url",     "qs",     "headers", "cookie",
+                                             "json",    "body",   "form",    "formData",
+                                             "capture", "expect", "timeout", "followRedirect"};
+constexpr std::string_view kCaptureKeys[] = {"json", "header", "regexp", "group", "as"};
+constexpr std::string_view kBodyKeys[] = {"json", "body", "form", "formData"};
 constexpr std::string_view kExpectKeys[] = {"status", "header", "contains"};
 constexpr std::string_view kLoopKeys[] = {"count", "flow"};
 constexpr int64_t kMaxLoopCount = 1000000;
@@ -103,17 +106,34 @@ void Parser::ParseRequest(const Field& f, Method method, Step* step, Scenario* s
   } else {
     Error(step->location, fmt::format("missing required key `url` in `{}`", f.key));
   }
+  request.url.EncodeForUrl();
+  if (const Field* q = map->Find("qs")) request.qs = ParseNamedValues(*q);
   if (const Field* h = map->Find("headers")) request.headers = ParseHeaders(*h);
-  const Field* json = map->Find("json");
-  const Field* body = map->Find("body");
-  if (json && body) {
-    Error(Loc(body->key_node), "give either `json` or `body`, not both");
-  } else if (json) {
-    request.body = JsonBody(json->value);
-    request.json_body = true;
-  } else if (body) {
-    request.body = TemplateValue(*body);
+  if (const Field* c = map->Find("cookie")) request.cookies = ParseNamedValues(*c);
+  // One body: the first of `json`, `body`, `form`, `formData` given; a second is an error.
+  const Field* body_field = nullptr;
+  for (std::string_view key : kBodyKeys) {
+    const Field* b = map->Find(key);
+    if (!b) continue;
+    if (body_field) {
+      Error(Loc(b->key_node),
+            fmt::format("give either `{}` or `{}`, not both", body_field->key, b->key));
+      continue;
+    }
+    body_field = b;
+    if (key == "json") {
+      request.body = JsonBody(b->value);
+      request.json_body = true;
+    } else if (key == "body") {
+      request.body = TemplateValue(*b);
+    } else if (key == "form") {
+      request.form = ParseNamedValues(*b);
+    } else {
+      request.form_data = ParseNamedValues(*b);
+    }
   }
+  if (const Field* r = map->Find("followRedirect"))
+    request.follow_redirect = Bool(*r).value_or(true);
   if (const Field* t = map->Find("timeout")) request.timeout = DurationValue(*t, false);
   if (const Field* e = map->Find("expect")) ParseExpect(*e, &request.expect);
   // Captures come last: a step's own templates cannot use what it captures.
@@ -136,32 +156,113 @@ void Parser::ParseCaptures(const Field& f, RequestStep* request) {
     auto map = Map(item, "capture", kCaptureKeys, ValueLoc(f));
     if (!map) continue;
     const Field* json = map->Find("json");
+    const Field* header = map->Find("header");
+    const Field* regexp = map->Find("regexp");
+    const Field* group = map->Find("group");
     const Field* as = map->Find("as");
-    if (!json || !as) {
+    const int sources = (json != nullptr) + (header != nullptr) + (regexp != nullptr);
+    if (sources != 1 || !as) {
       Error(Loc(item),
-            fmt::format("`capture` needs both `json` (a JSONPath like `$.id`) and `as`"));
+            sources > 1 ? "a `capture` reads from one of `json`, `header` or `regexp`, not several"
+                        : "`capture` needs one of `json` (a JSONPath like `$.id`), `header` (a "
+                          "response header name) or `regexp` (with an optional `group`), and `as`");
       continue;
     }
     Capture capture;
-    auto path_text = String(*json);
     auto name = String(*as);
-    if (!path_text || !name) continue;
-    std::string error;
-    auto path = JsonPath::Parse(*path_text, &error);
-    if (!path) {
-      Error(ValueLoc(*json), error);
-      continue;
-    }
+    if (!name) continue;
     if (!IsName(*name)) {
       Error(ValueLoc(*as),
             fmt::format("`as` must be a name (letters, digits, `_`, `-`), got `{}`", *name));
       continue;
     }
-    capture.json = std::move(*path);
+    if (group && !regexp) {
+      Error(Loc(group->key_node), "`group` belongs to a `regexp` capture");
+      continue;
+    }
+    if (json) {
+      auto path_text = String(*json);
+      if (!path_text) continue;
+      std::string error;
+      auto path = JsonPath::Parse(*path_text, &error);
+      if (!path) {
+        Error(ValueLoc(*json), error);
+        continue;
+      }
+      capture.json = std::move(*path);
+    } else if (header) {
+      auto header_name = String(*header);
+      if (!header_name) continue;
+      if (header_name->empty() || header_name->find_first_of(" :\r\n\t") != std::string::npos) {
+        Error(ValueLoc(*header), fmt::format("`{}` is not a valid header name", *header_name));
+        continue;
+      }
+      capture.source = CaptureSource::kHeader;
+      capture.header = *header_name;
+    } else {
+      auto pattern = String(*regexp);
+      if (!pattern) continue;
+      RE2 re(*pattern, RE2::Quiet);
+      if (!re.ok()) {
+        Error(ValueLoc(*regexp),
+              fmt::format("`regexp` is not a valid RE2 pattern: {}", re.error()));
+        continue;
+      }
+      capture.source = CaptureSource::kRegexp;
+      capture.regexp = *pattern;
+      if (group) {
+        int64_t number = 0;
+        const std::string& text = group->value.IsScalar() ? group->value.Scalar() : "";
+        if (YAML::convert<int64_t>::decode(group->value, number)) {
+          if (number < 0 || number > re.NumberOfCapturingGroups()) {
+            Error(ValueLoc(*group),
+                  fmt::format("`group` {} is not a group of the pattern (it has {})", number,
+                              re.NumberOfCapturingGroups()));
+            continue;
+          }
+          capture.group = static_cast<int>(number);
+        } else if (re.NamedCapturingGroups().count(text)) {
+          capture.group_name = text;
+        } else {
+          Error(ValueLoc(*group),
+                fmt::format("`group` must be a group number or the name of a `(?P<name>...)` "
+                            "group of the pattern, got `{}`",
+                            text));
+          continue;
+        }
+      }
+    }
     capture.as = {*name, ValueLoc(*as)};
     known_names_.push_back(*name);
     request->captures.push_back(std::move(capture));
   }
+}
+
+std::vector<NamedValue> Parser::ParseNamedValues(const Field& f) {
+  std::vector<NamedValue> values;
+  if (!f.value.IsMap()) {
+    Error(ValueLoc(f), fmt::format("`{}` must be a mapping of names to values", f.key));
+    return values;
+  }
+  for (auto it = f.value.begin(); it != f.value.end(); ++it) {
+    const std::string name = it->first.Scalar();
+    if (name.empty()) {
+      Error(it->first, fmt::format("`{}` names must not be empty", f.key));
+      continue;
+    }
+    if (f.key == "cookie" && name.find_first_of(" =;,\t\r\n\"") != std::string::npos) {
+      Error(it->first, fmt::format("`{}` is not a valid cookie name (RFC 6265)", name));
+      continue;
+    }
+    if (!it->second.IsScalar()) {
+      Error(it->second, fmt::format("`{}` value `{}` must be a string or a number", f.key, name));
+      continue;
+    }
+    if (auto value = TemplateScalar(it->second, Loc(it->second))) {
+      values.push_back({name, std::move(*value), Loc(it->first)});
+    }
+  }
+  return values;
 }
 
 void Parser::ParseExpect(const Field& f, Expect* expect) {

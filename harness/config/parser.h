@@ -105,6 +105,7 @@ class Parser {
   std::optional<Step> ParseStep(const YAML::Node& node, Scenario* scenario);
   void ParseRequest(const Field& f, Method method, Step* step, Scenario* scenario);
   void ParseCaptures(const Field& f, RequestStep* request);
+  std::vector<NamedValue> ParseNamedValues(const Field& f);
   void ParseExpect(const Field& f, Expect* expect);
   std::optional<Template> JsonBody(const YAML::Node& node);
   bool AppendJson(const YAML::Node& node, Template* out);

@@ -60,8 +60,20 @@ struct Header {
   SourceLocation location;
 };
 
+/// Where a `capture:` reads its value (Artillery's capture kinds).
+enum class CaptureSource {
+  kJson,    ///< `json: $.path`: a JSONPath into the response body
+  kHeader,  ///< `header: name`: a response header (case-insensitive; the first one when repeated)
+  kRegexp,  ///< `regexp: pattern`: an RE2 search of the response body, `group` of the match
+};
+
 struct Capture {
-  JsonPath json;
+  CaptureSource source = CaptureSource::kJson;
+  JsonPath json;           ///< kJson
+  std::string header;      ///< kHeader: the header name as written
+  std::string regexp;      ///< kRegexp: the RE2 pattern (checked by the loader)
+  int group = -1;          ///< kRegexp: group number; -1 = 1 if the pattern has groups, else 0
+  std::string group_name;  ///< kRegexp: a named group (`group: name`), instead of a number
   Located<std::string> as;
   /// Named in `secrets:` or used in an Authorization/Cookie header: captured values are
   /// redacted from everything leakcheck writes.
@@ -80,12 +92,35 @@ struct Expect {
 enum class Method { kGet, kPost, kPut, kPatch, kDelete, kHead };
 const char* MethodName(Method method);
 
+/// One `name: value` entry of `qs:`, `cookie:`, `form:` or `formData:`, in file order. The
+/// name is literal; the value a template.
+struct NamedValue {
+  std::string name;
+  Template value;
+  SourceLocation location;
+};
+
+/// The most redirects one request follows (`followRedirect`, on by default); one more is a
+/// `redirect` error. Browsers allow 20, curl 50, got (Artillery) 10.
+inline constexpr int kMaxRedirects = 10;
+
 struct RequestStep {
   Method method = Method::kGet;
-  Template url;                  ///< a path (with query) appended to the target
-  std::vector<Header> headers;   ///< after `defaults.headers`, which these override
-  std::optional<Template> body;  ///< from `json:` (also sets content-type) or `body:`
+  /// A path (with query) appended to the target. Template values in it are percent-encoded
+  /// (RFC 3986 unreserved characters stay); `{{{ name }}}` places a value raw.
+  Template url;
+  std::vector<NamedValue> qs;       ///< `qs:`: appended to the query, names and values encoded
+  std::vector<Header> headers;      ///< after `defaults.headers`, which these override
+  std::vector<NamedValue> cookies;  ///< `cookie:`: sent beside the virtual user's cookie jar
+  std::optional<Template> body;     ///< from `json:` (also sets content-type) or `body:`
   bool json_body = false;
+  /// `form:`: an application/x-www-form-urlencoded body (names and values encoded).
+  std::vector<NamedValue> form;
+  /// `formData:`: a multipart/form-data body (RFC 7578), one text part per entry.
+  std::vector<NamedValue> form_data;
+  /// `followRedirect` (default true): 301/302/303/307/308 answers are followed on the app's
+  /// host, at most kMaxRedirects times; expectations and captures see the last answer.
+  bool follow_redirect = true;
   std::vector<Capture> captures;
   Expect expect;
   std::optional<Duration> timeout;  ///< default: `defaults.timeout`

@@ -6,6 +6,8 @@
 #include <cstdlib>
 
 #include <fmt/format.h>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include "harness/config/suggest.h"
 
@@ -14,8 +16,9 @@ namespace {
 
 using Kind = TemplatePart::Kind;
 
-constexpr std::string_view kFunctions[] = {"$uuid",      "$iteration",    "$vu", "$loopCount",
-                                           "$randomInt", "$randomString", "$env"};
+constexpr std::string_view kFunctions[] = {"$uuid",         "$iteration", "$vu",
+                                           "$loopCount",    "$randomInt", "$randomNumber",
+                                           "$randomString", "$env"};
 constexpr int64_t kMaxRandomString = 1 << 20;
 
 std::string_view Trim(std::string_view s) {
@@ -96,11 +99,11 @@ std::optional<TemplatePart> CompileFunction(std::string_view expr, std::string* 
     part.text = std::string(rest.substr(1));
     return part;
   }
-  if (name == "$randomInt") {
+  if (name == "$randomInt" || name == "$randomNumber") {
     auto args = ParseArgs(rest, error, name);
     if (!args) return std::nullopt;
     if (args->size() != 2 || (*args)[0] > (*args)[1]) {
-      *error = "`$randomInt(a, b)` needs two integers with a <= b";
+      *error = fmt::format("`{}(a, b)` needs two integers with a <= b", name);
       return std::nullopt;
     }
     part.kind = Kind::kRandomInt;
@@ -151,19 +154,24 @@ void AppendRandomString(int64_t n, std::mt19937_64& rng, std::string& out) {
 
 }  // namespace
 
-void Variables::Set(std::string_view name, std::string value) {
-  for (auto& [key, old] : entries_) {
-    if (key == name) {
-      old = std::move(value);
+void Variables::Set(std::string_view name, std::string value, bool json) {
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].first == name) {
+      entries_[i].second = std::move(value);
+      json_[i] = json;
       return;
     }
   }
   entries_.emplace_back(std::string(name), std::move(value));
+  json_.push_back(json);
 }
 
-const std::string* Variables::Find(std::string_view name) const {
-  for (const auto& [key, value] : entries_) {
-    if (key == name) return &value;
+const std::string* Variables::Find(std::string_view name, bool* json) const {
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].first == name) {
+      if (json) *json = json_[i];
+      return &entries_[i].second;
+    }
   }
   return nullptr;
 }
@@ -179,15 +187,21 @@ std::optional<Template> Template::Compile(std::string_view source, std::string* 
       break;
     }
     result.AppendLiteral(rest.substr(0, open));
-    size_t close = rest.find("}}", open + 2);
+    // `{{{ expr }}}`: the raw form (never percent-encoded in a URL).
+    const bool raw = rest.substr(open, 3) == "{{{";
+    const std::string_view closer = raw ? "}}}" : "}}";
+    const size_t inner = open + (raw ? 3 : 2);
+    size_t close = rest.find(closer, inner);
     if (close == std::string_view::npos) {
-      *error = "unclosed `{{` in template (close it with `}}`)";
+      *error =
+          fmt::format("unclosed `{}` in template (close it with `{}`)", raw ? "{{{" : "{{", closer);
       return std::nullopt;
     }
-    auto part = CompileExpression(rest.substr(open + 2, close - open - 2), error);
+    auto part = CompileExpression(rest.substr(inner, close - inner), error);
     if (!part) return std::nullopt;
+    part->raw = raw;
     result.parts_.push_back(std::move(*part));
-    rest.remove_prefix(close + 2);
+    rest.remove_prefix(close + closer.size());
   }
   return result;
 }
@@ -228,6 +242,20 @@ void Template::Append(const Template& other, bool json_escape) {
   source_ += other.source_;
 }
 
+void Template::EncodeForUrl() {
+  for (TemplatePart& part : parts_) {
+    if (part.kind != Kind::kLiteral && !part.raw) part.url_escape = true;
+  }
+}
+
+std::optional<Template> Template::AsJsonValue() const {
+  if (parts_.size() != 1 || parts_[0].kind == Kind::kLiteral) return std::nullopt;
+  Template result = *this;
+  result.parts_[0].json_value = true;
+  result.parts_[0].json_escape = false;
+  return result;
+}
+
 bool Template::IsLiteral() const {
   for (const TemplatePart& part : parts_) {
     if (part.kind != Kind::kLiteral) return false;
@@ -247,8 +275,10 @@ void Template::RenderTo(const RenderContext& context, std::string& out) const {
   std::string scratch;
   for (const TemplatePart& part : parts_) {
     // Values that may need escaping render into `scratch` first.
-    std::string& target = part.json_escape ? scratch : out;
+    const bool escaped = part.json_escape || part.json_value || part.url_escape;
+    std::string& target = escaped ? scratch : out;
     scratch.clear();
+    bool json_typed = false;  // the value is JSON text of a number, boolean, null, ...
     switch (part.kind) {
       case Kind::kLiteral:
         out.append(part.text);
@@ -258,16 +288,20 @@ void Template::RenderTo(const RenderContext& context, std::string& out) const {
         break;
       case Kind::kIteration:
         fmt::format_to(std::back_inserter(target), "{}", context.iteration);
+        json_typed = true;
         break;
       case Kind::kVu:
         fmt::format_to(std::back_inserter(target), "{}", context.vu);
+        json_typed = true;
         break;
       case Kind::kLoopCount:
         fmt::format_to(std::back_inserter(target), "{}", context.loop_count);
+        json_typed = true;
         break;
       case Kind::kRandomInt: {
         std::uniform_int_distribution<int64_t> dist(part.a, part.b);
         fmt::format_to(std::back_inserter(target), "{}", dist(*context.rng));
+        json_typed = true;
         break;
       }
       case Kind::kRandomString:
@@ -277,13 +311,33 @@ void Template::RenderTo(const RenderContext& context, std::string& out) const {
         if (const char* value = std::getenv(part.text.c_str())) target.append(value);
         break;
       case Kind::kVariable: {
-        const std::string* value = context.variables ? context.variables->Find(part.text) : nullptr;
-        if (!value && context.globals) value = context.globals->Find(part.text);
+        const std::string* value =
+            context.variables ? context.variables->Find(part.text, &json_typed) : nullptr;
+        if (!value && context.globals) value = context.globals->Find(part.text, &json_typed);
         if (value) target.append(*value);
+        if (!value) json_typed = false;
         break;
       }
     }
-    if (part.json_escape) AppendJsonEscaped(scratch, out);
+    if (part.json_value) {
+      if (json_typed && !scratch.empty()) {
+        out.append(scratch);
+      } else {
+        out.push_back('"');
+        AppendJsonEscaped(scratch, out);
+        out.push_back('"');
+      }
+    } else if (part.url_escape) {
+      if (part.json_escape) {
+        std::string encoded;
+        AppendPercentEncoded(scratch, encoded);
+        AppendJsonEscaped(encoded, out);
+      } else {
+        AppendPercentEncoded(scratch, out);
+      }
+    } else if (part.json_escape) {
+      AppendJsonEscaped(scratch, out);
+    }
   }
 }
 
@@ -291,6 +345,10 @@ std::string Template::Render(const RenderContext& context) const {
   std::string out;
   RenderTo(context, out);
   return out;
+}
+
+void AppendPercentEncoded(std::string_view value, std::string& out) {
+  out += boost::urls::encode(value, boost::urls::unreserved_chars);
 }
 
 std::string MakeUuid(std::mt19937_64& rng) {

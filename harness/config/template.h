@@ -11,9 +11,11 @@
 #include "harness/common/json_text.h"
 
 /// The template language of scenario strings: `{{ $uuid }}`, `{{ $iteration }}`, `{{ $vu }}`,
-/// `{{ $loopCount }}`, `{{ $randomInt(a, b) }}`, `{{ $randomString(n) }}`, `{{ $env.NAME }}`,
-/// `{{ app.port }}` and captured names. A template is compiled once into literal and variable
-/// parts; rendering walks the parts and never re-parses the source.
+/// `{{ $loopCount }}`, `{{ $randomInt(a, b) }}` (and Artillery's `{{ $randomNumber(a, b) }}`),
+/// `{{ $randomString(n) }}`, `{{ $env.NAME }}`, `{{ app.port }}` and captured names.
+/// `{{{ expr }}}` (Mustache's triple braces) is the same value never percent-encoded in a URL. A
+/// template is compiled once into literal and variable parts; rendering walks the parts and never
+/// re-parses the source.
 namespace leakcheck::config {
 
 /// One piece of a compiled template.
@@ -35,20 +37,31 @@ struct TemplatePart {
   int64_t b = 0;
   /// Escape the rendered value for a JSON string (parts of `json:` bodies).
   bool json_escape = false;
+  /// Render a whole JSON value (a `json:` string that is one `{{ }}` and nothing else): numbers
+  /// ($iteration, $vu, $loopCount, $randomInt) bare, a captured JSON non-string as captured,
+  /// anything else as a quoted, escaped string.
+  bool json_value = false;
+  /// Percent-encode the rendered value (RFC 3986: all but unreserved characters), for values
+  /// placed in a URL. Set by Template::EncodeForUrl on every part not written `{{{ }}}`.
+  bool url_escape = false;
+  /// Written `{{{ expr }}}`: never percent-encoded.
+  bool raw = false;
 };
 
 /// Named values a template can refer to: captures of a virtual user, `app.port`.
 /// A small flat list: a flow has a handful of names, so a linear scan beats hashing.
 class Variables {
  public:
-  /// Sets or replaces `name`.
-  void Set(std::string_view name, std::string value);
-  /// The value of `name`, or nullptr.
-  const std::string* Find(std::string_view name) const;
+  /// Sets or replaces `name`. `json`: the value is JSON text of a non-string (a captured number,
+  /// boolean, null, object or array), kept as such where a template is a whole `json:` value.
+  void Set(std::string_view name, std::string value, bool json = false);
+  /// The value of `name`, or nullptr; `*json` (when given) says how it was Set.
+  const std::string* Find(std::string_view name, bool* json = nullptr) const;
   const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
 
  private:
   std::vector<std::pair<std::string, std::string>> entries_;
+  std::vector<bool> json_;  // parallel to entries_
 };
 
 /// What one rendering sees: the iteration, the virtual user and its variables.
@@ -80,6 +93,11 @@ class Template {
   /// Appends `other`'s parts, optionally marking its variable parts for JSON escaping.
   void Append(const Template& other, bool json_escape);
   void AppendLiteral(std::string_view text);
+  /// Marks every value part not written `{{{ }}}` for percent-encoding (a URL template).
+  void EncodeForUrl();
+  /// When the template is exactly one `{{ }}`: a template that renders it as a whole JSON value
+  /// (TemplatePart::json_value). Otherwise nullopt.
+  std::optional<Template> AsJsonValue() const;
 
   /// True when the template has no variable parts (it renders the same every time).
   bool IsLiteral() const;
@@ -100,5 +118,9 @@ std::string MakeUuid(std::mt19937_64& rng);
 /// Appends `value` to `out` escaped for the inside of a JSON string: leakcheck's one escaper
 /// (common/json_text.h), which the `json:` bodies and `{{ }}` values in them go through.
 using ::leakcheck::AppendJsonEscaped;
+
+/// Appends `value` percent-encoded (RFC 3986 section 2.1): every byte but the unreserved
+/// characters `A-Z a-z 0-9 - . _ ~` becomes `%XX` (Boost.URL's encoder).
+void AppendPercentEncoded(std::string_view value, std::string& out);
 
 }  // namespace leakcheck::config

@@ -12,9 +12,11 @@
 #include <chrono>
 #include <optional>
 #include <random>
+#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
@@ -29,11 +31,15 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 
 #include "harness/common/error.h"
 #include "harness/common/interrupt.h"
 #include "harness/common/redact.h"
+#include "harness/load/cookie_jar.h"
 #include "harness/load/json_capture.h"
+#include "harness/load/request_text.h"
 
 namespace leakcheck::load {
 namespace {
@@ -53,18 +59,20 @@ constexpr auto kIdleCheckAfter = std::chrono::milliseconds(20);
 // connection before any byte of a response (docs/verdicts.md, "the driver").
 constexpr auto kRetryIdleAfter = std::chrono::seconds(1);
 
-// Parses one response without storing headers: status, one wanted header, body into a string.
+// Parses one response without storing every header: the status, the headers `wanted` (the
+// first of each), Location, Set-Cookie values (into `set_cookies`) and the body into a string.
 class ResponseParser : public http::basic_parser<false> {
  public:
-  ResponseParser(std::string& body, std::string_view wanted_header)
-      : body_(body), wanted_header_(wanted_header) {
+  ResponseParser(std::string& body, const std::vector<std::string>& wanted,
+                 std::vector<std::string>& set_cookies)
+      : body_(body), wanted_(wanted), set_cookies_(set_cookies), found(wanted.size()) {
     body_.clear();
+    set_cookies_.clear();
     body_limit(kMaxResponseBody);
   }
 
   int status = 0;
-  bool header_found = false;
-  std::string header_value;
+  std::string location;
 
  private:
   void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
@@ -73,11 +81,14 @@ class ResponseParser : public http::basic_parser<false> {
   void on_field_impl(http::field field, beast::string_view name, beast::string_view value,
                      error_code&) override {
     // Session cookies the app hands out are secrets in whatever leakcheck writes later.
-    if (field == http::field::set_cookie)
+    if (field == http::field::set_cookie) {
       redact::Global().AddHeaderValue({value.data(), value.size()});
-    if (!wanted_header_.empty() && beast::iequals(name, wanted_header_)) {
-      header_found = true;
-      header_value.assign(value.data(), value.size());
+      set_cookies_.emplace_back(value.data(), value.size());
+    }
+    if (field == http::field::location) location.assign(value.data(), value.size());
+    for (size_t i = 0; i < wanted_.size(); ++i) {
+      if (!found[i] && beast::iequals(name, wanted_[i]))
+        found[i].emplace(value.data(), value.size());
     }
   }
   void on_header_impl(error_code&) override {}
@@ -96,8 +107,56 @@ class ResponseParser : public http::basic_parser<false> {
   void on_finish_impl(error_code&) override {}
 
   std::string& body_;
-  std::string_view wanted_header_;
+  const std::vector<std::string>& wanted_;
+  std::vector<std::string>& set_cookies_;
+
+ public:
+  std::vector<std::optional<std::string>> found;  ///< parallel to `wanted`
 };
+
+// What a request step needs from each response, worked out once per step.
+struct StepPlan {
+  std::vector<std::string> wanted_headers;  // expect.header first (if any), then captures'
+  std::vector<int> capture_header;          // per capture: index into wanted_headers, or -1
+  std::vector<std::shared_ptr<const RE2>> capture_regexp;  // per capture (kRegexp), or null
+  std::vector<int> capture_group;                          // per capture (kRegexp)
+};
+
+StepPlan PlanStep(const config::RequestStep& step) {
+  StepPlan plan;
+  if (step.expect.header) plan.wanted_headers.push_back(*step.expect.header);
+  for (const config::Capture& capture : step.captures) {
+    plan.capture_header.push_back(-1);
+    plan.capture_regexp.emplace_back();
+    plan.capture_group.push_back(0);
+    if (capture.source == config::CaptureSource::kHeader) {
+      plan.capture_header.back() = static_cast<int>(plan.wanted_headers.size());
+      plan.wanted_headers.push_back(capture.header);
+    } else if (capture.source == config::CaptureSource::kRegexp) {
+      auto re = std::make_shared<RE2>(capture.regexp, RE2::Quiet);
+      int group = capture.group >= 0 ? capture.group : (re->NumberOfCapturingGroups() > 0);
+      if (!capture.group_name.empty()) {
+        auto it = re->NamedCapturingGroups().find(capture.group_name);
+        group = it == re->NamedCapturingGroups().end() ? 0 : it->second;
+      }
+      plan.capture_regexp.back() = std::move(re);
+      plan.capture_group.back() = group;
+    }
+  }
+  return plan;
+}
+
+void PlanFlow(const std::vector<config::Step>& flow,
+              std::unordered_map<const config::RequestStep*, StepPlan>* plans) {
+  for (const config::Step& step : flow) {
+    if (step.kind == config::Step::Kind::kRequest) (*plans)[&step.request] = PlanStep(step.request);
+    if (step.kind == config::Step::Kind::kLoop) PlanFlow(step.loop.flow, plans);
+  }
+}
+
+bool IsRedirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
 
 struct VirtualUser {
   VirtualUser(asio::io_context& ioc, int vu_id, uint64_t seed)
@@ -115,7 +174,10 @@ struct VirtualUser {
   std::string request;
   std::string body;
   std::string scratch;
+  std::string path;  // the request target of the current request (after redirects)
   std::string uuid;
+  std::vector<std::string> set_cookies;
+  CookieJar cookies;
   config::Variables captures;
   std::mt19937_64 rng;
   JsonCapturer json;
@@ -217,6 +279,7 @@ class Driver::Impl {
         scenario_(scenario),
         uses_uuid_(FlowUsesUuid(scenario.flow, file.defaults)),
         watchdog_(ioc_) {
+    PlanFlow(scenario_.flow, &plans_);
     int concurrency =
         options.concurrency > 0 ? options.concurrency : scenario.run.concurrency.value;
     if (options.rate) {
@@ -292,6 +355,7 @@ class Driver::Impl {
     }
     endpoint_ = results.begin()->endpoint();
     host_header_ = target.host + ":" + target.port;
+    host_ = target.host;
     base_path_ = target.base_path;
     target_ready_ = true;
     CloseConnections();
@@ -383,14 +447,16 @@ class Driver::Impl {
     co_return true;
   }
 
-  void BuildRequest(VirtualUser& vu, const config::RequestStep& step,
-                    const config::RenderContext& context) {
+  // Serializes the request for `vu.path` into vu.request; the body (vu.scratch) and its
+  // content type were rendered once for the step (redirects resend them or drop them).
+  void BuildRequest(VirtualUser& vu, const config::RequestStep& step, config::Method method,
+                    const config::RenderContext& context, std::string_view content_type,
+                    bool has_body) {
     std::string& out = vu.request;
     out.clear();
-    out += config::MethodName(step.method);
+    out += config::MethodName(method);
     out += ' ';
-    out += base_path_;
-    step.url.RenderTo(context, out);
+    out += vu.path;
     out += " HTTP/1.1\r\nHost: ";
     out += host_header_;
     out += "\r\n";
@@ -407,18 +473,60 @@ class Driver::Impl {
       h.value.RenderTo(context, out);
       out += "\r\n";
     }
-    if (step.body) {
-      vu.scratch.clear();
-      step.body->RenderTo(context, vu.scratch);
-      if (step.json_body && !HasHeader(step.headers, "content-type") &&
+    // The jar's cookies and `cookie:` in one Cookie header, unless the step or the defaults
+    // write the header themselves.
+    if (!HasHeader(step.headers, "cookie") && !HasHeader(defaults_.headers, "cookie")) {
+      const size_t mark = out.size();
+      out += "Cookie: ";
+      const size_t empty = out.size();
+      vu.cookies.AppendCookieHeader(vu.path.substr(base_path_.size()), out);
+      for (const config::NamedValue& c : step.cookies) {
+        if (out.size() > empty) out += "; ";
+        out += c.name;
+        out += '=';
+        c.value.RenderTo(context, out);
+      }
+      if (out.size() == empty) {
+        out.resize(mark);
+      } else {
+        out += "\r\n";
+      }
+    }
+    if (has_body) {
+      if (!content_type.empty() && !HasHeader(step.headers, "content-type") &&
           !HasHeader(defaults_.headers, "content-type")) {
-        out += "Content-Type: application/json\r\n";
+        out += "Content-Type: ";
+        out += content_type;
+        out += "\r\n";
       }
       fmt::format_to(std::back_inserter(out), "Content-Length: {}\r\n\r\n", vu.scratch.size());
       out += vu.scratch;
     } else {
       out += "\r\n";
     }
+  }
+
+  // The request target of a redirect's Location (RFC 9110 section 10.2.2: resolved against the
+  // current target), or nullopt when it leaves the app's host (the driver has one endpoint).
+  std::optional<std::string> RedirectTarget(std::string_view location, const std::string& current) {
+    const std::string base_text = "http://" + host_header_ + current;  // the views point here
+    auto base = boost::urls::parse_uri(base_text);
+    auto ref = boost::urls::parse_uri_reference(location);
+    if (!base || !ref) return std::nullopt;
+    boost::urls::url resolved;
+    if (!boost::urls::resolve(*base, *ref, resolved)) return std::nullopt;
+    if (resolved.scheme() != "http") return std::nullopt;
+    std::string authority(resolved.encoded_host_and_port());
+    if (authority != host_header_ &&
+        !(resolved.port().empty() && host_header_ == std::string(resolved.encoded_host()) + ":80"))
+      return std::nullopt;
+    std::string target(resolved.encoded_path());
+    if (target.empty()) target = "/";
+    if (resolved.has_query()) {
+      target += '?';
+      target += resolved.encoded_query();
+    }
+    return target;
   }
 
   void Fail(VirtualUser& vu, RouteStats& route, ErrorKind kind) {
@@ -429,21 +537,82 @@ class Driver::Impl {
     Disconnect(vu);
   }
 
-  // Sends one request and checks its response. Returns false to abandon the iteration.
+  // Sends one request (following redirects) and checks the last response. Returns false to
+  // abandon the iteration.
   asio::awaitable<bool> Request(VirtualUser& vu, const config::RequestStep& step,
                                 const config::RenderContext& context) {
     // Yield once before sending, so the responses that arrived together are all read before
     // the next requests go out together: the server then wakes once for a batch instead of
     // once per request (wrk sends from the next event-loop turn for the same reason).
     co_await asio::post(ioc_, asio::use_awaitable);
-    BuildRequest(vu, step, context);
+    const StepPlan& plan = plans_.at(&step);
+    vu.path.clear();
+    RenderRequestTarget(step, context, base_path_, vu.path);
+    bool has_body = false;
+    const std::string content_type =
+        RenderRequestBody(step, context, vu.rng, vu.scratch, &has_body);
+    config::Method method = step.method;
     RouteStats& route = stats_.routes[static_cast<size_t>(step.route)];
     ++stats_.requests;
     ++route.requests;
     const Clock::time_point start = Clock::now();
+    // One deadline for the request and the redirects it follows.
     vu.deadline = start + step.timeout.value_or(defaults_.timeout.value);
     vu.timed_out = false;
+    std::optional<ResponseParser> parser;
+    for (int hop = 0;; ++hop) {
+      BuildRequest(vu, step, method, context, content_type, has_body);
+      error_code ec = co_await Exchange(vu, method, plan, parser);
+      // The watchdog may have closed the socket between the read finishing and this resuming.
+      if (ec || vu.timed_out) {
+        vu.deadline = Clock::time_point::max();
+        Fail(vu, route,
+             vu.timed_out                    ? ErrorKind::kTimeout
+             : ec == http::error::body_limit ? ErrorKind::kBodyTooLarge
+             : !parser                       ? ErrorKind::kConnect
+                                             : ErrorKind::kClosed);
+        co_return false;
+      }
+      vu.last_used = Clock::now();
+      for (const std::string& set_cookie : vu.set_cookies)
+        vu.cookies.Store(set_cookie, host_, std::string_view(vu.path).substr(base_path_.size()));
+      if (!parser->keep_alive()) {
+        Disconnect(vu);
+        ++stats_.server_closes;
+      }
+      if (!step.follow_redirect || !IsRedirect(parser->status) || parser->location.empty()) break;
+      std::optional<std::string> next = RedirectTarget(parser->location, vu.path);
+      if (!next || hop == config::kMaxRedirects) {
+        vu.deadline = Clock::time_point::max();
+        ++stats_.responses;
+        Fail(vu, route, ErrorKind::kRedirect);
+        co_return false;
+      }
+      ++stats_.redirects;
+      vu.path = std::move(*next);
+      // 303, and 301/302 after a POST, continue as GET without the body (RFC 9110 15.4; what
+      // browsers and got do); 307/308 repeat the method and body.
+      if (parser->status == 303 || (parser->status <= 302 && method == config::Method::kPost)) {
+        if (method != config::Method::kHead) method = config::Method::kGet;
+        has_body = false;
+      }
+    }
+    vu.deadline = Clock::time_point::max();
+    const ResponseParser& response = *parser;
+    ++stats_.responses;
+    stats_.latency.Record(
+        std::chrono::duration_cast<std::chrono::microseconds>(vu.last_used - start).count());
+    ++stats_.status_classes[static_cast<size_t>(std::clamp(response.status / 100, 0, 5))];
+    co_return CheckResponse(vu, step, plan, response, route, context);
+  }
+
+  // One exchange on the virtual user's connection: connect if needed, write vu.request, read
+  // the response into `parser` (left empty when the connection could not be made).
+  asio::awaitable<error_code> Exchange(VirtualUser& vu, config::Method method, const StepPlan& plan,
+                                       std::optional<ResponseParser>& parser) {
+    const Clock::time_point start = Clock::now();
     error_code ec;
+    parser.reset();
     if (vu.connected && start - vu.last_used > kIdleCheckAfter && PeerClosed(vu.socket)) {
       Disconnect(vu);
       ++stats_.server_closes;
@@ -452,22 +621,16 @@ class Driver::Impl {
     // the request arrives (a checkpoint paused the app past its keepAliveTimeout, and its
     // overdue timers fire before it reads): that failure is the harness's, so it is retried once.
     bool may_retry = vu.connected && start - vu.last_used >= kRetryIdleAfter;
-    const config::Expect& expect = step.expect;
-    std::optional<ResponseParser> parser;
     for (;;) {
       if (!vu.connected) {
         co_await vu.socket.async_connect(endpoint_, asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) {
-          vu.deadline = Clock::time_point::max();
-          Fail(vu, route, vu.timed_out ? ErrorKind::kTimeout : ErrorKind::kConnect);
-          co_return false;
-        }
+        if (ec) co_return ec;
         vu.socket.set_option(tcp::no_delay(true), ec);
         vu.connected = true;
         ++stats_.connections_opened;
       }
-      parser.emplace(vu.body, expect.header ? std::string_view(*expect.header) : "");
-      if (step.method == config::Method::kHead) parser->skip(true);
+      parser.emplace(vu.body, plan.wanted_headers, vu.set_cookies);
+      if (method == config::Method::kHead) parser->skip(true);
       co_await asio::async_write(vu.socket, asio::buffer(vu.request),
                                  asio::redirect_error(asio::use_awaitable, ec));
       if (!ec) {
@@ -480,31 +643,12 @@ class Driver::Impl {
       vu.buffer.clear();
       ++stats_.server_closes;
     }
-    vu.deadline = Clock::time_point::max();
-    const Clock::time_point end = Clock::now();
-    // The watchdog may have closed the socket between the read finishing and this resuming.
-    if (ec || vu.timed_out) {
-      Fail(vu, route,
-           vu.timed_out                    ? ErrorKind::kTimeout
-           : ec == http::error::body_limit ? ErrorKind::kBodyTooLarge
-                                           : ErrorKind::kClosed);
-      co_return false;
-    }
-    const ResponseParser& response = *parser;
-    vu.last_used = end;
-    ++stats_.responses;
-    stats_.latency.Record(
-        std::chrono::duration_cast<std::chrono::microseconds>(end - start).count());
-    ++stats_.status_classes[static_cast<size_t>(std::clamp(response.status / 100, 0, 5))];
-    if (!response.keep_alive()) {
-      Disconnect(vu);
-      ++stats_.server_closes;
-    }
-    co_return CheckResponse(vu, step, response, route, context);
+    co_return ec;
   }
 
-  bool CheckResponse(VirtualUser& vu, const config::RequestStep& step, const ResponseParser& parser,
-                     RouteStats& route, const config::RenderContext& context) {
+  bool CheckResponse(VirtualUser& vu, const config::RequestStep& step, const StepPlan& plan,
+                     const ResponseParser& parser, RouteStats& route,
+                     const config::RenderContext& context) {
     const config::Expect& expect = step.expect;
     bool failed = false;
     bool status_ok = expect.statuses.empty()
@@ -517,9 +661,9 @@ class Driver::Impl {
     }
     bool expectation_ok = true;
     if (expect.header) {
+      const std::optional<std::string>& value = parser.found[0];
       expectation_ok =
-          parser.header_found &&
-          (!expect.header_equals || parser.header_value == expect.header_equals->Render(context));
+          value && (!expect.header_equals || *value == expect.header_equals->Render(context));
     }
     if (expect.contains && vu.body.find(expect.contains->Render(context)) == std::string::npos) {
       expectation_ok = false;
@@ -528,7 +672,7 @@ class Driver::Impl {
       ++stats_.errors[static_cast<size_t>(ErrorKind::kExpectation)];
       failed = true;
     }
-    bool captured = Capture(vu, step);
+    bool captured = Capture(vu, step, plan, parser);
     if (!captured) {
       ++stats_.errors[static_cast<size_t>(ErrorKind::kCapture)];
       failed = true;
@@ -541,14 +685,37 @@ class Driver::Impl {
     return captured;
   }
 
-  bool Capture(VirtualUser& vu, const config::RequestStep& step) {
-    if (step.captures.empty()) return true;
-    if (!vu.json.Parse(vu.body)) return false;
-    for (const config::Capture& capture : step.captures) {
-      auto value = vu.json.Find(capture.json);
+  bool Capture(VirtualUser& vu, const config::RequestStep& step, const StepPlan& plan,
+               const ResponseParser& parser) {
+    bool parsed = false;
+    for (size_t i = 0; i < step.captures.size(); ++i) {
+      const config::Capture& capture = step.captures[i];
+      std::optional<std::string> value;
+      bool json = false;
+      switch (capture.source) {
+        case config::CaptureSource::kJson:
+          if (!parsed && !vu.json.Parse(vu.body)) return false;
+          parsed = true;
+          value = vu.json.Find(capture.json, &json);
+          break;
+        case config::CaptureSource::kHeader:
+          value = parser.found[static_cast<size_t>(plan.capture_header[i])];
+          break;
+        case config::CaptureSource::kRegexp: {
+          const RE2& re = *plan.capture_regexp[i];
+          const int group = plan.capture_group[i];
+          std::vector<re2::StringPiece> groups(static_cast<size_t>(group) + 1);
+          if (re.Match(vu.body, 0, vu.body.size(), RE2::UNANCHORED, groups.data(),
+                       static_cast<int>(groups.size())) &&
+              groups.back().data() != nullptr) {
+            value.emplace(groups.back().data(), groups.back().size());
+          }
+          break;
+        }
+      }
       if (!value) return false;
       if (capture.secret) redact::Global().AddSecret(*value);
-      vu.captures.Set(capture.as.value, std::move(*value));
+      vu.captures.Set(capture.as.value, std::move(*value), json);
     }
     return true;
   }
@@ -590,7 +757,9 @@ class Driver::Impl {
   std::string target_url_;
   tcp::endpoint endpoint_;
   std::string host_header_;
+  std::string host_;  // without the port: the cookie jar's host
   std::string base_path_;
+  std::unordered_map<const config::RequestStep*, StepPlan> plans_;
 
   // The batch. One thread runs every coroutine, so plain counters are exact: the iteration
   // counter hands out each number once and the batch stops at exactly `limit_`.

@@ -20,7 +20,7 @@ bool JsonCapturer::Parse(const std::string& body) {
   return impl_->valid;
 }
 
-std::optional<std::string> JsonCapturer::Find(const config::JsonPath& path) const {
+std::optional<std::string> JsonCapturer::Find(const config::JsonPath& path, bool* json) const {
   if (!impl_->valid) return std::nullopt;
   simdjson::dom::element at = impl_->root;
   for (const config::JsonPathSegment& segment : path.segments) {
@@ -39,7 +39,9 @@ std::optional<std::string> JsonCapturer::Find(const config::JsonPath& path) cons
     }
   }
   std::string_view text;
-  if (at.get_string().get(text) == simdjson::SUCCESS) return std::string(text);
+  const bool is_string = at.get_string().get(text) == simdjson::SUCCESS;
+  if (json) *json = !is_string;
+  if (is_string) return std::string(text);
   return simdjson::minify(at);
 }
 

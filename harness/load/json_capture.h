@@ -22,8 +22,8 @@ class JsonCapturer {
   /// Returns false when it is not JSON.
   bool Parse(const std::string& body);
   /// The value at `path` in the last parsed body: strings unquoted, anything else as minified
-  /// JSON. nullopt when the path leads nowhere.
-  std::optional<std::string> Find(const config::JsonPath& path) const;
+  /// JSON. nullopt when the path leads nowhere. `*json` (when given) is true for the latter.
+  std::optional<std::string> Find(const config::JsonPath& path, bool* json = nullptr) const;
 
  private:
   struct Impl;

@@ -6,8 +6,9 @@
 namespace leakcheck::load {
 
 const char* ErrorKindName(ErrorKind kind) {
-  static constexpr const char* kNames[kErrorKinds] = {
-      "connect", "timeout", "closed", "status", "expectation", "capture", "body_too_large"};
+  static constexpr const char* kNames[kErrorKinds] = {"connect",        "timeout",     "closed",
+                                                      "status",         "expectation", "capture",
+                                                      "body_too_large", "redirect"};
   return kNames[static_cast<size_t>(kind)];
 }
 
@@ -25,6 +26,7 @@ void Stats::Merge(const Stats& other) {
   for (size_t i = 0; i < status_classes.size(); ++i) status_classes[i] += other.status_classes[i];
   connections_opened += other.connections_opened;
   server_closes += other.server_closes;
+  redirects += other.redirects;
   if (routes.size() < other.routes.size()) routes.resize(other.routes.size());
   for (size_t i = 0; i < other.routes.size(); ++i) {
     routes[i].route = other.routes[i].route;
@@ -57,6 +59,7 @@ boost::json::object Stats::Json() const {
           {"error_rate", error_rate()},
           {"connections_opened", connections_opened},
           {"server_closes", server_closes},
+          {"redirects", redirects},
           {"elapsed_seconds", elapsed_seconds},
           {"requests_per_second",
            elapsed_seconds > 0 ? static_cast<double>(requests) / elapsed_seconds : 0.0},

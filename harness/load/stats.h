@@ -20,12 +20,14 @@ enum class ErrorKind {
   kExpectation,   ///< `expect.header` / `expect.contains` not met
   kCapture,       ///< a `capture` JSONPath found nothing (or the body was not JSON)
   kBodyTooLarge,  ///< the response body exceeded kMaxResponseBody; the connection is closed
+  kRedirect,      ///< more than config::kMaxRedirects redirects, or one off the app's host
 };
-inline constexpr int kErrorKinds = 7;
+inline constexpr int kErrorKinds = 8;
 /// The most of one response body the driver keeps (16 MiB): a larger body is not read on, so
 /// leakcheck's memory stays bounded whatever the app sends.
 inline constexpr uint64_t kMaxResponseBody = 16ull << 20;
-/// "connect", "timeout", "closed", "status", "expectation", "capture", "body_too_large".
+/// "connect", "timeout", "closed", "status", "expectation", "capture", "body_too_large",
+/// "redirect".
 const char* ErrorKindName(ErrorKind kind);
 
 struct RouteStats {
@@ -45,6 +47,7 @@ struct Stats {
   std::array<int64_t, 6> status_classes{};  ///< responses by status / 100 (index 1..5)
   int64_t connections_opened = 0;
   int64_t server_closes = 0;  ///< connections the server closed (Connection: close, idle close)
+  int64_t redirects = 0;      ///< redirects followed (each hop; not counted in `requests`)
   std::vector<RouteStats> routes;  ///< indexed like config::Scenario::routes
   LatencyHistogram latency;        ///< response time in µs, complete responses only
   double elapsed_seconds = 0;

@@ -313,7 +313,7 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"    flow: [ { get: { url: /, capture: { json: id, as: x } } } ]\n",
                  "4:47: JSONPath `id` must start with `$`"},
         RuleCase{"    flow: [ { get: { url: /, capture: { json: $.id } } } ]\n",
-                 "4:39: `capture` needs both `json`"},
+                 "4:39: `capture` needs one of `json`"},
         RuleCase{"    flow: [ { get: { url: /, timeout: 0ms } } ]\n",
                  "4:39: `timeout` must be more than zero"},
         RuleCase{"    flow: [ { think: soon } ]\n", "4:22: `think` must be a duration"},

@@ -87,12 +87,58 @@ TEST(Template, JsonEscapesAppendedParts) {
   EXPECT_EQ(body.Render(ctx), R"({"name":"x-a\"b\\c\n"})");
 }
 
+TEST(Template, UrlValuesArePercentEncodedUnlessTripleBraced) {
+  Variables vars;
+  vars.Set("name", "Jane Doe & Co/?#%~._-");
+  RenderContext ctx;
+  ctx.variables = &vars;
+  Template url = MustCompile("/items/{{ name }}?raw={{{ name }}}&x=a b");
+  url.EncodeForUrl();
+  EXPECT_EQ(url.Render(ctx),
+            "/items/Jane%20Doe%20%26%20Co%2F%3F%23%25~._-?raw=Jane Doe & Co/?#%~._-&x=a b")
+      << "values encoded (RFC 3986 unreserved kept), literal text and {{{ }}} as written";
+  EXPECT_EQ(MustCompile("{{{ name }}}").Render(ctx), MustCompile("{{ name }}").Render(ctx))
+      << "outside URLs the two forms are the same";
+  EXPECT_EQ(CompileError("/a/{{{ name }}"), "unclosed `{{{` in template (close it with `}}}`)");
+}
+
+TEST(Template, AWholeJsonValueKeepsItsType) {
+  std::mt19937_64 rng(7);
+  Variables vars;
+  vars.Set("id", "42", /*json=*/true);
+  vars.Set("text", "42");
+  vars.Set("obj", R"({"a":[1]})", true);
+  RenderContext ctx;
+  ctx.iteration = 5;
+  ctx.rng = &rng;
+  ctx.variables = &vars;
+  auto whole = [&](std::string_view source) {
+    auto t = MustCompile(source).AsJsonValue();
+    EXPECT_TRUE(t) << source;
+    return t ? t->Render(ctx) : "";
+  };
+  EXPECT_EQ(whole("{{ $iteration }}"), "5");
+  std::string n = whole("{{ $randomNumber(1, 5) }}");
+  EXPECT_TRUE(n >= "1" && n <= "5" && n.size() == 1) << n;
+  EXPECT_EQ(whole("{{ id }}"), "42") << "a captured JSON number stays a number";
+  EXPECT_EQ(whole("{{ text }}"), "\"42\"") << "a captured string stays a string";
+  EXPECT_EQ(whole("{{ obj }}"), R"({"a":[1]})");
+  EXPECT_EQ(whole("{{ missing }}"), "\"\"");
+  EXPECT_EQ(whole("{{ $randomString(3) }}").size(), 5u);
+  EXPECT_FALSE(MustCompile("n{{ $iteration }}").AsJsonValue()) << "text around: a string";
+  EXPECT_FALSE(MustCompile("plain").AsJsonValue());
+}
+
 TEST(Template, ReportsSyntaxErrors) {
   EXPECT_EQ(CompileError("{{ $uuidd }}"),
             "unknown template function `$uuidd` (did you mean `$uuid`?)");
   EXPECT_EQ(CompileError("/a/{{ uid"), "unclosed `{{` in template (close it with `}}`)");
   EXPECT_EQ(CompileError("{{ }}"), "empty `{{ }}` in template");
   EXPECT_NE(CompileError("{{ $randomInt(9, 1) }}").find("a <= b"), std::string::npos);
+  EXPECT_EQ(CompileError("{{ $randomNumber(9, 1) }}"),
+            "`$randomNumber(a, b)` needs two integers with a <= b");
+  EXPECT_EQ(CompileError("{{ $randomNumbr(1, 2) }}"),
+            "unknown template function `$randomNumbr` (did you mean `$randomNumber`?)");
   EXPECT_NE(CompileError("{{ $randomInt(x) }}").find("integer"), std::string::npos);
   EXPECT_NE(CompileError("{{ $randomString(0) }}").find("length"), std::string::npos);
   EXPECT_NE(CompileError("{{ $env }}").find("$env.NAME"), std::string::npos);

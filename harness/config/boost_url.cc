@@ -1,0 +1,2 @@
+// Boost.URL's compiled part (percent-encoding, URL parsing), built once for the project.
+#include <boost/url/src.hpp>
