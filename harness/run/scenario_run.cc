@@ -139,6 +139,7 @@ class ScenarioRun {
   int checkpoint_index_ = 0;
   int checkpoint_count_ = 0;
   std::optional<cdp::SamplingProfile> profile_;
+  analysis::SourceMaps source_maps_;  // the app's scripts' maps, asked after the last snapshot
   std::string phase_;
 };
 
@@ -283,6 +284,7 @@ void ScenarioRun::Drive(std::string& app_stderr) {
             total_.iterations, b == batches || b == middle);
   }
   Extend(*traffic, inspector, app);
+  source_maps_ = analysis::SourceMaps::Load(inspector.SourceMapUrls());
   r_.load = ToLoadStats(total_);
   Phase("shutdown", "");
   t = Clock::now();
@@ -346,9 +348,13 @@ void ScenarioRun::Analyse(const std::string& app_stderr) {
   const std::string cwd = fs::current_path().string() + "/";
   for (auto& c : r_.checks) {
     LocateCheck(sc_, r_.location, c);
+    // Generated positions to the original source (TypeScript, bundles), then relative paths.
+    c.summary = source_maps_.Rewrite(c.summary);
     for (auto& e : c.evidence)
-      for (std::string* text : {&e.title, &e.detail})
+      for (std::string* text : {&e.title, &e.detail}) {
+        *text = source_maps_.Rewrite(*text);
         for (size_t at; (at = text->find(cwd)) != std::string::npos;) text->erase(at, cwd.size());
+      }
     ApplyAllowList(sc_, c);
   }
   DecideInconclusive(r_.checks, static_cast<int>(r_.extensions.size()));
