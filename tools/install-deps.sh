@@ -41,9 +41,14 @@ fi
 # (tests/consumers: a JUnit parser, the GitHub Actions validator; tests/browser: playwright-core
 # and mermaid); lock files committed.
 for dir in scenarios tests tests/consumers tests/browser tests/fixtures/leaks/express-lru \
-           tests/fixtures/leaks/lru-ttl; do
+           tests/fixtures/leaks/lru-ttl tests/fixtures/typescript; do
   if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
     echo "install-deps: npm ci in $dir/"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 done
+# The TypeScript fixture runs as tsc compiled it (dist/, with source maps; not committed).
+if [ ! -f tests/fixtures/typescript/dist/server.js ]; then
+  echo "install-deps: tsc in tests/fixtures/typescript/"
+  (cd tests/fixtures/typescript && npx --no-install tsc -p .)
+fi

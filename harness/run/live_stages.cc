@@ -5,6 +5,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/json.hpp>
 
 #include "harness/common/error.h"
 #include "harness/load/driver.h"
@@ -72,6 +73,41 @@ class LiveInspector final : public Inspector {
   void StartSampling() override { session_.StartSampling(); }
   cdp::SamplingProfile StopSampling() override { return session_.StopSampling(); }
   void Close() noexcept override { session_.Close(); }
+  std::vector<analysis::ScriptSourceMapUrl> SourceMapUrls() override {
+    // An in-app inspector session replays Debugger.scriptParsed for every live script, with
+    // the sourceMappingURL V8 read from its last line; the callback API dispatches in-thread, so
+    // the events have arrived when post() returns. After the last snapshot: it costs the run
+    // nothing it measures.
+    static constexpr std::string_view kScript = R"js((() => {
+      const inspector = require('node:inspector');
+      const session = new inspector.Session();
+      const out = [];
+      session.connect();
+      session.on('Debugger.scriptParsed', ({ params: p }) => {
+        if (p.sourceMapURL && !p.url.startsWith('node:') && !p.url.includes('/node_modules/'))
+          out.push([p.url, p.sourceMapURL]);
+      });
+      try { session.post('Debugger.enable'); session.post('Debugger.disable'); }
+      finally { session.disconnect(); }
+      return JSON.stringify(out);
+    })())js";
+    cdp::EvaluateOptions options;
+    options.include_command_line_api = true;
+    const cdp::RemoteValue value = session_.Evaluate(kScript, options);
+    std::vector<analysis::ScriptSourceMapUrl> out;
+    boost::system::error_code ec;
+    const boost::json::value outer = boost::json::parse(value.json, ec);
+    if (ec || !outer.is_string()) return out;
+    const boost::json::value list = boost::json::parse(outer.as_string(), ec);
+    if (ec || !list.is_array()) return out;
+    for (const auto& row : list.as_array()) {
+      const auto* pair = row.if_array();
+      if (!pair || pair->size() != 2 || !(*pair)[0].is_string() || !(*pair)[1].is_string())
+        continue;
+      out.push_back({std::string((*pair)[0].as_string()), std::string((*pair)[1].as_string())});
+    }
+    return out;
+  }
 
  private:
   cdp::Session session_;

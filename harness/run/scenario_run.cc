@@ -206,6 +206,7 @@ class ScenarioRun {
   int checkpoint_index_ = 0;
   int checkpoint_count_ = 0;
   std::optional<cdp::SamplingProfile> profile_;
+  analysis::SourceMaps source_maps_;  // the app's scripts' maps, asked after the last snapshot
   std::string phase_;
   StartedApp* live_ = nullptr;
   StartedApp own_;                          // the app, unless the scenario reuses a shared one
@@ -375,6 +376,7 @@ void ScenarioRun::Drive(std::string& app_stderr) {
             total_.iterations, b == batches || b == middle);
   }
   Extend(*traffic, inspector, app);
+  source_maps_ = analysis::SourceMaps::Load(inspector.SourceMapUrls());
   r_.load = ToLoadStats(total_);
   Phase("shutdown", "");
   t = Clock::now();
@@ -494,11 +496,15 @@ std::vector<CheckResult> ScenarioRun::AnalyseProcess(const std::vector<Checkpoin
   const std::string cwd = fs::current_path().string() + "/";
   for (auto& c : checks) {
     LocateCheck(sc_, r_.location, c);
+    // Generated positions to the original source (TypeScript, bundles), then relative paths.
+    c.summary = source_maps_.Rewrite(c.summary);
     for (size_t at; (at = c.summary.find(cwd)) != std::string::npos;)
       c.summary.erase(at, cwd.size());
     for (auto& e : c.evidence)
-      for (std::string* text : {&e.title, &e.detail})
+      for (std::string* text : {&e.title, &e.detail}) {
+        *text = source_maps_.Rewrite(*text);
         for (size_t at; (at = text->find(cwd)) != std::string::npos;) text->erase(at, cwd.size());
+      }
     ApplyAllowList(sc_, c);
   }
   DecideInconclusive(checks, static_cast<int>(r_.extensions.size()));

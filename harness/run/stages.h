@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/analysis/source_map.h"
 #include "harness/cdp/checkpoint.h"
 #include "harness/cdp/session.h"
 #include "harness/config/scenario.h"
@@ -68,6 +69,9 @@ class Inspector {
   virtual cdp::SamplingProfile StopSampling() = 0;
   /// Closes the session (never throws).
   virtual void Close() noexcept = 0;
+  /// The app's scripts (outside node_modules) that name a source map, and where it is: asked at
+  /// the end of the run, after the last snapshot (docs/attribution.md). Empty by default.
+  virtual std::vector<analysis::ScriptSourceMapUrl> SourceMapUrls() { return {}; }
 };
 
 /// The traffic of one scenario: its flow run by its virtual users, in batches.

@@ -1,7 +1,10 @@
 // The leak-pattern suite: `leakcheck run` on every case of tests/fixtures/leaks/expectations.json
 // (leaky and fixed variants of the patterns behind most production incidents, and the bundled
 // example). A leaky variant must exit 1 with the right detector failing and the culprit named;
-// a fixed one must exit 0. No app process may outlive the run.
+// a fixed one must exit 0. No app process may outlive the run. Every case runs on the machine's
+// node (`Patterns/…`) and on Node 22, 24 and 26 (`Node22/…`: tools/install-node-versions.sh's
+// binary first on PATH; skipped, saying so, when absent), and every location a report prints
+// names a file on each of them (no `script 79:26:25`).
 #include <signal.h>
 
 #include <cerrno>
@@ -11,12 +14,14 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include "tests/support/node_versions.h"
 #include "tests/support/param_name.h"
 #include "tests/support/run_command.h"
 
@@ -84,10 +89,42 @@ std::string AppStderrLogs(const std::string& dir) {
   return all;
 }
 
-class LeakSuite : public ::testing::TestWithParam<LeakCase> {};
+// The first "script <digits>:" in `text` (a location whose script V8 did not name), or "".
+std::string UnnamedScriptLocation(std::string_view text) {
+  for (size_t at = text.find("script "); at != std::string_view::npos;
+       at = text.find("script ", at + 1)) {
+    size_t end = at + 7;
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+    if (end > at + 7 && end < text.size() && text[end] == ':')
+      return std::string(text.substr(at > 40 ? at - 40 : 0, end - at + 80));
+  }
+  return "";
+}
+
+// One run of the suite: a case and the Node major it runs on (0: the node on PATH).
+struct LeakRun {
+  LeakCase c;
+  int node = 0;
+};
+
+std::vector<LeakRun> RunsOn(int node) {
+  std::vector<LeakRun> out;
+  for (auto& c : LoadCases()) out.push_back({std::move(c), node});
+  return out;
+}
+
+class LeakSuite : public ::testing::TestWithParam<LeakRun> {};
 
 TEST_P(LeakSuite, VerdictDetectorAndCulprit) {
-  const LeakCase& c = GetParam();
+  const LeakCase& c = GetParam().c;
+  const int node = GetParam().node;
+  SpawnOptions options;
+  if (node != 0) {
+    if (!NodeInstalled(node))
+      GTEST_SKIP() << "node " << node << " is not installed in " << NodeBinDir(node)
+                   << " (run tools/install-node-versions.sh; CI does)";
+    options.env.emplace_back("PATH", PathWithNode(node));
+  }
   // The case's own description is consistent: its YAML is the pattern's variant.
   if (c.pattern == "example") {
     EXPECT_EQ(c.yaml, c.variant == "leaky" ? "scenarios/leaky-api.yaml" : "scenarios/api.yaml");
@@ -106,9 +143,20 @@ TEST_P(LeakSuite, VerdictDetectorAndCulprit) {
   }
   TempDir out;
   auto r = RunCommand({LEAKCHECK_BIN, "run", kSource + "/" + c.yaml, "--out", out.path(), "--json",
-                       "--no-sampling"});
+                       "--no-sampling"},
+                      options);
   ASSERT_EQ(r.exit_code, c.exit_code) << r.err << "\n" << r.out.substr(0, 4000);
   auto result = boost::json::parse(r.out).as_object();
+  if (node != 0) {
+    EXPECT_THAT(std::string(result.at("node_version").as_string()),
+                ::testing::StartsWith("v" + std::to_string(node) + "."))
+        << "the app ran on the Node of PATH's first folder";
+  }
+  // Every location printed names its file: no "script 79:26:25" (issue 13), in the JSON report
+  // and in report.html.
+  EXPECT_EQ(UnnamedScriptLocation(r.out), "") << "a location without its file in the JSON";
+  EXPECT_EQ(UnnamedScriptLocation(ReadWholeFile(out.path() + "/report.html")), "")
+      << "a location without its file in report.html";
   std::set<std::string> failed;
   for (const auto& s : result.at("scenarios").as_array())
     for (const auto& check : s.at("checks").as_array())
@@ -138,8 +186,11 @@ TEST_P(LeakSuite, VerdictDetectorAndCulprit) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Patterns, LeakSuite, ::testing::ValuesIn(LoadCases()),
-                         [](const auto& param_info) { return param_info.param.name; });
+auto CaseName = [](const auto& param_info) { return param_info.param.c.name; };
+INSTANTIATE_TEST_SUITE_P(Patterns, LeakSuite, ::testing::ValuesIn(RunsOn(0)), CaseName);
+INSTANTIATE_TEST_SUITE_P(Node22, LeakSuite, ::testing::ValuesIn(RunsOn(22)), CaseName);
+INSTANTIATE_TEST_SUITE_P(Node24, LeakSuite, ::testing::ValuesIn(RunsOn(24)), CaseName);
+INSTANTIATE_TEST_SUITE_P(Node26, LeakSuite, ::testing::ValuesIn(RunsOn(26)), CaseName);
 
 }  // namespace
 }  // namespace leakcheck::testing
