@@ -232,7 +232,8 @@ std::string ClosureLocation(const HeapGraph& g, NodeIndex closure) {
   const auto* loc = g.LocationOf(closure);
   if (!loc) return "";
   std::string script = FunctionScript(g, closure);
-  if (script.empty()) script = fmt::format("script {}", loc->script_id);
+  // A script without a file name (new Function, eval, some of Node's own) says so plainly.
+  if (script.empty()) script = fmt::format("(unnamed script {})", loc->script_id);
   return fmt::format("{}:{}:{}", script, loc->line + 1, loc->column + 1);
 }
 

@@ -80,7 +80,8 @@ struct UnwrappedFunction {
 UnwrappedFunction UnwrapFunction(const HeapGraph& g, NodeIndex fn);
 
 /// "server.js:42:7" for a closure: script from its SharedFunctionInfo, line/column from the
-/// snapshot's locations (1-based here). Empty when unknown.
+/// snapshot's locations (1-based here); "(unnamed script 165):1:1" for a script without a file
+/// name (new Function, eval). Empty when unknown.
 std::string ClosureLocation(const HeapGraph& g, NodeIndex closure);
 
 /// The first outgoing edge of `n` with this name (any type); kNoNode when absent.

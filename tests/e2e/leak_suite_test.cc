@@ -89,7 +89,8 @@ std::string AppStderrLogs(const std::string& dir) {
   return all;
 }
 
-// The first "script <digits>:" in `text` (a location whose script V8 did not name), or "".
+// The first "script <digits>:" in `text` (a location whose script is neither named nor said to
+// be unnamed), or "".
 std::string UnnamedScriptLocation(std::string_view text) {
   for (size_t at = text.find("script "); at != std::string_view::npos;
        at = text.find("script ", at + 1)) {
