@@ -119,9 +119,11 @@ struct ProcessResult {
   std::vector<CheckResult> checks;
   std::vector<CheckpointSample> checkpoints;
   std::vector<std::string> snapshots;  ///< kept snapshot files
+  int thread_id = 0;  ///< role "thread": worker_threads' threadId inside process `pid`; else 0
 };
 BOOST_DESCRIBE_STRUCT(ProcessResult, (),
-                      (pid, role, script, label, measured, problem, checks, checkpoints, snapshots))
+                      (pid, role, script, label, measured, problem, checks, checkpoints, snapshots,
+                       thread_id))
 
 struct ScenarioResult {
   std::string name;

@@ -53,6 +53,8 @@ class App {
   virtual void Stop() = 0;
 };
 
+struct ThreadSession;
+
 /// The inspector session to a started app.
 class Inspector {
  public:
@@ -68,6 +70,16 @@ class Inspector {
   virtual cdp::SamplingProfile StopSampling() = 0;
   /// Closes the session (never throws).
   virtual void Close() noexcept = 0;
+  /// The process's worker threads running now (NodeWorker domain), each with a session of its
+  /// own carried over this one, which must outlive them. The default: none.
+  virtual std::vector<ThreadSession> Threads();
+};
+
+/// A worker thread of a measured process.
+struct ThreadSession {
+  cdp::WorkerInfo info;
+  std::unique_ptr<Inspector> inspector;  ///< null when it could not be attached
+  std::string problem;                   ///< why not ("cdp: HeapProfiler.enable: …")
 };
 
 /// The traffic of one scenario: its flow run by its virtual users, in batches.
