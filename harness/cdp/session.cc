@@ -107,6 +107,9 @@ struct Session::Impl {
   std::string broken_reason;
   AppMonitor monitor;
   MessageParser messages;
+  // A worker thread's session: requests go through `parent`'s WebSocket.
+  Impl* parent = nullptr;
+  std::string worker_session;
 
   // Handles an event that arrived while waiting for a response; may extend the deadline.
   using EventHandler = std::function<void(std::string_view message, std::string_view method)>;
@@ -220,6 +223,7 @@ struct Session::Impl {
   std::string Call(std::string_view method, std::string_view params, milliseconds timeout,
                    milliseconds idle, const EventHandler& on_event) {
     std::string stage = Stage(method);
+    if (parent != nullptr) return CallInWorker(stage, method, params, timeout, idle, on_event);
     CheckUsable(stage);
     milliseconds budget = timeout.count() > 0 ? timeout : options.call_timeout;
     auto deadline = Clock::now() + budget;
@@ -236,6 +240,48 @@ struct Session::Impl {
       }
       if (auto result = HandleMessage(stage, message, id, on_event)) return *result;
     }
+  }
+
+  // Call for a worker thread's session: the request wrapped in NodeWorker.sendMessageToWorker on
+  // the parent's WebSocket, the answer unwrapped from its receivedMessageFromWorker events.
+  std::string CallInWorker(const std::string& stage, std::string_view method,
+                           std::string_view params, milliseconds timeout, milliseconds idle,
+                           const EventHandler& on_event) {
+    milliseconds budget = timeout.count() > 0 ? timeout : parent->options.call_timeout;
+    int64_t id = next_id++;
+    std::string request = "{\"id\":" + std::to_string(id) + ",\"method\":" + QuoteJson(method) +
+                          ",\"params\":" + std::string(params.empty() ? "{}" : params) + "}";
+    std::optional<std::string> answer;
+    bool ended = false;
+    auto from_worker = [&](std::string_view message, std::string_view event) {
+      if (event == "NodeWorker.detachedFromWorker") {
+        if (message.find(QuoteJson(worker_session)) != std::string_view::npos) ended = true;
+        return;
+      }
+      if (event != "NodeWorker.receivedMessageFromWorker" || answer) return;
+      simdjson::padded_string copy(message);
+      simdjson::ondemand::parser parser;
+      simdjson::ondemand::document doc;
+      std::string_view sid, inner;
+      if (parser.iterate(copy).get(doc) || doc["params"]["sessionId"].get_string().get(sid) ||
+          sid != worker_session || doc["params"]["message"].get_string().get(inner))
+        return;
+      answer = HandleMessage(stage, inner, id, on_event);
+    };
+    parent->Call(
+        "NodeWorker.sendMessageToWorker",
+        "{\"sessionId\":" + QuoteJson(worker_session) + ",\"message\":" + QuoteJson(request) + "}",
+        budget, milliseconds(0), from_worker);
+    auto deadline = Clock::now() + budget;
+    while (!answer) {
+      if (ended) Fail(stage, "the worker thread ended", false);
+      std::string_view message = parent->Receive(stage, deadline, budget);
+      if (idle.count() > 0) deadline = Clock::now() + (budget = idle);
+      std::string problem;
+      auto decoded = parent->messages.Parse(message, &problem);
+      if (decoded && decoded->id < 0) from_worker(message, decoded->method);
+    }
+    return *answer;
   }
 
   // Returns the result JSON when `message` is the response to `id`; dispatches events.
@@ -290,6 +336,10 @@ void Session::Connect(const std::string& ws_url) {
 void Session::Close() noexcept {
   Impl& s = *impl_;
   if (!s.connected) return;
+  if (s.parent != nullptr) {  // a worker thread's: the parent's WebSocket is not ours to close
+    s.connected = false;
+    return;
+  }
   s.connected = false;
   if (s.broken) return;
   try {
@@ -449,6 +499,43 @@ SnapshotFile Session::WriteHeapSnapshotInApp(const std::filesystem::path& path) 
   std::error_code ec;
   uint64_t size = std::filesystem::file_size(target, ec);
   return SnapshotFile{target, ec ? 0 : size, 0};
+}
+
+std::vector<WorkerInfo> Session::AttachWorkers() {
+  std::vector<WorkerInfo> out;
+  auto on_event = [&](std::string_view message, std::string_view method) {
+    if (method != "NodeWorker.attachedToWorker") return;
+    simdjson::padded_string copy(message);
+    simdjson::ondemand::parser parser;
+    simdjson::ondemand::document doc;
+    if (parser.iterate(copy).get(doc)) return;
+    WorkerInfo w;
+    auto text = [&](std::string_view a, std::string_view b, std::string& to) {
+      std::string_view v;
+      auto field = b.empty() ? doc["params"][a] : doc["params"][a][b];
+      if (!field.get_string().get(v)) to = v;
+    };
+    text("sessionId", "", w.session_id);
+    text("workerInfo", "workerId", w.worker_id);
+    text("workerInfo", "type", w.type);
+    text("workerInfo", "title", w.title);
+    text("workerInfo", "url", w.url);
+    if (!w.session_id.empty()) out.push_back(std::move(w));
+  };
+  impl_->Call("NodeWorker.enable", R"({"waitForDebuggerOnStart":false})", milliseconds(0),
+              milliseconds(0), on_event);
+  // The attach events may follow the response: one more round trip collects them.
+  impl_->Call("Runtime.getHeapUsage", "{}", milliseconds(0), milliseconds(0), on_event);
+  return out;
+}
+
+std::unique_ptr<Session> Session::AttachToWorker(const WorkerInfo& worker) {
+  auto session = std::make_unique<Session>(impl_->options);
+  session->impl_->parent = impl_.get();
+  session->impl_->worker_session = worker.session_id;
+  session->impl_->connected = true;
+  session->Call("HeapProfiler.enable");
+  return session;
 }
 
 void Session::StartSampling(int64_t interval_bytes) {

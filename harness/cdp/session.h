@@ -78,6 +78,15 @@ struct SamplingProfile {
 /// the other snapshot method would fail the same way, so TakeCheckpoint does not.
 inline constexpr std::string_view kSnapshotWriteStage = "snapshot: write";
 
+/// A worker thread of the inspected process (NodeWorker.attachedToWorker).
+struct WorkerInfo {
+  std::string session_id;  ///< the nested session's id, for NodeWorker.sendMessageToWorker
+  std::string worker_id;   ///< worker_threads' threadId, as a string ("1")
+  std::string type;        ///< "worker"
+  std::string title;       ///< "[worker 1] /app/worker.js" or the Worker's `name`
+  std::string url;         ///< "file:///app/worker.js"
+};
+
 /// One Chrome DevTools Protocol session over a WebSocket to a Node inspector.
 /// Synchronous API; every network step runs under a deadline. A failure (timeout, closed
 /// connection, protocol error) throws HarnessError whose stage names the method
@@ -122,6 +131,14 @@ class Session {
   /// inspector's message encoding). Same heap profiler, so object ids match TakeHeapSnapshot's.
   /// The app must be able to write `path`. Errors name the stage "cdp: v8.writeHeapSnapshot".
   SnapshotFile WriteHeapSnapshotInApp(const std::filesystem::path& path);
+  /// NodeWorker.enable (waitForDebuggerOnStart false): the worker threads running now, each
+  /// attached with a nested session (docs/DESIGN.md "Processes").
+  std::vector<WorkerInfo> AttachWorkers();
+  /// A session inside worker thread `worker` (from AttachWorkers), carried over this session's
+  /// WebSocket as NodeWorker.sendMessageToWorker / receivedMessageFromWorker. This session must
+  /// outlive it and is used from the same thread. It enables the thread's HeapProfiler; every
+  /// call works as on a process (a thread that ended fails with "cdp: …" naming it).
+  std::unique_ptr<Session> AttachToWorker(const WorkerInfo& worker);
   /// HeapProfiler.startSampling with the mean sampling interval in bytes.
   void StartSampling(int64_t interval_bytes = 32768);
   /// HeapProfiler.getSamplingProfile: the profile so far, sampling goes on.

@@ -33,6 +33,9 @@ struct NodeProcess {
   std::string script;         ///< the script it runs ("server.js"), or "-e", or "" (REPL)
   std::string command;        ///< its whole command line, for messages
   std::string inspector_url;  ///< "ws://127.0.0.1:PORT/UUID"; empty when none was found
+  /// Role "thread" (a worker_threads Worker of process `pid`, reached through its process's
+  /// inspector): worker_threads' threadId. 0 for processes.
+  int thread_id = 0;
   /// Why it is not measured ("launcher: npm, not the app"; "no inspector found …"); empty when
   /// it is measured.
   std::string problem;

@@ -57,9 +57,29 @@ class LiveApp final : public App {
 
 class LiveInspector final : public Inspector {
  public:
-  LiveInspector(process::NodeApp& app, const std::string& url) {
+  LiveInspector(process::NodeApp& app, const std::string& url)
+      : owned_(std::make_unique<cdp::Session>()), session_(*owned_), app_(app) {
     session_.SetAppMonitor([&app](milliseconds grace) { return app.DescribeExit(grace); });
     session_.Connect(url);
+  }
+  // A worker thread's session (cdp::Session::AttachToWorker).
+  LiveInspector(process::NodeApp& app, std::unique_ptr<cdp::Session> thread)
+      : owned_(std::move(thread)), session_(*owned_), app_(app) {
+    session_.SetAppMonitor([&app](milliseconds grace) { return app.DescribeExit(grace); });
+  }
+  std::vector<ThreadSession> Threads() override {
+    std::vector<ThreadSession> out;
+    for (cdp::WorkerInfo& w : session_.AttachWorkers()) {
+      ThreadSession t;
+      try {
+        t.inspector = std::make_unique<LiveInspector>(app_, session_.AttachToWorker(w));
+      } catch (const Error& e) {
+        t.problem = "cannot attach to the thread: " + e.stage() + ": " + e.detail();
+      }
+      t.info = std::move(w);
+      out.push_back(std::move(t));
+    }
+    return out;
   }
   std::string NodeVersion() override {
     const cdp::RemoteValue value = session_.Evaluate("process.version");
@@ -110,7 +130,9 @@ class LiveInspector final : public Inspector {
   }
 
  private:
-  cdp::Session session_;
+  std::unique_ptr<cdp::Session> owned_;
+  cdp::Session& session_;
+  process::NodeApp& app_;
 };
 
 class LiveTraffic final : public Traffic {

@@ -30,7 +30,10 @@ ProcessResult ProcessEntryOf(const process::NodeProcess& p) {
   r.pid = p.pid;
   r.role = p.role;
   r.script = p.script;
-  r.label = process::ProcessLabel(p.role, p.pid, p.script);
+  r.thread_id = p.thread_id;
+  r.label = p.thread_id > 0 ? fmt::format("thread {}:{}{}", p.pid, p.thread_id,
+                                          p.script.empty() ? "" : " (" + p.script + ")")
+                            : process::ProcessLabel(p.role, p.pid, p.script);
   r.measured = p.problem.empty();
   r.problem = p.problem;
   return r;
@@ -72,6 +75,8 @@ std::vector<CheckResult> MergeProcessChecks(const std::vector<ProcessResult>& pr
 std::string SnapshotFileName(const std::string& checkpoint_label, const ProcessResult& p,
                              bool primary) {
   if (primary) return checkpoint_label + ".heapsnapshot";
+  if (p.thread_id > 0)
+    return fmt::format("{}.thread-{}-{}.heapsnapshot", checkpoint_label, p.pid, p.thread_id);
   return fmt::format("{}.{}-{}.heapsnapshot", checkpoint_label, p.role, p.pid);
 }
 

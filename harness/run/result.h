@@ -128,9 +128,12 @@ struct ProcessResult {
   std::vector<CheckResult> checks;
   std::vector<CheckpointSample> checkpoints;
   std::vector<std::string> snapshots;  ///< kept snapshot files
+  int thread_id = 0;  ///< role "thread": worker_threads' threadId inside process `pid`; else 0
 };
 BOOST_DESCRIBE_STRUCT(ProcessResult, (),
-                      (pid, role, script, label, measured, problem, checks, checkpoints, snapshots))
+                      (pid, role, script, label, measured, problem, checks, checkpoints, snapshots,
+                       thread_id))
+
 /// How the warm-up ended (docs/verdicts.md "Warm-up"); its traffic is ScenarioResult::warmup.
 struct WarmupEnd {
   /// "settled" (the post-GC heap stopped changing), "cap" (it had not by the cap: the run

@@ -50,6 +50,8 @@ process::AppSpec SpecFor(const config::AppConfig& app, const fs::path& log_dir) 
   return spec;
 }
 
+std::vector<ThreadSession> Inspector::Threads() { return {}; }
+
 void StartedApp::Start(Stages& stages, const config::AppConfig& config, const fs::path& log_dir) {
   // `port: auto` picks a free port before node binds it; another process (a second leakcheck
   // run's app or load driver) can take it in between: then a new port, once.
@@ -70,9 +72,16 @@ void StartedApp::Start(Stages& stages, const config::AppConfig& config, const fs
   // Before any traffic: requests to a port another process holds would measure nothing.
   app->CheckPortOwner();
   std::vector<process::NodeProcess> found = app->Processes();
-  if (found.size() == 1 && found[0].problem.empty()) found.clear();  // one process: as ever
-  if (found.empty()) {
-    inspector = stages.Connect(*app);
+  if (found.empty() || (found.size() == 1 && found[0].problem.empty())) {
+    inspector = stages.Connect(*app);  // one process: as ever, unless it has threads
+    process::NodeProcess primary;
+    if (found.empty()) {
+      primary.pid = app->pid();
+      primary.role = "primary";
+    } else {
+      primary = found[0];
+    }
+    AddThreads({primary});
     return;
   }
   // The primary first (the first measured "primary", else the first measured process).
@@ -104,6 +113,51 @@ void StartedApp::Start(Stages& stages, const config::AppConfig& config, const fs
   // Measured first (the primary at 0, then `others` in order), then the rest.
   std::stable_partition(found.begin(), found.end(),
                         [](const process::NodeProcess& p) { return p.problem.empty(); });
+  AddThreads(std::move(found));
+}
+
+namespace {
+
+// "file:///app/worker.js" -> "worker.js"; "" when there is no path.
+std::string ScriptOfUrl(const std::string& url) {
+  const size_t slash = url.find_last_of('/');
+  return slash == std::string::npos ? url : url.substr(slash + 1);
+}
+
+}  // namespace
+
+void StartedApp::AddThreads(std::vector<process::NodeProcess> found) {
+  const size_t measured = others.size() + 1;  // found[0, measured) have sessions
+  std::vector<process::NodeProcess> threads, lost;
+  for (size_t i = 0; i < measured && i < found.size(); ++i) {
+    Inspector& session = i == 0 ? *inspector : *others[i - 1].inspector;
+    for (ThreadSession& t : session.Threads()) {
+      process::NodeProcess p;
+      p.pid = found[i].pid;
+      p.ppid = found[i].pid;
+      p.role = "thread";
+      p.thread_id = std::atoi(t.info.worker_id.c_str());
+      p.script = ScriptOfUrl(t.info.url);
+      p.command = t.info.title;
+      p.problem = t.problem;
+      if (t.inspector) {
+        others.push_back({p, std::move(t.inspector)});
+        threads.push_back(std::move(p));
+      } else {
+        lost.push_back(std::move(p));
+      }
+    }
+  }
+  if (threads.empty() && lost.empty()) {
+    if (found.size() == 1 && found[0].problem.empty()) return;  // one process: as ever
+    processes = std::move(found);
+    return;
+  }
+  // Measured processes, then measured threads (the order of `others`), then the rest.
+  auto at = found.begin() + static_cast<std::ptrdiff_t>(std::min(measured, found.size()));
+  at = found.insert(at, threads.begin(), threads.end()) +
+       static_cast<std::ptrdiff_t>(threads.size());
+  found.insert(found.end(), lost.begin(), lost.end());
   processes = std::move(found);
 }
 

@@ -38,6 +38,11 @@ struct StartedApp {
   /// With `port: auto`, a start that fails with node's EADDRINUSE (someone took the free port
   /// first) is tried once more on a new port. HarnessError when no process can be measured.
   void Start(Stages& stages, const config::AppConfig& config, const std::filesystem::path& log_dir);
+  /// The worker threads of each measured process in `found` (measured first, in the order of
+  /// `others`), appended to `others` and to `processes` (role "thread"; a thread that could not
+  /// be attached is listed with its problem). `found` becomes `processes`, unless it is one
+  /// process without threads (then `processes` stays empty, as for any single-process app).
+  void AddThreads(std::vector<process::NodeProcess> found);
   /// Closes the session and stops the app (HarnessError when the app would not stop).
   void Stop();
   /// Drops both (the app's destructor kills whatever is left of its group).

@@ -54,6 +54,8 @@ class App {
   virtual void Stop() = 0;
 };
 
+struct ThreadSession;
+
 /// The inspector session to a started app.
 class Inspector {
  public:
@@ -72,6 +74,16 @@ class Inspector {
   /// The app's scripts (outside node_modules) that name a source map, and where it is: asked at
   /// the end of the run, after the last snapshot (docs/attribution.md). Empty by default.
   virtual std::vector<analysis::ScriptSourceMapUrl> SourceMapUrls() { return {}; }
+  /// The process's worker threads running now (NodeWorker domain), each with a session of its
+  /// own carried over this one, which must outlive them. The default: none.
+  virtual std::vector<ThreadSession> Threads();
+};
+
+/// A worker thread of a measured process.
+struct ThreadSession {
+  cdp::WorkerInfo info;
+  std::unique_ptr<Inspector> inspector;  ///< null when it could not be attached
+  std::string problem;                   ///< why not ("cdp: HeapProfiler.enable: …")
 };
 
 /// The traffic of one scenario: its flow run by its virtual users, in batches.

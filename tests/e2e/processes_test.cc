@@ -80,7 +80,10 @@ INSTANTIATE_TEST_SUITE_P(
         ProcessCase{"launcher/leaky.yaml", 1, "child", "history", {"primary", "child"}},
         ProcessCase{"launcher/fixed.yaml", 0, "", "", {"primary", "child"}},
         ProcessCase{"npm-start/leaky.yaml", 1, "primary", "cache", {"primary", "launcher"}},
-        ProcessCase{"npm-start/fixed.yaml", 0, "", "", {"primary", "launcher"}}),
+        ProcessCase{"npm-start/fixed.yaml", 0, "", "", {"primary", "launcher"}},
+        // worker_threads through the NodeWorker domain: the thread's own heap and snapshots.
+        ProcessCase{"threads/leaky.yaml", 1, "thread", "ThreadJobRecord", {"primary", "thread"}},
+        ProcessCase{"threads/fixed.yaml", 0, "", "", {"primary", "thread"}}),
     [](const auto& param_info) { return ReadableName(param_info.param.yaml); });
 
 uint16_t FreePort() {
