@@ -33,6 +33,8 @@ CheckResult Skip(std::string detector, double limit, std::string why) {
   c.limit = limit;
   c.status = CheckStatus::kSkipped;
   c.summary = std::move(why);
+  const config::DetectorSpec* spec = config::FindDetector(c.detector);
+  c.unit = spec ? std::string(spec->report_unit) : "";
   return c;
 }
 

@@ -83,8 +83,7 @@ TEST_P(RealSnapshot, ClosureLocationNamesTheScriptFile) {
   // A script V8 has no file name for (new Function, eval) says so, not "script N:1:1".
   NodeIndex compiled = ClosureNamed(g, "compiledHandler");
   ASSERT_NE(compiled, snapshot::kNoNode);
-  EXPECT_THAT(ClosureLocation(g, compiled), StartsWith("(unnamed script "))
-      << "node " << version;
+  EXPECT_THAT(ClosureLocation(g, compiled), StartsWith("(unnamed script ")) << "node " << version;
 }
 
 INSTANTIATE_TEST_SUITE_P(NodeMajors, RealSnapshot, ::testing::Values(22, 24, 26),

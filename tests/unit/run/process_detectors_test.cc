@@ -30,7 +30,9 @@ DetectorInput Descriptors(const std::vector<Point>& points, int64_t step = 400) 
   for (size_t i = 0; i < points.size(); ++i) {
     CheckpointSample s;
     s.iteration = static_cast<int64_t>(i) * step;
-    s.fds = {{"anon_inode", 4}, {"file", points[i].files}, {"pipe", points[i].pipes},
+    s.fds = {{"anon_inode", 4},
+             {"file", points[i].files},
+             {"pipe", points[i].pipes},
              {"socket", points[i].sockets}};
     s.fd_files = {{"/srv/public/app.js", points[i].files - 2}, {"/srv/node_modules/x.js", 2}};
     s.sockets = {{"tcp listening 127.0.0.1:4100", 1},
@@ -57,16 +59,15 @@ TEST(Fds, AFileOpenedPerIterationFailsNamingItsPath) {
 TEST(Fds, KeepAliveSocketsComingAndGoingAndAOneTimeStepPass) {
   // The load driver's keep-alive connections: sockets up and down by the concurrency.
   CheckResult churn = RunDefault(
-      "fds", Descriptors({{30, 9, 6}, {30, 13, 6}, {30, 7, 6}, {30, 13, 6}, {30, 9, 6}, {30, 12, 6}}));
+      "fds",
+      Descriptors({{30, 9, 6}, {30, 13, 6}, {30, 7, 6}, {30, 13, 6}, {30, 9, 6}, {30, 12, 6}}));
   EXPECT_EQ(churn.status, CheckStatus::kPassed);
-  EXPECT_EQ(RunDefault("sockets", Descriptors({{30, 9, 6},
-                                               {30, 13, 6},
-                                               {30, 7, 6},
-                                               {30, 13, 6},
-                                               {30, 9, 6},
-                                               {30, 12, 6}}))
-                .status,
-            CheckStatus::kPassed);
+  EXPECT_EQ(
+      RunDefault(
+          "sockets",
+          Descriptors({{30, 9, 6}, {30, 13, 6}, {30, 7, 6}, {30, 13, 6}, {30, 9, 6}, {30, 12, 6}}))
+          .status,
+      CheckStatus::kPassed);
   // A pool of 40 files opened once (a log rotation, a cache of handles), then flat.
   CheckResult step = RunDefault(
       "fds", Descriptors({{30, 9, 6}, {70, 9, 6}, {70, 9, 6}, {70, 9, 6}, {70, 9, 6}, {70, 9, 6}}));
@@ -120,10 +121,10 @@ TEST(Rss, NativeGrowthFailsTheSnapshotsOwnMemoryDoesNot) {
   EXPECT_EQ(clean.status, CheckStatus::kPassed) << clean.summary;
   EXPECT_THAT(clean.summary, HasSubstr("2 intervals after a heap snapshot counted flat"));
   // Up and down by megabytes (malloc arenas, V8 pages): noise.
-  EXPECT_EQ(RunDefault("rss", Rss({60, 66, 58, 67, 59, 66}, {false, false, false, false, false,
-                                                             false}))
-                .status,
-            CheckStatus::kPassed);
+  EXPECT_EQ(
+      RunDefault("rss", Rss({60, 66, 58, 67, 59, 66}, {false, false, false, false, false, false}))
+          .status,
+      CheckStatus::kPassed);
 }
 
 TEST(HeapLimit, OutOfMemoryFailsWithTheIterationItDiedAt) {

@@ -132,6 +132,11 @@ TEST(DetectorRegistry, RunDetectorsNamesEveryCheckAsTheRegistryDoes) {
   auto graph = tiny.Graph();
   in.snapshots = {{&graph, 0, "a"}, {&graph, 100, "b"}};
   in.load.requests = 10;
+  for (auto& sample : in.samples) {  // and the process's /proc figures and V8's heap limit
+    sample.rss = 60e6;
+    sample.heap_limit = 4e9;
+    sample.fds = {{"file", 3}, {"socket", 2}};
+  }
   for (const auto& c : RunDetectors(in, limits)) {
     EXPECT_NE(c.status, CheckStatus::kSkipped) << c.detector << ": " << c.summary;
     const auto* spec = config::FindDetector(c.detector);
