@@ -38,9 +38,19 @@ std::string_view CollectionKindName(CollectionKind k) {
 namespace {
 
 // null, undefined and the hole: a slot holding one retains nothing (undici nulls processed
-// requests in its queue; a Map's table marks deleted entries with the hole).
-bool IsOddball(const HeapGraph& g, NodeIndex n) {
-  return g.Type(n) == NodeType::kHidden && g.Name(n) == "system / Oddball";
+// requests in its queue; a Map's table marks deleted entries with the hole). V8 names them
+// "system / Oddball" up to Node 22 (booleans too: theirs hold their `typeof`, the string
+// "boolean"), the hole "system / Hole" from Node 22, null and undefined by name from Node 24.
+bool IsEmptySlot(const HeapGraph& g, NodeIndex n) {
+  if (g.Type(n) != NodeType::kHidden) return false;
+  const std::string_view name = g.Name(n);
+  if (name == "system / Oddball") {
+    for (EdgeIndex e = g.FirstEdge(n); e < g.EndEdge(n); ++e)
+      if (g.Type(g.EdgeTarget(e)) == NodeType::kString && g.Name(g.EdgeTarget(e)) == "boolean")
+        return false;
+    return true;
+  }
+  return name == "system / Hole" || name == "null" || name == "undefined";
 }
 
 // Edges of a hash table that hold entries: everything but its own map (hidden class).
@@ -51,7 +61,7 @@ uint32_t TableSlots(const HeapGraph& g, NodeIndex table) {
     if (t == EdgeType::kWeak || t == EdgeType::kShortcut) continue;
     if (!snapshot::EdgeHasIndexName(t) && t != EdgeType::kInternal) continue;
     if (t == EdgeType::kInternal && g.String(g.EdgeNameOrIndex(e)) == "map") continue;
-    if (IsOddball(g, g.EdgeTarget(e))) continue;
+    if (IsEmptySlot(g, g.EdgeTarget(e))) continue;
     ++slots;
   }
   return slots;
@@ -116,7 +126,7 @@ uint32_t CollectionEntries(const HeapGraph& g, NodeIndex n, CollectionKind kind)
     case CollectionKind::kArray: {
       uint32_t elements = 0;
       for (EdgeIndex e = g.FirstEdge(n); e < g.EndEdge(n); ++e)
-        elements += g.EdgeKind(e) == EdgeType::kElement && !IsOddball(g, g.EdgeTarget(e));
+        elements += g.EdgeKind(e) == EdgeType::kElement && !IsEmptySlot(g, g.EdgeTarget(e));
       return elements;
     }
     case CollectionKind::kObject: {
