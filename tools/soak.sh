@@ -6,7 +6,8 @@
 # a time-out), else 0.
 #
 # The clean fixtures: every case of tests/fixtures/leaks/expectations.json with exit_code 0 (the
-# `fixed` variants), plus the bundled scenarios/api.yaml.
+# `fixed` variants), the bundled scenarios/api.yaml, and the fixed variants of the multi-process
+# fixtures (tests/fixtures/processes/*/fixed.yaml: cluster, launcher, npm start, worker threads).
 #
 #   tools/soak.sh [-n RUNS] [--node 22|24|26] [--max-minutes M] [--only REGEX] [--keep DIR]
 #     -n RUNS          runs per fixture (default 10)
@@ -56,6 +57,7 @@ for c in json.load(open(sys.argv[1]))["cases"]:
         print(c["yaml"])
 EOF
   echo scenarios/api.yaml
+  (cd "$root" && ls tests/fixtures/processes/*/fixed.yaml)
 } | awk '!seen[$0]++')
 if [ -n "$only" ]; then
   mapfile -t fixtures < <(printf '%s\n' "${fixtures[@]}" | grep -E -- "$only")
@@ -76,7 +78,7 @@ deadline=$(($(date +%s) + 60 * max_minutes))
 summary=$out/summary.tsv
 : >"$summary"
 for yaml in "${fixtures[@]}"; do
-  name=$(echo "$yaml" | sed -e 's|^tests/fixtures/leaks/||' -e 's|\.yaml$||' -e 's|/|-|g')
+  name=$(echo "$yaml" | sed -e 's|^tests/fixtures/leaks/||' -e 's|^tests/fixtures/||' -e 's|\.yaml$||' -e 's|/|-|g')
   for i in $(seq 1 "$runs"); do
     if (($(date +%s) >= deadline)); then
       echo "soak: time cap reached before $name run $i" >&2
