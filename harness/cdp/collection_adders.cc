@@ -38,11 +38,24 @@ std::string_view WatchFunction() {
     if (typeof original !== 'function') continue;
     const wrapper = function (...args) {
       if (!state.done && (m !== 'splice' || args.length > 2)) {
+        // V8's own call sites: generated positions, which leakcheck maps through the app's
+        // source maps like every other position (Node's --enable-source-maps formatting, or
+        // tsx's, would hand over positions already mapped).
         const holder = {};
-        const limit = Error.stackTraceLimit;
+        const limit = Error.stackTraceLimit, prepare = Error.prepareStackTrace;
+        const own = Object.prototype.hasOwnProperty.call(Error, 'prepareStackTrace');
+        let sites = [];
         Error.stackTraceLimit = 4;
-        try { Error.captureStackTrace(holder, wrapper); } finally { Error.stackTraceLimit = limit; }
-        const frames = String(holder.stack).split('\n').slice(1, 5).map((f) => f.trim().replace(/^at /, ''));
+        Error.prepareStackTrace = (_, callSites) => callSites;
+        try {
+          Error.captureStackTrace(holder, wrapper);
+          sites = holder.stack;
+        } finally {
+          Error.stackTraceLimit = limit;
+          if (own) Error.prepareStackTrace = prepare; else delete Error.prepareStackTrace;
+        }
+        const frames = (Array.isArray(sites) ? sites : []).map((c) =>
+            `${c.getFunctionName() || '<anonymous>'} (${c.getFileName() || '<anonymous>'}:${c.getLineNumber()}:${c.getColumnNumber()})`);
         const key = [m, ...frames].join('\n');
         state.sites.set(key, (state.sites.get(key) || 0) + 1);
         if (++state.sampled >= max) restore();
