@@ -1,6 +1,7 @@
 #include "reporters/github.h"
 
 #include <cstdlib>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -40,9 +41,67 @@ std::string FailureMessage(const run::CheckResult& c) {
   return msg;
 }
 
+namespace fs = std::filesystem;
+
+// `file` relative to `root` (both made canonical, as far as they exist: Node names a module by
+// its real path), or "" when it lies outside `root`.
+std::string RelativeInside(const std::string& file, const fs::path& root) {
+  if (file.empty() || file.starts_with("node:") || file.find("://") != std::string::npos) return "";
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::absolute(fs::path(file), ec), ec);
+  if (ec) return "";
+  fs::path rel = p.lexically_relative(root);
+  if (rel.empty() || rel == "." || *rel.begin() == "..") return "";
+  return rel.generic_string();
+}
+
+bool UnderNodeModules(std::string_view relative) {
+  return relative.starts_with("node_modules/") ||
+         relative.find("/node_modules/") != std::string_view::npos;
+}
+
+// The culprit's code line inside `root` and the evidence that names it (see Annotations).
+struct CodeLine {
+  const run::Evidence* evidence = nullptr;
+  run::SourceLocation at;
+};
+
+std::optional<CodeLine> FindCodeLine(const run::CheckResult& c, const std::string& root) {
+  std::error_code ec;
+  if (root.empty()) return std::nullopt;
+  const fs::path base = fs::weakly_canonical(fs::absolute(fs::path(root), ec), ec);
+  if (ec) return std::nullopt;
+  std::optional<CodeLine> dependency;  // under node_modules/: only if nothing else
+  for (const auto& e : c.evidence) {
+    if (!e.code || e.code->line <= 0) continue;
+    std::string rel = RelativeInside(e.code->file, base);
+    if (rel.empty()) continue;
+    CodeLine line{&e, run::SourceLocation{rel, e.code->line, e.code->column}};
+    if (!UnderNodeModules(rel)) return line;
+    if (!dependency) dependency = line;
+  }
+  return dependency;
+}
+
 }  // namespace
 
-std::string Annotations(const run::RunResult& r, size_t max, std::string_view path_prefix) {
+std::optional<run::SourceLocation> CodeLineInRepository(const run::CheckResult& c,
+                                                        const std::string& root) {
+  auto line = FindCodeLine(c, root);
+  if (!line) return std::nullopt;
+  return line->at;
+}
+
+std::string Annotations(const run::RunResult& r, size_t max, std::string_view path_prefix,
+                        std::string_view code_root) {
+  std::string cwd;
+  if (code_root.empty()) {
+    std::error_code ec;
+    cwd = fs::current_path(ec).string();
+  }
+  const std::string root = code_root.empty() ? cwd : std::string(code_root);
+  // Relative to the repository already, or to the working directory (then the prefix applies).
+  const std::string_view code_prefix = code_root.empty() ? path_prefix : std::string_view();
   std::string out;
   size_t emitted = 0, left_out = 0;
   auto emit = [&](std::string command) {
@@ -71,6 +130,13 @@ std::string Annotations(const run::RunResult& r, size_t max, std::string_view pa
       const run::SourceLocation& loc = c.location.file.empty() ? s.location : c.location;
       emit(Command("error", loc, "leakcheck: " + s.name + ": " + c.detector, FailureMessage(c),
                    path_prefix));
+      // The same failure at the code line that leaks, when that file is in the repository.
+      if (auto line = FindCodeLine(c, root)) {
+        std::string msg = MeasuredVsLimit(c) + "\n" + EvidenceLine(*line->evidence);
+        if (loc.line > 0) msg += "\nthreshold: " + loc.ToString();
+        emit(Command("error", line->at, "leakcheck: " + s.name + ": " + c.detector + " (code line)",
+                     msg, code_prefix));
+      }
     }
   }
   if (left_out > 0)
@@ -128,13 +194,14 @@ GithubTarget GithubTargetFromEnv(bool forced) {
   t.step_summary = env("GITHUB_STEP_SUMMARY");
   t.output = env("GITHUB_OUTPUT");
   t.path_prefix = env("LEAKCHECK_PATH_PREFIX");
+  t.code_root = env("GITHUB_WORKSPACE");
   return t;
 }
 
 void WriteGithubReports(const run::RunResult& r, const GithubTarget& target, FILE* commands,
                         std::string_view results_json_path, std::string_view junit_path) {
   if (!target.enabled) return;
-  std::string annotations = Annotations(r, kMaxAnnotations, target.path_prefix);
+  std::string annotations = Annotations(r, kMaxAnnotations, target.path_prefix, target.code_root);
   std::fputs(annotations.c_str(), commands);
   std::fflush(commands);
   if (!target.step_summary.empty())

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,8 +21,21 @@ inline constexpr size_t kMaxAnnotations = 10;
 /// YAML line) and per scenario whose run failed, at most `max` of them; when more failed, a
 /// final `::warning::` says how many were left out. `path_prefix` is prepended to relative
 /// file paths (the working directory relative to the repository root, e.g. "services/api/").
+///
+/// A failed check whose culprit names a line of the app's code (the first evidence with
+/// Evidence::code) inside the repository gets a second `::error` at that line (file, line,
+/// col), right after the one at its YAML line. The repository is `code_root` (the runner's
+/// GITHUB_WORKSPACE; the path is made relative to it) or, when empty, the current directory
+/// (relative to it, then `path_prefix` prepended). Files outside it, `node:` internals and,
+/// unless no other evidence has a line, files under node_modules/ are never annotated.
+/// Everything from the app goes through EscapeProperty/EscapeData.
 std::string Annotations(const run::RunResult& r, size_t max = kMaxAnnotations,
-                        std::string_view path_prefix = "");
+                        std::string_view path_prefix = "", std::string_view code_root = "");
+
+/// The code line a failed check's annotation points at (see Annotations): `file` relative to
+/// `root` (an absolute folder); nullopt when no evidence names a line inside it.
+std::optional<run::SourceLocation> CodeLineInRepository(const run::CheckResult& c,
+                                                        const std::string& root);
 
 /// `::group::<name>` and `::endgroup::`, for the pipeline to fold each scenario's log lines.
 std::string GroupStart(std::string_view name);
@@ -42,9 +56,11 @@ struct GithubTarget {
   std::string step_summary;  ///< $GITHUB_STEP_SUMMARY ("" = do not write)
   std::string output;        ///< $GITHUB_OUTPUT ("" = do not write)
   std::string path_prefix;   ///< prepended to annotation file paths
+  std::string code_root{};   ///< $GITHUB_WORKSPACE: the repository's folder ("" = the cwd)
 };
 
-/// Reads GITHUB_ACTIONS, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT; `forced` is `--github`.
+/// Reads GITHUB_ACTIONS, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT, LEAKCHECK_PATH_PREFIX and
+/// GITHUB_WORKSPACE; `forced` is `--github`.
 GithubTarget GithubTargetFromEnv(bool forced);
 
 /// Everything for one finished run: annotations to `commands` (stdout in the CLI), the summary

@@ -1,6 +1,8 @@
 #include "harness/analysis/heap_inspect.h"
 
 #include <algorithm>
+#include <iterator>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -245,6 +247,46 @@ std::string ClosureLocation(const HeapGraph& g, NodeIndex closure) {
   // A script without a file name (new Function, eval, some of Node's own) says so plainly.
   if (script.empty()) script = fmt::format("(unnamed script {})", loc->script_id);
   return fmt::format("{}:{}:{}", script, loc->line + 1, loc->column + 1);
+}
+
+std::vector<uint64_t> GrowingCollectionIds(const HeapGraph& before, const HeapGraph& after,
+                                           size_t max) {
+  auto watchable = [](CollectionKind k) {
+    return k == CollectionKind::kMap || k == CollectionKind::kSet || k == CollectionKind::kArray;
+  };
+  std::unordered_map<uint64_t, CollectionInfo> old;
+  for (const auto& c : FindCollections(before, 0))
+    if (watchable(c.kind)) old.emplace(c.id, c);
+  std::vector<std::pair<uint32_t, uint64_t>> grew;  // (growth, id)
+  for (const auto& c : FindCollections(after, 1)) {
+    if (!watchable(c.kind)) continue;
+    auto it = old.find(c.id);
+    if (it == old.end() || c.entries <= it->second.entries) continue;
+    const auto kept_before = CollectionEntryIds(before, it->second.node, c.kind);
+    const auto now = CollectionEntryIds(after, c.node, c.kind);
+    std::vector<uint64_t> common;
+    std::set_intersection(kept_before.begin(), kept_before.end(), now.begin(), now.end(),
+                          std::back_inserter(common));
+    if (!kept_before.empty() && 2 * common.size() < kept_before.size()) continue;
+    grew.emplace_back(c.entries - it->second.entries, c.id);
+  }
+  std::sort(grew.begin(), grew.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  std::vector<uint64_t> ids;
+  for (size_t i = 0; i < grew.size() && i < max; ++i) ids.push_back(grew[i].second);
+  return ids;
+}
+
+config::SourceLocation ClosureCodeLocation(const HeapGraph& g, NodeIndex closure) {
+  config::SourceLocation out;
+  const auto* loc = g.LocationOf(closure);
+  if (!loc) return out;
+  out.file = FunctionScript(g, closure);
+  if (out.file.empty()) return out;
+  out.line = static_cast<int>(loc->line) + 1;
+  out.column = static_cast<int>(loc->column) + 1;
+  return out;
 }
 
 UnwrappedFunction UnwrapFunction(const HeapGraph& g, NodeIndex fn) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/config/location.h"
 #include "harness/snapshot/heap_graph.h"
 
 /// Reading JavaScript-level structure out of a heap graph: how many entries a collection holds,
@@ -44,6 +45,13 @@ std::string_view CollectionKindName(CollectionKind k);
 /// tell a store (old entries stay) from a buffer that turns over (docs/verdicts.md).
 std::vector<uint64_t> CollectionEntryIds(const HeapGraph& g, NodeIndex n, CollectionKind kind);
 
+/// Ids of the Maps, Sets and Arrays that hold more entries in `after` than in `before` (the
+/// same object id in both) while keeping most of their old ones (a store, not a buffer that
+/// turns over: docs/verdicts.md), most growth first, at most `max`. The candidates whose adding
+/// calls are watched during the rest of the run (cdp/collection_adders.h).
+std::vector<uint64_t> GrowingCollectionIds(const HeapGraph& before, const HeapGraph& after,
+                                           size_t max);
+
 /// True for WeakMap and WeakSet: their entries live only while their keys are held elsewhere.
 inline bool IsWeakCollection(CollectionKind k) {
   return k == CollectionKind::kWeakMap || k == CollectionKind::kWeakSet;
@@ -83,6 +91,11 @@ UnwrappedFunction UnwrapFunction(const HeapGraph& g, NodeIndex fn);
 /// snapshot's locations (1-based here); "(unnamed script 165):1:1" for a script without a file
 /// name (new Function, eval). Empty when unknown.
 std::string ClosureLocation(const HeapGraph& g, NodeIndex closure);
+
+/// The same position as a structured code location: the script's path (no `file://`), 1-based
+/// line and column of the function's start. An empty `file` when the snapshot names no script
+/// file for it (no location, an unnamed script from new Function/eval, V8's own).
+config::SourceLocation ClosureCodeLocation(const HeapGraph& g, NodeIndex closure);
 
 /// The first outgoing edge of `n` with this name (any type); kNoNode when absent.
 NodeIndex FindEdgeTarget(const HeapGraph& g, NodeIndex n, std::string_view name);

@@ -199,6 +199,13 @@ void SourceMaps::Add(const std::string& script_path, SourceMap map) {
   maps_.insert_or_assign(script_path, std::move(map));
 }
 
+std::optional<OriginalPosition> SourceMaps::Find(const std::string& script_path, int line,
+                                                 int column) const {
+  auto it = maps_.find(script_path);
+  if (it == maps_.end()) return std::nullopt;
+  return it->second.Find(line, column);
+}
+
 std::string SourceMaps::Rewrite(std::string_view text) const {
   if (maps_.empty()) return std::string(text);
   std::string out;

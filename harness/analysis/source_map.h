@@ -73,6 +73,11 @@ class SourceMaps {
   /// form followed by " (generated: not in its source map)".
   std::string Rewrite(std::string_view text) const;
 
+  /// The original position of 1-based `line`/`column` in the script at `script_path` (a path,
+  /// no file://): nullopt when that script has no map or its map does not cover the position.
+  /// What a structured code location (run::Evidence::code) goes through.
+  std::optional<OriginalPosition> Find(const std::string& script_path, int line, int column) const;
+
  private:
   std::unordered_map<std::string, SourceMap> maps_;
 };

@@ -41,6 +41,7 @@ struct RunCommandOptions {
   bool quiet = false;
   bool verbose = false;
   bool no_sampling = false;
+  bool no_watch_adders = false;
   std::string inconclusive = "pass";
 };
 
@@ -57,6 +58,7 @@ int RunRun(RunCommandOptions& o) {
     throw InputError("run", "--snapshot-method: `" + o.snapshot_method + "` is not app or stream");
   o.run.snapshot_method = *snapshot_method;
   o.run.sampling = !o.no_sampling;
+  o.run.watch_adders = !o.no_watch_adders;
   o.run.inconclusive_fails = o.inconclusive == "fail";
   if (!o.junit.empty()) o.run.report_files.push_back(o.junit);
   const reporters::ColorMode color_mode = reporters::ParseColorMode(o.color);
@@ -165,6 +167,8 @@ void RegisterRunCommand(CLI::App& root, CommandAction& action) {
                                                      std::end(cdp::kSnapshotMethodNames))))
       ->default_val("app");
   cmd->add_flag("--no-sampling", o->no_sampling, "Do not run the sampling heap profiler");
+  cmd->add_flag("--no-watch-adders", o->no_watch_adders,
+                "Do not watch which line adds a growing collection's entries");
   cmd->add_flag("-q,--quiet", o->quiet, "Only the verdict and the failures");
   cmd->add_flag("-v,--verbose", o->verbose, "Also passed checks' figures and every checkpoint");
   cmd->callback([&action, o] { action = [o] { return RunRun(*o); }; });

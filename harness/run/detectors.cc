@@ -344,7 +344,11 @@ CheckResult CheckHandles(const DetectorInput& in, double limit) {
   // Timers name their callback: Timeout._onTimeout → the closure and where it was written.
   if (c.status == CheckStatus::kFailed && !in.snapshots.empty()) {
     const HeapGraph& g = *in.snapshots.back().graph;
-    std::unordered_map<std::string, int64_t> by_location;
+    struct Callback {
+      int64_t count = 0;
+      config::SourceLocation code;
+    };
+    std::unordered_map<std::string, Callback> by_location;
     for (NodeIndex n = 0; n < g.NodeCount(); ++n) {
       if (g.Type(n) != NodeType::kObject || g.Name(n) != "Timeout") continue;
       NodeIndex fn = analysis::FindEdgeTarget(g, n, "_onTimeout");
@@ -352,17 +356,19 @@ CheckResult CheckHandles(const DetectorInput& in, double limit) {
       fn = analysis::UnwrapFunction(g, fn).fn;  // setInterval(this.tick.bind(this)): tick
       std::string where = analysis::ClosureLocation(g, fn);
       std::string name(g.Name(fn));
-      ++by_location[fmt::format("{} at {}", name.empty() ? "(anonymous)" : name,
-                                where.empty() ? "?" : where)];
+      Callback& cb = by_location[fmt::format("{} at {}", name.empty() ? "(anonymous)" : name,
+                                             where.empty() ? "?" : where)];
+      if (cb.count++ == 0) cb.code = analysis::ClosureCodeLocation(g, fn);
     }
-    std::vector<std::pair<std::string, int64_t>> sorted(by_location.begin(), by_location.end());
+    std::vector<std::pair<std::string, Callback>> sorted(by_location.begin(), by_location.end());
     std::sort(sorted.begin(), sorted.end(),
-              [](const auto& a, const auto& b) { return a.second > b.second; });
+              [](const auto& a, const auto& b) { return a.second.count > b.second.count; });
     for (size_t i = 0; i < sorted.size() && i < 3; ++i) {
       Evidence e;
       e.kind = Evidence::Kind::kSourceLocation;
       e.title = "Timeout callback " + sorted[i].first;
-      e.count = sorted[i].second;
+      e.count = sorted[i].second.count;
+      if (!sorted[i].second.code.file.empty()) e.code = sorted[i].second.code;
       c.evidence.push_back(std::move(e));
     }
   }
@@ -479,6 +485,23 @@ CheckResult CheckSurvivors(const DetectorInput& in, double limit) {
   return c;
 }
 
+namespace {
+
+// What the watch of adding calls says of collection `id` (its code line into `e.code`); "" when
+// it was not watched.
+std::string AddedAt(const DetectorInput& in, uint64_t id, Evidence& e) {
+  for (const auto& w : in.adders) {
+    if (w.id != id) continue;
+    auto added = cdp::DescribeAdders(w);
+    if (!added) return "";
+    if (added->at) e.code = SourceLocation{added->at->file, added->at->line, added->at->column};
+    return added->text;
+  }
+  return "";
+}
+
+}  // namespace
+
 CheckResult CheckCollections(const DetectorInput& in, double limit) {
   if (in.snapshots.size() < 2) return Skipped("collections", limit, "needs two snapshots");
   // Every collection per id in every snapshot.
@@ -558,13 +581,16 @@ CheckResult CheckCollections(const DetectorInput& in, double limit) {
       e.title = paths.Describe(grw.info.node) + (weak ? " (weak)" : "");
       e.count = grw.info.entries - grw.from;
       e.per_iteration = grw.per_iteration;
-      e.detail = fmt::format("grew {} → {} entries; held at {}{}", grw.from, grw.info.entries, path,
+      const std::string added = AddedAt(in, grw.info.id, e);
+      e.detail = fmt::format("grew {} → {} entries; {}held at {}{}", grw.from, grw.info.entries,
+                             added.empty() ? "" : added + "; ", path,
                              weak ? "; weak: its entries live only while their keys are held "
                                     "elsewhere, so look for what holds the keys"
                                   : "");
       if (i == 0)
-        c.summary = fmt::format("{} grows {:.2f} entries/iteration (limit {}): {}", e.title,
-                                grw.per_iteration, limit, path);
+        c.summary = fmt::format("{} grows {:.2f} entries/iteration (limit {}): {}{}", e.title,
+                                grw.per_iteration, limit, path,
+                                e.code ? "; " + added.substr(0, added.find(" (")) : "");
       c.evidence.push_back(std::move(e));
     }
   }
@@ -637,6 +663,7 @@ CheckResult CheckListeners(const DetectorInput& in, double limit) {
       e.detail = fmt::format("{} → {} listeners{}; emitter held at {}", growths[i].from, l.count,
                              where.empty() ? "" : ", listener defined at " + where,
                              paths.Format(l.emitter, 10));
+      if (auto code = analysis::ClosureCodeLocation(g, fn.fn); !code.file.empty()) e.code = code;
       c.evidence.push_back(std::move(e));
     }
   }
@@ -667,6 +694,7 @@ CheckResult CheckClosures(const DetectorInput& in, double limit) {
     std::string_view via;
     uint64_t example_id = 0;
     std::string example_path;
+    config::SourceLocation code;
   };
   std::vector<std::pair<NodeIndex, analysis::UnwrappedFunction>> closures;
   std::unordered_set<NodeIndex> wrapped;
@@ -686,6 +714,7 @@ CheckResult CheckClosures(const DetectorInput& in, double limit) {
     if (site.count++ == 0) {
       site.example_id = g.Id(n);
       site.example_path = paths.Format(n, 10);
+      site.code = analysis::ClosureCodeLocation(g, fn.fn);
     }
   }
   std::vector<std::pair<std::string, Site>> sorted(sites.begin(), sites.end());
@@ -713,6 +742,7 @@ CheckResult CheckClosures(const DetectorInput& in, double limit) {
                                           "call)",
                                           FormatCount(site.unwrapped), site.via),
         site.example_id, site.example_path);
+    if (!site.code.file.empty()) e.code = site.code;
     c.evidence.push_back(std::move(e));
   }
   return c;

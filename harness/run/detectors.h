@@ -12,6 +12,7 @@
 #include "harness/analysis/diff.h"
 #include "harness/analysis/growth_shape.h"
 #include "harness/analysis/paths.h"
+#include "harness/cdp/collection_adders.h"
 #include "harness/config/detectors.h"
 #include "harness/run/result.h"
 #include "harness/snapshot/heap_graph.h"
@@ -45,6 +46,9 @@ struct DetectorInput {
   /// Set when the app died during the measured run: the iterations it had completed
   /// (scenario_run.cc's out-of-memory path); the samples and snapshots end there.
   std::optional<int64_t> app_died_at;
+  /// What the watch of growing collections' adding calls recorded (cdp/collection_adders.h),
+  /// one entry per watched collection id; empty when nothing was watched.
+  std::vector<cdp::CollectionAdders> adders;
 
   /// The last snapshot's retainer paths and the first→last class diff, computed once on first
   /// use and shared by every detector (each is a full pass over a snapshot).

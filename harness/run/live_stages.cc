@@ -93,6 +93,14 @@ class LiveInspector final : public Inspector {
   void StartSampling() override { session_.StartSampling(); }
   cdp::SamplingProfile StopSampling() override { return session_.StopSampling(); }
   void Close() noexcept override { session_.Close(); }
+  void WatchAdders(const std::vector<uint64_t>& ids) override {
+    watches_ = cdp::WatchAdders(session_, ids);
+  }
+  std::vector<cdp::CollectionAdders> CollectAdders() override {
+    auto out = cdp::CollectAdders(session_, watches_);
+    watches_.clear();
+    return out;
+  }
   std::vector<analysis::ScriptSourceMapUrl> SourceMapUrls() override {
     // An in-app inspector session replays Debugger.scriptParsed for every live script, with
     // the sourceMappingURL V8 read from its last line; the callback API dispatches in-thread, so
@@ -133,6 +141,7 @@ class LiveInspector final : public Inspector {
   std::unique_ptr<cdp::Session> owned_;
   cdp::Session& session_;
   process::NodeApp& app_;
+  std::vector<cdp::AdderWatch> watches_;  // installed by WatchAdders, until CollectAdders
 };
 
 class LiveTraffic final : public Traffic {

@@ -21,6 +21,9 @@ struct RunOptions {
   std::optional<std::string> scenario;        ///< run only the scenario with this name
   cdp::SnapshotMethod snapshot_method = cdp::SnapshotMethod::kAppWrites;
   bool sampling = true;  ///< sampling heap profiler for allocation sites
+  /// Watch the adding calls of collections that grow by the middle snapshot (cdp/
+  /// collection_adders.h): the line that adds their entries. `--no-watch-adders` turns it off.
+  bool watch_adders = true;
   /// `--inconclusive=fail`: an inconclusive check fails its scenario (exit 1); default: passes.
   bool inconclusive_fails = false;
   /// Report files the caller writes after the run (`--junit`): checked before the first app

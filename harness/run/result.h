@@ -39,8 +39,14 @@ struct Evidence {
   double per_iteration = 0;  ///< growth per iteration, when it applies
   int64_t count = 0;         ///< objects / entries / listeners, when it applies
   int64_t bytes = 0;         ///< bytes, when it applies
+  /// The line of the app's code this evidence names (a closure's or listener's definition, a
+  /// timer's callback, an allocation site's function, the line that adds a collection's
+  /// entries): the script's path (absolute as V8 names it; after source maps, the original
+  /// source), 1-based line and column. nullopt when it names none. The GitHub reporter
+  /// annotates this line (docs/reporters.md "Annotations at the code line").
+  std::optional<SourceLocation> code{};
 };
-BOOST_DESCRIBE_STRUCT(Evidence, (), (kind, title, detail, per_iteration, count, bytes))
+BOOST_DESCRIBE_STRUCT(Evidence, (), (kind, title, detail, per_iteration, count, bytes, code))
 
 /// kInconclusive: the check could not decide (docs/verdicts.md "Inconclusive"); its reason is
 /// CheckResult::inconclusive_reason. `run --inconclusive=fail` counts it as a failure.

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/analysis/heap_inspect.h"
 #include "harness/common/error.h"
 #include "harness/common/exit_status.h"
 #include "harness/common/interrupt.h"
@@ -23,6 +24,8 @@ namespace leakcheck::run {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+// Growing collections whose adding calls are watched at once (the most growth first).
+constexpr size_t kMaxWatchedCollections = 3;
 using std::chrono::milliseconds;
 
 process::AppSpec SpecFor(const config::AppConfig& app, const fs::path& log_dir) {
@@ -239,6 +242,10 @@ class ScenarioRun {
   bool DiedOutOfMemory(std::string& app_stderr);
   // Extends the measured run while a check is undecided (within the cap).
   void Extend(Traffic& traffic, Inspector& inspector, const App& app);
+  // docs/attribution.md "The line that adds a collection's entries": at the middle snapshot,
+  // the collections that grew since the baseline have their adding methods watched until the
+  // final checkpoint (CollectAdders runs before it, so its snapshot holds nothing of the watch).
+  void WatchAdders(Inspector& inspector);
   // Shows the phase and, when the user interrupted the run, stops the scenario here.
   void Phase(const std::string& phase, const std::string& detail);
   // The scenario's error boundary: whatever `current` holds becomes its result.
@@ -260,6 +267,8 @@ class ScenarioRun {
   int checkpoint_index_ = 0;
   int checkpoint_count_ = 0;
   std::optional<cdp::SamplingProfile> profile_;
+  bool watching_adders_ = false;
+  std::vector<cdp::CollectionAdders> adders_;  // what the watch recorded, for the detectors
   analysis::SourceMaps source_maps_;  // the app's scripts' maps, asked after the last snapshot
   std::string phase_;
   StartedApp* live_ = nullptr;
@@ -426,8 +435,13 @@ void ScenarioRun::Drive(std::string& app_stderr) {
     progress_.Progress(update);
     if (auto exit = app.DescribeExit(milliseconds(0))) throw HarnessError("load", *exit);
     if (options_.sampling && b == batches) profile_ = inspector.StopSampling();
+    if (watching_adders_ && b == batches) {
+      adders_ = inspector.CollectAdders();
+      watching_adders_ = false;
+    }
     Measure(inspector, app, b == batches ? "final" : fmt::format("checkpoint-{}", b),
             total_.iterations, b == batches || b == middle);
+    if (b == middle && b < batches) WatchAdders(inspector);
   }
   Extend(*traffic, inspector, app);
   source_maps_ = analysis::SourceMaps::Load(inspector.SourceMapUrls());
@@ -438,6 +452,24 @@ void ScenarioRun::Drive(std::string& app_stderr) {
   r_.times.shutdown = Seconds(Clock::now() - t);
   app_stderr = app.StderrTail(500);
   r_.app_stderr_tail = app.StderrTail(20);
+}
+
+void ScenarioRun::WatchAdders(Inspector& inspector) {
+  if (!options_.watch_adders || r_.snapshots.size() < 2) return;
+  const auto t = Clock::now();
+  std::vector<uint64_t> ids;
+  try {
+    const snapshot::HeapGraph before = snapshot::ReadSnapshotFile(r_.snapshots[0]);
+    const snapshot::HeapGraph after = snapshot::ReadSnapshotFile(r_.snapshots[1]);
+    ids = analysis::GrowingCollectionIds(before, after, kMaxWatchedCollections);
+  } catch (const Error&) {
+    return;  // an unreadable snapshot fails the analysis, which says why; nothing to watch
+  }
+  if (!ids.empty()) {
+    inspector.WatchAdders(ids);
+    watching_adders_ = true;
+  }
+  r_.times.analysis += Seconds(Clock::now() - t);
 }
 
 ScenarioResult ScenarioRun::Run() {
@@ -471,7 +503,7 @@ ScenarioResult ScenarioRun::Run() {
     // An unreadable snapshot is this scenario's error; the report is still written.
     RecordFailure(std::current_exception());
   }
-  r_.times.analysis = Seconds(Clock::now() - t);
+  r_.times.analysis += Seconds(Clock::now() - t);
   r_.duration_seconds = Seconds(Clock::now() - started);
   return r_;
 }
@@ -544,6 +576,7 @@ std::vector<CheckResult> ScenarioRun::AnalyseProcess(const std::vector<Checkpoin
   }
   for (size_t i = 0; i < graphs.size(); ++i)
     in.snapshots.push_back({&graphs[i], snapshot_iterations_[i], snapshots[i]});
+  if (with_profile) in.adders = adders_;
   std::vector<CheckResult> checks = RunDetectors(in, LimitsFor(sc_));
   if (with_profile && profile_) AddAllocationSites(*profile_, checks);
   // Paths under the working directory read better relative: "scenarios/app/server.js:16".
@@ -559,6 +592,12 @@ std::vector<CheckResult> ScenarioRun::AnalyseProcess(const std::vector<Checkpoin
         *text = source_maps_.Rewrite(*text);
         for (size_t at; (at = text->find(cwd)) != std::string::npos;) text->erase(at, cwd.size());
       }
+    // The structured code line too (kept absolute: the GitHub reporter relates it to the
+    // repository); a position its map does not cover stays generated.
+    for (auto& e : c.evidence)
+      if (e.code)
+        if (auto pos = source_maps_.Find(e.code->file, e.code->line, e.code->column))
+          e.code = SourceLocation{pos->source, pos->line, pos->column};
     ApplyAllowList(sc_, c);
   }
   DecideInconclusive(checks, static_cast<int>(r_.extensions.size()));

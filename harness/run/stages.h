@@ -9,6 +9,7 @@
 
 #include "harness/analysis/source_map.h"
 #include "harness/cdp/checkpoint.h"
+#include "harness/cdp/collection_adders.h"
 #include "harness/cdp/session.h"
 #include "harness/config/scenario.h"
 #include "harness/load/stats.h"
@@ -74,6 +75,13 @@ class Inspector {
   /// The app's scripts (outside node_modules) that name a source map, and where it is: asked at
   /// the end of the run, after the last snapshot (docs/attribution.md). Empty by default.
   virtual std::vector<analysis::ScriptSourceMapUrl> SourceMapUrls() { return {}; }
+  /// Starts watching who adds entries to the collections with these heap object ids
+  /// (cdp::WatchAdders: their push/set/add shadowed on each instance); never throws. The
+  /// default watches nothing.
+  virtual void WatchAdders(const std::vector<uint64_t>& /*ids*/) {}
+  /// Removes every wrapper WatchAdders installed and returns what each recorded
+  /// (cdp::CollectAdders), leaving nothing of the watch in the app; never throws.
+  virtual std::vector<cdp::CollectionAdders> CollectAdders() { return {}; }
   /// The process's worker threads running now (NodeWorker domain), each with a session of its
   /// own carried over this one, which must outlive them. The default: none.
   virtual std::vector<ThreadSession> Threads();

@@ -39,10 +39,19 @@ void AddAllocationSites(const cdp::SamplingProfile& profile, std::vector<CheckRe
     Evidence e;
     e.kind = Evidence::Kind::kSourceLocation;
     std::string url = s.url.starts_with("file://") ? s.url.substr(7) : s.url;
-    e.title = fmt::format("{}:{} in {}", url, s.line,
-                          s.function_name.empty() ? "(anonymous)" : s.function_name);
+    // V8's sampling heap profiler attributes a sample to the allocating function's frame, whose
+    // position is where the function starts: the finest it gives. Say so rather than let
+    // "server.js:16" read as the allocating line.
+    const std::string position = s.column > 0 ? fmt::format("{}:{}:{}", url, s.line, s.column)
+                                              : fmt::format("{}:{}", url, s.line);
+    e.title = s.function_name.empty()
+                  ? fmt::format("in an anonymous function at {}", position)
+                  : fmt::format("in function `{}` at {}", s.function_name, position);
     e.bytes = s.self_size;
-    e.detail = "(sampling heap profiler, bytes still live)";
+    e.detail =
+        "(function start; V8 samples functions, not lines; sampling heap profiler, bytes still "
+        "live)";
+    if (s.line > 0) e.code = SourceLocation{url, s.line, s.column};
     sites.push_back(std::move(e));
     if (sites.size() == 3) break;
   }

@@ -24,7 +24,9 @@ const config::Threshold* ThresholdFor(const config::Scenario& scenario,
 
 /// Adds the sampling heap profiler's top 3 sites in the app's own code (not `node:` internals,
 /// positive self size) as evidence to every failed check whose registry entry takes
-/// allocation sites.
+/// allocation sites. Each reads "in function `f` at server.js:16:20" with its detail saying
+/// that is the function's start: V8's sampling heap profiler names the allocating function's
+/// position, not the allocating line (docs/attribution.md); Evidence::code holds the position.
 void AddAllocationSites(const cdp::SamplingProfile& profile, std::vector<CheckResult>& checks);
 
 /// An allow entry accepts a failed check (of a detector whose registry entry allows it) when

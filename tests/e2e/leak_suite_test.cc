@@ -41,6 +41,9 @@ struct LeakCase {
   std::vector<std::string> culprits;
   std::string stderr_contains;  // a line the app prints to stderr (its stderr.log holds it)
   std::string setup;            // a command to run once before (its node_modules must exist)
+  // The line that adds the growing collection's entries: its file (relative to the yaml's
+  // folder) and a text only that line has; empty when not asserted.
+  std::string adds_file, adds_line_with;
 };
 
 std::vector<LeakCase> LoadCases() {
@@ -58,7 +61,8 @@ std::vector<LeakCase> LoadCases() {
                                                    "failing_detector",
                                                    "culprit_substrings",
                                                    "stderr_contains",
-                                                   "setup"};
+                                                   "setup",
+                                                   "adds_entries_at"};
       if (!kKnown.count(std::string(key)))
         throw std::runtime_error("expectations.json: unknown field " + std::string(key));
     }
@@ -75,6 +79,10 @@ std::vector<LeakCase> LoadCases() {
     if (const auto* text = o.if_contains("stderr_contains"))
       c.stderr_contains = std::string(text->as_string());
     if (const auto* setup = o.if_contains("setup")) c.setup = std::string(setup->as_string());
+    if (const auto* adds = o.if_contains("adds_entries_at")) {
+      c.adds_file = std::string(adds->at("file").as_string());
+      c.adds_line_with = std::string(adds->at("line_with").as_string());
+    }
     out.push_back(std::move(c));
   }
   return out;
@@ -112,6 +120,37 @@ std::vector<LeakRun> RunsOn(int node) {
   std::vector<LeakRun> out;
   for (auto& c : LoadCases()) out.push_back({std::move(c), node});
   return out;
+}
+
+// Issue 13: the collections evidence names the line that adds the growing collection's
+// entries, in its text and its code location; the line is found by its text in the fixture.
+void ExpectAddsEntriesAt(const LeakCase& c, const boost::json::object& result) {
+  const auto file = std::filesystem::path(kSource + "/" + c.yaml).parent_path() / c.adds_file;
+  std::ifstream in(file);
+  int line = 0;
+  std::string text;
+  for (int n = 1; line == 0 && std::getline(in, text); ++n)
+    if (text.find(c.adds_line_with) != std::string::npos) line = n;
+  ASSERT_GT(line, 0) << file << " has no line with " << c.adds_line_with;
+  const std::string where = file.filename().string() + ":" + std::to_string(line) + ":";
+  bool named = false;
+  for (const auto& s : result.at("scenarios").as_array())
+    for (const auto& check : s.at("checks").as_array()) {
+      if (check.at("detector").as_string() != "collections") continue;
+      for (const auto& e : check.at("evidence").as_array()) {
+        const auto& detail = e.at("detail").as_string();
+        const auto* code = e.as_object().if_contains("code");
+        if (std::string_view(detail).find("entries added at") == std::string_view::npos ||
+            std::string_view(detail).find(where) == std::string_view::npos || !code ||
+            !code->is_object())
+          continue;
+        EXPECT_EQ(code->at("line").as_int64(), line);
+        EXPECT_THAT(std::string(code->at("file").as_string()),
+                    ::testing::EndsWith("/" + file.filename().string()));
+        named = true;
+      }
+    }
+  EXPECT_TRUE(named) << "no collections evidence says \"entries added at …" << where << "\"";
 }
 
 class LeakSuite : public ::testing::TestWithParam<LeakRun> {};
@@ -170,6 +209,7 @@ TEST_P(LeakSuite, VerdictDetectorAndCulprit) {
   }
   for (const auto& culprit : c.culprits)
     EXPECT_THAT(r.out, ::testing::HasSubstr(culprit)) << "culprit not named";
+  if (!c.adds_file.empty()) ExpectAddsEntriesAt(c, result);
   if (!c.stderr_contains.empty()) {
     EXPECT_THAT(AppStderrLogs(out.path()), ::testing::HasSubstr(c.stderr_contains))
         << "the app's stderr.log";

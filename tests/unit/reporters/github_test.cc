@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <fstream>
 
 #include <gmock/gmock.h>
@@ -18,6 +19,7 @@ using leakcheck::testing::PassingRun;
 using leakcheck::testing::ReadWholeFile;
 using leakcheck::testing::TempDir;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 TEST(Github, EscapesDataAndPropertiesPerWorkflowCommandRules) {
@@ -35,6 +37,75 @@ TEST(Github, AnnotationsPointAtTheThresholdLine) {
   EXPECT_EQ(Annotations(PassingRun()), "");
   EXPECT_THAT(Annotations(LeakingRun(), 10, "services/api"),
               HasSubstr("file=services/api/scenarios/api.yaml,"));
+}
+
+// A leaking run whose first failed check names `file`:`line` as its culprit's code line.
+run::RunResult WithCodeLine(const std::string& file, int line, std::string title = "Map cache") {
+  run::RunResult r = LeakingRun();
+  run::Evidence e;
+  e.kind = run::Evidence::Kind::kCollection;
+  e.title = std::move(title);
+  e.detail = "entries added here";
+  e.code = run::SourceLocation{file, line, 5};
+  r.scenarios[0].checks[0].evidence.push_back(e);
+  return r;
+}
+
+TEST(Github, AFailedCheckIsAlsoAnnotatedAtItsCodeLineInTheRepository) {
+  TempDir repo;
+  std::string a = Annotations(WithCodeLine(repo.File("src/app.js"), 23), 10, "", repo.path());
+  EXPECT_THAT(a, HasSubstr("\n::error file=src/app.js,line=23,col=5,title=leakcheck%3A "
+                           "create-and-read-user%3A heap_per_iteration (code line)::1.20 "
+                           "KiB/iteration > limit 64 B/iteration%0Acollection: Map cache entries "
+                           "added here%0Athreshold: scenarios/api.yaml:20:7\n"));
+  EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 3) << "the YAML line, the code line, the other";
+  // Without a repository folder, the working directory, and the prefix as for YAML paths.
+  EXPECT_THAT(Annotations(WithCodeLine(std::filesystem::current_path() / "lib/x.js", 4), 10,
+                          "services/api"),
+              HasSubstr("::error file=services/api/lib/x.js,line=4,col=5,"));
+}
+
+TEST(Github, NoCodeAnnotationOutsideTheRepositoryOrInNodeInternals) {
+  TempDir repo;
+  for (const std::string& file : {std::string("/elsewhere/app.js"), repo.File("../outside.js"),
+                                  std::string("node:events"), std::string("node:internal/timers"),
+                                  std::string("https://cdn.example/x.js"), std::string("")}) {
+    std::string a = Annotations(WithCodeLine(file, 23), 10, "", repo.path());
+    EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 2) << file;
+    EXPECT_THAT(a, Not(HasSubstr("(code line)"))) << file;
+  }
+}
+
+TEST(Github, NodeModulesOnlyWhenNothingElseHasALine) {
+  TempDir repo;
+  run::RunResult r = WithCodeLine(repo.File("node_modules/lru/index.js"), 7);
+  EXPECT_THAT(CodeLineInRepository(r.scenarios[0].checks[0], repo.path()),
+              ::testing::Optional(
+                  ::testing::Field(&run::SourceLocation::file, "node_modules/lru/index.js")));
+  run::Evidence mine;
+  mine.code = run::SourceLocation{repo.File("server.js"), 12, 3};
+  r.scenarios[0].checks[0].evidence.push_back(mine);
+  auto at = CodeLineInRepository(r.scenarios[0].checks[0], repo.path());
+  ASSERT_TRUE(at.has_value());
+  EXPECT_EQ(at->file, "server.js");
+  EXPECT_EQ(at->line, 12);
+}
+
+TEST(Github, AForgedFileOrClassNameCannotAddAWorkflowCommand) {
+  TempDir repo;
+  std::string a = Annotations(WithCodeLine(repo.File("evil%0A::error file=x::pwned\n::error::y.js"),
+                                           3, "Map a::b\n::error::forged %0A::warning::z"),
+                              10, "", repo.path());
+  EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 3) << a;
+  size_t lines = 0;
+  for (size_t at = 0; at < a.size(); at = a.find('\n', at) + 1) {
+    EXPECT_THAT(a.substr(at), StartsWith("::error file=")) << a;
+    ++lines;
+  }
+  EXPECT_EQ(lines, 3u);
+  EXPECT_THAT(a, HasSubstr("file=evil%250A%3A%3Aerror file=x%3A%3Apwned%0A%3A%3Aerror%3A%3Ay.js,"))
+      << a;
+  EXPECT_THAT(a, HasSubstr("Map a::b%0A::error::forged %250A::warning::z"));
 }
 
 TEST(Github, AnnotationsGolden) {

@@ -59,6 +59,8 @@ struct Script {
   int unreachable_pid = 0;
   /// CheckPortOwner throws HarnessError naming this (empty: the app owns its port).
   std::string port_owner;
+  /// What Inspector::CollectAdders returns (the fake's watch records nothing by itself).
+  std::vector<cdp::CollectionAdders> adders;
 
   int64_t iterations = 0;   // run so far, by every traffic
   int warmup_readings = 0;  // warm-up readings taken so far
@@ -179,6 +181,15 @@ class FakeInspector final : public Inspector {
         (series.empty() ? 0 : static_cast<int64_t>(series[std::min(n, series.size() - 1)]));
     m.heap_total = 2 * m.heap_used;
     return m;
+  }
+  void WatchAdders(const std::vector<uint64_t>& ids) override {
+    std::string list;
+    for (uint64_t id : ids) list += fmt::format(" {}", id);
+    script_.log.push_back("watch adders" + list);
+  }
+  std::vector<cdp::CollectionAdders> CollectAdders() override {
+    script_.log.push_back("collect adders");
+    return script_.adders;
   }
   void StartSampling() override { script_.log.push_back("sampling on"); }
   cdp::SamplingProfile StopSampling() override {

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
@@ -164,10 +165,28 @@ TEST(DetectorRegistry, AllocationSitesGoToTheEntriesThatTakeThem) {
     ASSERT_EQ(checks[i].evidence.size(), kDetectorSpecs[i].allocation_sites ? 1u : 0u)
         << kDetectorSpecs[i].report_name;
     if (kDetectorSpecs[i].allocation_sites) {
-      EXPECT_EQ(checks[i].evidence[0].title, "/app/server.js:16 in postsFor");
+      // The profiler's position is the function's start, and the report says so (issue 13).
+      const Evidence& e = checks[i].evidence[0];
+      EXPECT_EQ(e.title, "in function `postsFor` at /app/server.js:16");
+      EXPECT_THAT(e.detail,
+                  ::testing::HasSubstr("function start; V8 samples functions, not lines"));
+      ASSERT_TRUE(e.code.has_value());
+      EXPECT_EQ(e.code->file, "/app/server.js");
+      EXPECT_EQ(e.code->line, 16);
     }
   }
   EXPECT_TRUE(checks.back().evidence.empty());  // a passed check gets none
+
+  // The finest position V8 gives: the column too, when the profile has it; anonymous named so.
+  cdp::SamplingProfile columns;
+  columns.sites.push_back({"", "file:///app/a.js", 7, 23, 4096});
+  std::vector<CheckResult> one(1);
+  one[0].detector = "heap_per_iteration";
+  one[0].status = CheckStatus::kFailed;
+  AddAllocationSites(columns, one);
+  ASSERT_EQ(one[0].evidence.size(), 1u);
+  EXPECT_EQ(one[0].evidence[0].title, "in an anonymous function at /app/a.js:7:23");
+  EXPECT_EQ(one[0].evidence[0].code->column, 23);
 }
 
 TEST(DetectorRegistry, AllowEntriesAndLocationsFollowTheRegistry) {

@@ -92,6 +92,9 @@ void ExpectSame(const T& a, const T& b, const std::string& path) {
   if constexpr (boost::describe::has_describe_members<T>::value) {
     boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>(
         [&](auto m) { ExpectSame(a.*m.pointer, b.*m.pointer, path + "." + m.name); });
+  } else if constexpr (std::is_same_v<T, std::optional<SourceLocation>>) {
+    ASSERT_EQ(a.has_value(), b.has_value()) << path;
+    if (a) ExpectSame(*a, *b, path);
   } else if constexpr (std::is_same_v<T, std::vector<CheckResult>> ||
                        std::is_same_v<T, std::vector<Evidence>> ||
                        std::is_same_v<T, std::vector<CheckpointSample>> ||
@@ -129,6 +132,8 @@ RunResult EveryFieldSet() {
   c.allowed_reason = "bounded";
   c.status = CheckStatus::kAllowed;
   c.evidence.push_back({Evidence::Kind::kHandle, "Timeout", "3 timers", 0.5, 3, 96});
+  c.evidence.push_back({Evidence::Kind::kCollection, "Map cache", "entries added at app.js:23", 0.5,
+                        3, 96, SourceLocation{"/app/app.js", 23, 5}});
   ProcessResult worker;
   worker.pid = 4243;
   worker.role = "worker";
