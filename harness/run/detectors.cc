@@ -83,14 +83,20 @@ CheckResult NewCheck(std::string detector, double measured, double limit) {
   return c;
 }
 
+}  // namespace
+
 CheckResult Skipped(std::string detector, double limit, std::string why) {
   CheckResult c;
   c.detector = std::move(detector);
   c.limit = limit;
   c.status = CheckStatus::kSkipped;
   c.summary = std::move(why);
+  const config::DetectorSpec* spec = config::FindDetector(c.detector);
+  c.unit = spec ? std::string(spec->report_unit) : "";
   return c;
 }
+
+namespace {
 
 std::string PerIteration(double bytes) { return FormatBytes(bytes) + "/iteration"; }
 
