@@ -74,9 +74,14 @@ class Inspector {
   /// The app's scripts (outside node_modules) that name a source map, and where it is: asked at
   /// the end of the run, after the last snapshot (docs/attribution.md). Empty by default.
   virtual std::vector<analysis::ScriptSourceMapUrl> SourceMapUrls() { return {}; }
-  /// The process's worker threads running now (NodeWorker domain), each with a session of its
-  /// own carried over this one, which must outlive them. The default: none.
+  /// The process's worker threads started since the last call (the first call: those running
+  /// now; NodeWorker domain), each with a session of its own carried over this one, which must
+  /// outlive them. The default: none.
   virtual std::vector<ThreadSession> Threads();
+  /// After a call failed: true when what this session measures is gone on its own — the
+  /// process exited, the worker thread ended — rather than the session failing. The default:
+  /// false.
+  virtual bool Ended() { return false; }
 };
 
 /// A worker thread of a measured process.
