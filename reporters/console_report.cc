@@ -12,6 +12,7 @@
 
 #include "harness/common/error.h"
 #include "harness/common/format.h"
+#include "harness/run/processes.h"
 #include "reporters/escape.h"
 #include "reporters/text_table.h"
 #include "reporters/values.h"
@@ -224,6 +225,7 @@ std::string ProcessesLine(const run::ScenarioResult& s) {
   for (const auto& p : s.processes) {
     line += (line.empty() ? "" : " · ") + p.label;
     if (!p.measured) line += " not measured: " + p.problem;
+    if (const std::string note = run::LifetimeNote(p); !note.empty()) line += " (" + note + ")";
   }
   return "  processes: " + line + '\n';
 }
@@ -234,12 +236,15 @@ std::string VerboseBlock(const run::ScenarioResult& s) {
     if (c.status == run::CheckStatus::kPassed && !c.summary.empty())
       out += "  ✓ " + c.detector + ": " + c.summary + '\n';
   if (!s.checkpoints.empty()) {
-    TextTable t({"iteration", "heap used", "heap total", "external", "array buffers", "snapshot"},
-                {TextTable::Align::kRight, TextTable::Align::kRight, TextTable::Align::kRight,
-                 TextTable::Align::kRight, TextTable::Align::kRight, TextTable::Align::kLeft});
+    TextTable t(
+        {"iteration", "heap used", "heap total", "external", "array buffers", "rss", "snapshot"},
+        {TextTable::Align::kRight, TextTable::Align::kRight, TextTable::Align::kRight,
+         TextTable::Align::kRight, TextTable::Align::kRight, TextTable::Align::kRight,
+         TextTable::Align::kLeft});
     for (const auto& p : s.checkpoints)
       t.AddRow({FormatCount(p.iteration), FormatBytes(p.heap_used), FormatBytes(p.heap_total),
-                FormatBytes(p.external), FormatBytes(p.array_buffers), p.snapshot});
+                FormatBytes(p.external), FormatBytes(p.array_buffers),
+                p.rss > 0 ? FormatBytes(p.rss) : "-", p.snapshot});
     out += "  checkpoints (post-GC):\n" + Indent(t.Render(), "    ");
   }
   const run::LoadStats& l = s.load;

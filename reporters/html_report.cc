@@ -133,6 +133,7 @@ svg.chart{max-width:100%;height:auto;background:#fff}
 .heap{stroke:#0969da}circle.heap{fill:#0969da}.external{stroke:#8250df}circle.external{fill:#8250df}
 .fit{stroke:#cf222e;stroke-dasharray:6 4;stroke-width:1.5}.limit{stroke:#1a7f37;stroke-dasharray:2 3;stroke-width:1.5}
 .mark{stroke:#9a6700;stroke-dasharray:3 3;stroke-width:1.2}
+.rss{stroke:#bc4c00}circle.rss{fill:#bc4c00}.heap-total{stroke:#0969da;stroke-dasharray:4 3;stroke-width:1.5}
 .note{color:#59636e}
 )";
 
@@ -161,6 +162,29 @@ std::string Located(const HtmlOptions& o, std::string_view text, const FileLine&
   return fmt::format("<a href=\"{}\">{}</a>", HtmlText(link), Code(text));
 }
 
+// Resident memory at each checkpoint (the rss check's series), its own chart: RSS is tens of MB
+// where the heap's changes are KB, and native memory (zlib, crypto, MessagePort queues, addons)
+// grows here while the heap chart stays flat. "" when RSS was not measured at every checkpoint.
+std::string RssChart(const run::ScenarioResult& s) {
+  if (s.checkpoints.size() < 2) return "";
+  SvgSeries rss{"resident memory (RSS)", "rss", {}, {}, true};
+  SvgSeries heap{"JS heap (post-GC, total)", "heap-total", {}, {}, false};
+  SvgChartSpec spec;
+  for (const auto& p : s.checkpoints) {
+    if (p.rss <= 0) return "";
+    rss.x.push_back(static_cast<double>(p.iteration));
+    rss.y.push_back(p.rss);
+    heap.x.push_back(static_cast<double>(p.iteration));
+    heap.y.push_back(p.heap_total);
+    if (p.snapshot_taken || !p.snapshot.empty()) spec.marks.push_back(rss.x.back());
+  }
+  spec.series = {std::move(rss), std::move(heap)};
+  return "<figure>" + SvgLineChart(spec) +
+         "<figcaption class=\"note\">Resident memory (RSS) of the app's process at each "
+         "checkpoint (dots), next to the heap V8 reserves; vertical: heap snapshots (taking one "
+         "costs native memory the rss check discounts).</figcaption></figure>\n";
+}
+
 std::string Chart(const run::ScenarioResult& s) {
   HeapChart c = HeapChartOf(s);
   if (c.x.empty()) return "<p class=\"note\">No chart: fewer than two checkpoints.</p>\n";
@@ -181,7 +205,8 @@ std::string Chart(const run::ScenarioResult& s) {
   return "<figure>" + SvgLineChart(spec) +
          "<figcaption class=\"note\">Post-GC samples at each checkpoint (dots); dashed: the "
          "slope heap_per_iteration measured and the threshold's slope from the first "
-         "checkpoint; vertical: heap snapshots.</figcaption></figure>\n";
+         "checkpoint; vertical: heap snapshots.</figcaption></figure>\n" +
+         RssChart(s);
 }
 
 std::string VerdictTable(const run::ScenarioResult& s) {

@@ -119,12 +119,12 @@ std::map<uint64_t, TcpSocket> ParseProcNetTcp(std::string_view text) {
 std::map<std::string, int64_t> GroupSockets(const std::map<uint64_t, int64_t>& inodes,
                                             const std::map<uint64_t, TcpSocket>& tcp,
                                             const std::map<uint64_t, bool>& unix_inodes) {
-  // The ports this process listens on: a connection on one of them was accepted, not opened.
+  // The ports listened on in this network namespace (`tcp` is the whole table): a connection on
+  // one of them was accepted, not opened — also when another process accepted it and handed it
+  // over (a cluster primary's round-robin passes each connection to a worker).
   std::set<uint16_t> listening;
-  for (const auto& [inode, n] : inodes) {
-    auto it = tcp.find(inode);
-    if (it != tcp.end() && it->second.listening) listening.insert(it->second.local_port);
-  }
+  for (const auto& [inode, s] : tcp)
+    if (s.listening) listening.insert(s.local_port);
   std::map<std::string, int64_t> groups;
   for (const auto& [inode, n] : inodes) {
     auto it = tcp.find(inode);

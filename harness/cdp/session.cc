@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <simdjson.h>
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -110,6 +111,12 @@ struct Session::Impl {
   // A worker thread's session: requests go through `parent`'s WebSocket.
   Impl* parent = nullptr;
   std::string worker_session;
+  // NodeWorker (root sessions): enabled once; threads attached since the last AttachWorkers
+  // (NodeWorker.attachedToWorker arrives whenever a Worker starts, during any call), and the
+  // nested sessions whose thread ended (detachedFromWorker).
+  bool workers_enabled = false;
+  std::vector<WorkerInfo> attached;
+  std::vector<std::string> detached;
 
   // Handles an event that arrived while waiting for a response; may extend the deadline.
   using EventHandler = std::function<void(std::string_view message, std::string_view method)>;
@@ -248,6 +255,7 @@ struct Session::Impl {
                            std::string_view params, milliseconds timeout, milliseconds idle,
                            const EventHandler& on_event) {
     milliseconds budget = timeout.count() > 0 ? timeout : parent->options.call_timeout;
+    if (parent->Detached(worker_session)) Fail(stage, "the worker thread ended", false);
     int64_t id = next_id++;
     std::string request = "{\"id\":" + std::to_string(id) + ",\"method\":" + QuoteJson(method) +
                           ",\"params\":" + std::string(params.empty() ? "{}" : params) + "}";
@@ -279,9 +287,45 @@ struct Session::Impl {
       if (idle.count() > 0) deadline = Clock::now() + (budget = idle);
       std::string problem;
       auto decoded = parent->messages.Parse(message, &problem);
-      if (decoded && decoded->id < 0) from_worker(message, decoded->method);
+      if (decoded && decoded->id < 0) {
+        parent->NoteWorkerEvent(message, decoded->method);
+        from_worker(message, decoded->method);
+      }
     }
     return *answer;
+  }
+
+  // Keeps NodeWorker's attach and detach events of a root session, whichever call they
+  // interrupt.
+  void NoteWorkerEvent(std::string_view message, std::string_view method) {
+    if (method != "NodeWorker.attachedToWorker" && method != "NodeWorker.detachedFromWorker")
+      return;
+    simdjson::padded_string copy(message);
+    simdjson::ondemand::parser parser;
+    simdjson::ondemand::document doc;
+    if (parser.iterate(copy).get(doc)) return;
+    auto text = [&](std::string_view a, std::string_view b, std::string& to) {
+      std::string_view v;
+      auto field = b.empty() ? doc["params"][a] : doc["params"][a][b];
+      if (!field.get_string().get(v)) to = v;
+    };
+    if (method == "NodeWorker.detachedFromWorker") {
+      std::string session;
+      text("sessionId", "", session);
+      if (!session.empty()) detached.push_back(std::move(session));
+      return;
+    }
+    WorkerInfo w;
+    text("sessionId", "", w.session_id);
+    text("workerInfo", "workerId", w.worker_id);
+    text("workerInfo", "type", w.type);
+    text("workerInfo", "title", w.title);
+    text("workerInfo", "url", w.url);
+    if (!w.session_id.empty()) attached.push_back(std::move(w));
+  }
+
+  bool Detached(const std::string& session) const {
+    return std::find(detached.begin(), detached.end(), session) != detached.end();
   }
 
   // Returns the result JSON when `message` is the response to `id`; dispatches events.
@@ -291,6 +335,7 @@ struct Session::Impl {
     auto decoded = messages.Parse(message, &problem);
     if (!decoded) Fail(stage, problem, false);
     if (decoded->id < 0) {
+      if (parent == nullptr) NoteWorkerEvent(message, decoded->method);
       if (on_event && !decoded->method.empty()) on_event(message, decoded->method);
       return std::nullopt;
     }
@@ -502,31 +547,29 @@ SnapshotFile Session::WriteHeapSnapshotInApp(const std::filesystem::path& path) 
 }
 
 std::vector<WorkerInfo> Session::AttachWorkers() {
-  std::vector<WorkerInfo> out;
-  auto on_event = [&](std::string_view message, std::string_view method) {
-    if (method != "NodeWorker.attachedToWorker") return;
-    simdjson::padded_string copy(message);
-    simdjson::ondemand::parser parser;
-    simdjson::ondemand::document doc;
-    if (parser.iterate(copy).get(doc)) return;
-    WorkerInfo w;
-    auto text = [&](std::string_view a, std::string_view b, std::string& to) {
-      std::string_view v;
-      auto field = b.empty() ? doc["params"][a] : doc["params"][a][b];
-      if (!field.get_string().get(v)) to = v;
-    };
-    text("sessionId", "", w.session_id);
-    text("workerInfo", "workerId", w.worker_id);
-    text("workerInfo", "type", w.type);
-    text("workerInfo", "title", w.title);
-    text("workerInfo", "url", w.url);
-    if (!w.session_id.empty()) out.push_back(std::move(w));
-  };
-  impl_->Call("NodeWorker.enable", R"({"waitForDebuggerOnStart":false})", milliseconds(0),
-              milliseconds(0), on_event);
+  Impl& s = *impl_;
+  if (!s.workers_enabled) {
+    s.Call("NodeWorker.enable", R"({"waitForDebuggerOnStart":false})", milliseconds(0),
+           milliseconds(0), nullptr);
+    s.workers_enabled = true;
+  }
   // The attach events may follow the response: one more round trip collects them.
-  impl_->Call("Runtime.getHeapUsage", "{}", milliseconds(0), milliseconds(0), on_event);
+  s.Call("Runtime.getHeapUsage", "{}", milliseconds(0), milliseconds(0), nullptr);
+  std::vector<WorkerInfo> out;
+  for (WorkerInfo& w : s.attached)
+    if (!s.Detached(w.session_id)) out.push_back(std::move(w));
+  s.attached.clear();
   return out;
+}
+
+bool Session::WorkerEnded(const WorkerInfo& worker) {
+  if (impl_->Detached(worker.session_id)) return true;
+  try {  // its detach event may still be on the way: one round trip collects it
+    impl_->Call("Runtime.getHeapUsage", "{}", milliseconds(0), milliseconds(0), nullptr);
+  } catch (const Error&) {
+    return false;  // this session failed: the thread did not end on its own
+  }
+  return impl_->Detached(worker.session_id);
 }
 
 std::unique_ptr<Session> Session::AttachToWorker(const WorkerInfo& worker) {

@@ -131,9 +131,18 @@ class Session {
   /// inspector's message encoding). Same heap profiler, so object ids match TakeHeapSnapshot's.
   /// The app must be able to write `path`. Errors name the stage "cdp: v8.writeHeapSnapshot".
   SnapshotFile WriteHeapSnapshotInApp(const std::filesystem::path& path);
-  /// NodeWorker.enable (waitForDebuggerOnStart false): the worker threads running now, each
-  /// attached with a nested session (docs/DESIGN.md "Processes").
+  /// The worker threads attached since the last call, each with a nested session
+  /// (docs/DESIGN.md "Processes"): the first call sends NodeWorker.enable
+  /// (waitForDebuggerOnStart false), which attaches every thread running then; after it, a
+  /// thread started later is attached by the inspector as it starts (its attachedToWorker event
+  /// is kept whichever call it arrives during) and returned by the next call. Threads that
+  /// ended before being returned are left out.
   std::vector<WorkerInfo> AttachWorkers();
+  /// True once the thread of `worker` (from AttachWorkers) has ended
+  /// (NodeWorker.detachedFromWorker seen on this session, after one round trip to collect it);
+  /// calls to its session then fail at once with "the worker thread ended". False also when
+  /// this session itself fails.
+  bool WorkerEnded(const WorkerInfo& worker);
   /// A session inside worker thread `worker` (from AttachWorkers), carried over this session's
   /// WebSocket as NodeWorker.sendMessageToWorker / receivedMessageFromWorker. This session must
   /// outlive it and is used from the same thread. It enables the thread's HeapProfiler; every

@@ -331,6 +331,17 @@ std::optional<std::string> ForeignPortOwner(uint16_t port, pid_t root) {
          std::to_string(target.inode) + ")";
 }
 
+bool ProcessGone(pid_t pid) {
+  if (pid <= 0) return false;
+  std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  size_t paren = stat.rfind(')');  // the command name may contain anything
+  if (paren == std::string::npos) return true;
+  std::istringstream in(stat.substr(paren + 1));
+  char state = 0;
+  in >> state;
+  return state == 'Z' || state == 'X';
+}
+
 std::string ProcessLabel(std::string_view role, int pid, std::string_view script) {
   std::string out = std::string(role) + " " + std::to_string(pid);
   if (!script.empty()) out += " (" + std::string(script) + ")";

@@ -87,6 +87,10 @@ std::vector<NodeProcess> FindNodeProcesses(pid_t root, uint16_t app_port,
 /// ours to read). nullopt when the app's tree owns it or no such socket is listening.
 std::optional<std::string> ForeignPortOwner(uint16_t port, pid_t root);
 
+/// True when process `pid` no longer runs: /proc/<pid> is gone or it is a zombie (exited, not
+/// yet reaped by its parent).
+bool ProcessGone(pid_t pid);
+
 /// "worker 1234 (server.js)": how reports name a process.
 std::string ProcessLabel(std::string_view role, int pid, std::string_view script);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -83,14 +84,20 @@ CheckResult NewCheck(std::string detector, double measured, double limit) {
   return c;
 }
 
+}  // namespace
+
 CheckResult Skipped(std::string detector, double limit, std::string why) {
   CheckResult c;
   c.detector = std::move(detector);
   c.limit = limit;
   c.status = CheckStatus::kSkipped;
   c.summary = std::move(why);
+  const config::DetectorSpec* spec = config::FindDetector(c.detector);
+  c.unit = spec ? std::string(spec->report_unit) : "";
   return c;
 }
+
+namespace {
 
 std::string PerIteration(double bytes) { return FormatBytes(bytes) + "/iteration"; }
 
@@ -319,10 +326,35 @@ CheckResult CheckHandles(const DetectorInput& in, double limit) {
     std::string type;
     int64_t from, to, growth;
   };
+  // Connections clients opened to the app (the load driver's keep-alive connections) are not
+  // handles the app made: in a cluster worker their share moves with the primary's round-robin
+  // as the driver reconnects (0 → 3 in one worker, 3 → 0 in another). Their growth is the
+  // sockets check's to judge, so TCPSocketWrap growth is counted without it.
+  auto inbound = [](const CheckpointSample& s) {
+    int64_t n = 0;
+    for (const auto& [group, count] : s.sockets)
+      if (group.starts_with("tcp inbound ")) n += count;
+    return n;
+  };
+  const int64_t inbound_growth =
+      std::max<int64_t>(0, std::min(inbound(last), inbound(*penultimate)) - inbound(base));
+  // process.stdout/stderr over an inherited pipe are made lazily, the first time something
+  // writes to them (a cluster worker's, in mid-run): a PipeWrap over a descriptor that was open
+  // all along. Up to three (stdin, stdout, stderr) are not growth while the process's pipe
+  // descriptors did not grow; a pipe the app opens (a child process's stdio) adds descriptors.
+  auto pipes = [](const CheckpointSample& s) -> std::optional<int64_t> {
+    for (const auto& [kind, n] : s.fds)
+      if (kind == "pipe") return n;
+    return std::nullopt;
+  };
+  const bool stdio_over_open_pipes =
+      pipes(base).has_value() && pipes(last).has_value() && *pipes(last) <= *pipes(base);
   std::vector<Growth> growths;
   for (const auto& [type, n] : last.resources) {
     // Growth that persists across the last two checkpoints, so one busy moment is not a leak.
     int64_t growth = std::min(n, count_of(*penultimate, type)) - count_of(base, type);
+    if (type == "TCPSocketWrap") growth -= inbound_growth;
+    if (type == "PipeWrap" && stdio_over_open_pipes) growth -= std::min<int64_t>(growth, 3);
     if (growth > 0) growths.push_back({type, count_of(base, type), n, growth});
   }
   std::sort(growths.begin(), growths.end(),

@@ -67,7 +67,7 @@ using analysis::LinearFit;
 /// The check functions, one per registry entry (each named in detectors.def's `check`
 /// column). `limit` is in the detector's report unit (`limit_percent` for http: 1 = 1%).
 /// Each returns the check under its registry report name, in the registry's report unit (a
-/// kSkipped check has no unit).
+/// kSkipped check too: Skipped).
 CheckResult CheckHeapPerIteration(const DetectorInput& in, double limit);
 CheckResult CheckRetainedGrowth(const DetectorInput& in, double limit);
 CheckResult CheckExternal(const DetectorInput& in, double limit);
@@ -82,6 +82,11 @@ CheckResult CheckFds(const DetectorInput& in, double limit);
 CheckResult CheckSockets(const DetectorInput& in, double limit);
 CheckResult CheckRss(const DetectorInput& in, double limit);
 CheckResult CheckHeapLimit(const DetectorInput& in, double limit_percent);
+
+/// The check of registry detector `detector` (its report name) that could not run: status
+/// kSkipped, `why` as its summary, `limit` as given, the unit the registry gives the detector
+/// ("" for a name the registry does not know). Every detector skips through this one helper.
+CheckResult Skipped(std::string detector, double limit, std::string why);
 
 /// A check function of the registry.
 using CheckFunction = CheckResult (*)(const DetectorInput& in, double limit);

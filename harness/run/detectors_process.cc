@@ -27,17 +27,6 @@ int64_t Total(const Counts& counts, std::string_view except) {
   return total;
 }
 
-CheckResult Skip(std::string detector, double limit, std::string why) {
-  CheckResult c;
-  c.detector = std::move(detector);
-  c.limit = limit;
-  c.status = CheckStatus::kSkipped;
-  c.summary = std::move(why);
-  const config::DetectorSpec* spec = config::FindDetector(c.detector);
-  c.unit = spec ? std::string(spec->report_unit) : "";
-  return c;
-}
-
 // A check in the registry entry's report unit, failed only when the series grows persistently
 // (analysis/growth_shape.h: a one-time step or noise passes).
 CheckResult ShapeCheck(const DetectorInput& in, std::string detector, double limit,
@@ -118,9 +107,9 @@ bool IsV8Internal(std::string_view name) {
 
 CheckResult CheckFds(const DetectorInput& in, double limit) {
   if (!HasDescriptors(in))
-    return Skip("fds", limit,
-                in.samples.size() < 2 ? "needs at least two checkpoints"
-                                      : "the app's /proc/<pid>/fd could not be read");
+    return Skipped("fds", limit,
+                   in.samples.size() < 2 ? "needs at least two checkpoints"
+                                         : "the app's /proc/<pid>/fd could not be read");
   analysis::GrowthShape shape;
   CheckResult c = ShapeCheck(
       in, "fds", limit,
@@ -146,9 +135,9 @@ CheckResult CheckFds(const DetectorInput& in, double limit) {
 
 CheckResult CheckSockets(const DetectorInput& in, double limit) {
   if (!HasDescriptors(in))
-    return Skip("sockets", limit,
-                in.samples.size() < 2 ? "needs at least two checkpoints"
-                                      : "the app's /proc/<pid>/fd could not be read");
+    return Skipped("sockets", limit,
+                   in.samples.size() < 2 ? "needs at least two checkpoints"
+                                         : "the app's /proc/<pid>/fd could not be read");
   analysis::GrowthShape shape;
   CheckResult c = ShapeCheck(
       in, "sockets", limit,
@@ -205,10 +194,10 @@ CheckResult CheckSockets(const DetectorInput& in, double limit) {
 }
 
 CheckResult CheckRss(const DetectorInput& in, double limit) {
-  if (in.samples.size() < 2) return Skip("rss", limit, "needs at least two checkpoints");
+  if (in.samples.size() < 2) return Skipped("rss", limit, "needs at least two checkpoints");
   if (std::any_of(in.samples.begin(), in.samples.end(),
                   [](const CheckpointSample& s) { return s.rss <= 0; }))
-    return Skip("rss", limit, "the app's resident set size was not measured");
+    return Skipped("rss", limit, "the app's resident set size was not measured");
   // Taking a heap snapshot costs the app tens of MB of native memory that malloc keeps: the
   // interval after a checkpoint with a snapshot is not the app's growth. Those intervals count
   // as flat; the series is the sum of the others' growth.
@@ -250,7 +239,7 @@ CheckResult CheckHeapLimit(const DetectorInput& in, double limit_percent) {
     }
   const bool died = in.app_died_at.has_value();
   if (fatal == std::string::npos && at_peak == nullptr)
-    return Skip("heap_limit", limit_percent, "V8's heap limit was not measured");
+    return Skipped("heap_limit", limit_percent, "V8's heap limit was not measured");
   // Out of memory: V8's fatal error, or the app died (a signal, an abort) after its heap came
   // near the limit.
   const bool oom = fatal != std::string::npos || (died && peak > limit_percent);

@@ -1,5 +1,6 @@
 // The real stages behind run/stages.h: NodeApp, cdp::Session + TakeCheckpoint, load::Driver.
 #include <chrono>
+#include <thread>
 
 #include <fmt/format.h>
 #include <boost/asio/connect.hpp>
@@ -9,6 +10,7 @@
 
 #include "harness/common/error.h"
 #include "harness/load/driver.h"
+#include "harness/process/proc_tree.h"
 #include "harness/run/stages.h"
 
 namespace leakcheck::run {
@@ -57,22 +59,39 @@ class LiveApp final : public App {
 
 class LiveInspector final : public Inspector {
  public:
-  LiveInspector(process::NodeApp& app, const std::string& url)
-      : owned_(std::make_unique<cdp::Session>()), session_(*owned_), app_(app) {
+  // `pid`: the process it measures (0: the app's own, whose exit the app monitor reports).
+  LiveInspector(process::NodeApp& app, const std::string& url, int pid = 0)
+      : owned_(std::make_unique<cdp::Session>()), session_(*owned_), app_(app), pid_(pid) {
     session_.SetAppMonitor([&app](milliseconds grace) { return app.DescribeExit(grace); });
     session_.Connect(url);
   }
-  // A worker thread's session (cdp::Session::AttachToWorker).
-  LiveInspector(process::NodeApp& app, std::unique_ptr<cdp::Session> thread)
-      : owned_(std::move(thread)), session_(*owned_), app_(app) {
+  // A worker thread's session (cdp::Session::AttachToWorker) carried over `parent`.
+  LiveInspector(process::NodeApp& app, std::unique_ptr<cdp::Session> thread, cdp::Session& parent,
+                cdp::WorkerInfo worker)
+      : owned_(std::move(thread)),
+        session_(*owned_),
+        app_(app),
+        parent_(&parent),
+        worker_(std::move(worker)) {
     session_.SetAppMonitor([&app](milliseconds grace) { return app.DescribeExit(grace); });
+  }
+  bool Ended() override {
+    if (parent_ != nullptr) return parent_->WorkerEnded(worker_);
+    if (pid_ <= 0) return false;
+    // The inspector's socket closes a moment before the process is gone.
+    for (auto deadline = Clock::now() + milliseconds(2000);;) {
+      if (process::ProcessGone(pid_)) return true;
+      if (Clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(milliseconds(50));
+    }
   }
   std::vector<ThreadSession> Threads() override {
     std::vector<ThreadSession> out;
     for (cdp::WorkerInfo& w : session_.AttachWorkers()) {
       ThreadSession t;
       try {
-        t.inspector = std::make_unique<LiveInspector>(app_, session_.AttachToWorker(w));
+        t.inspector =
+            std::make_unique<LiveInspector>(app_, session_.AttachToWorker(w), session_, w);
       } catch (const Error& e) {
         t.problem = "cannot attach to the thread: " + e.stage() + ": " + e.detail();
       }
@@ -142,6 +161,9 @@ class LiveInspector final : public Inspector {
   cdp::Session& session_;
   process::NodeApp& app_;
   std::vector<cdp::AdderWatch> watches_;  // installed by WatchAdders, until CollectAdders
+  int pid_ = 0;
+  cdp::Session* parent_ = nullptr;  // a thread's: the session it is carried over
+  cdp::WorkerInfo worker_;
 };
 
 class LiveTraffic final : public Traffic {
@@ -170,7 +192,7 @@ class Live final : public Stages {
   }
   std::unique_ptr<Inspector> ConnectTo(App& app, const process::NodeProcess& process) override {
     return std::make_unique<LiveInspector>(static_cast<LiveApp&>(app).node_app(),
-                                           process.inspector_url);
+                                           process.inspector_url, process.pid);
   }
   std::unique_ptr<Traffic> MakeTraffic(const config::ScenarioFile& file,
                                        const config::Scenario& scenario) override {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "harness/common/format.h"
+
 namespace leakcheck::run {
 namespace {
 
@@ -39,6 +41,23 @@ ProcessResult ProcessEntryOf(const process::NodeProcess& p) {
   return r;
 }
 
+std::string LifetimeNote(const ProcessResult& p) {
+  std::string note;
+  if (p.found_at)
+    note =
+        fmt::format("started after startup, measured from iteration {}", FormatCount(*p.found_at));
+  if (p.exited_at) {
+    note += note.empty() ? "" : "; ";
+    note +=
+        p.checkpoints.empty()
+            ? fmt::format("exited by iteration {}, before its first checkpoint",
+                          FormatCount(*p.exited_at))
+            : fmt::format("exited by iteration {}, measured until iteration {}",
+                          FormatCount(*p.exited_at), FormatCount(p.checkpoints.back().iteration));
+  }
+  return note;
+}
+
 std::vector<CheckResult> MergeProcessChecks(const std::vector<ProcessResult>& processes) {
   std::vector<CheckResult> out;
   std::vector<const ProcessResult*> from;
@@ -58,7 +77,11 @@ std::vector<CheckResult> MergeProcessChecks(const std::vector<ProcessResult>& pr
       }
     }
   }
-  for (size_t i = 0; i < out.size(); ++i) out[i].summary = from[i]->label + ": " + out[i].summary;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const std::string note = LifetimeNote(*from[i]);
+    out[i].summary =
+        from[i]->label + (note.empty() ? "" : " (" + note + ")") + ": " + out[i].summary;
+  }
   if (!out.empty()) {
     for (const ProcessResult& p : processes) {
       if (p.measured) continue;
@@ -70,6 +93,13 @@ std::vector<CheckResult> MergeProcessChecks(const std::vector<ProcessResult>& pr
     }
   }
   return out;
+}
+
+ProcessResult* FindProcessEntry(std::vector<ProcessResult>& processes,
+                                const process::NodeProcess& p) {
+  for (ProcessResult& r : processes)
+    if (r.pid == p.pid && r.thread_id == p.thread_id && r.role == p.role) return &r;
+  return nullptr;
 }
 
 std::string SnapshotFileName(const std::string& checkpoint_label, const ProcessResult& p,

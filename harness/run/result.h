@@ -135,10 +135,16 @@ struct ProcessResult {
   std::vector<CheckpointSample> checkpoints;
   std::vector<std::string> snapshots;  ///< kept snapshot files
   int thread_id = 0;  ///< role "thread": worker_threads' threadId inside process `pid`; else 0
+  /// Found after startup (a worker thread started during the run): the iteration of the
+  /// checkpoint that found it, its first; nullopt when it was there from the start.
+  std::optional<int64_t> found_at;
+  /// It exited (its thread ended) during the run: the iteration of the checkpoint that found it
+  /// gone; its checks use what was measured until then. nullopt when it ran to the end.
+  std::optional<int64_t> exited_at;
 };
 BOOST_DESCRIBE_STRUCT(ProcessResult, (),
                       (pid, role, script, label, measured, problem, checks, checkpoints, snapshots,
-                       thread_id))
+                       thread_id, found_at, exited_at))
 
 /// How the warm-up ended (docs/verdicts.md "Warm-up"); its traffic is ScenarioResult::warmup.
 struct WarmupEnd {

@@ -77,7 +77,6 @@ void StartedApp::Start(Stages& stages, const config::AppConfig& config, const fs
   std::vector<process::NodeProcess> found = app->Processes();
   if (found.empty() || (found.size() == 1 && found[0].problem.empty())) {
     inspector = stages.Connect(*app);  // one process: as ever, unless it has threads
-    process::NodeProcess primary;
     if (found.empty()) {
       primary.pid = app->pid();
       primary.role = "primary";
@@ -116,6 +115,7 @@ void StartedApp::Start(Stages& stages, const config::AppConfig& config, const fs
   // Measured first (the primary at 0, then `others` in order), then the rest.
   std::stable_partition(found.begin(), found.end(),
                         [](const process::NodeProcess& p) { return p.problem.empty(); });
+  primary = found.front();
   AddThreads(std::move(found));
 }
 
@@ -127,30 +127,51 @@ std::string ScriptOfUrl(const std::string& url) {
   return slash == std::string::npos ? url : url.substr(slash + 1);
 }
 
+// The new threads of `session` (process `owner`): attached ones appended to `others` and to
+// `threads`, the rest to `lost`.
+void TakeThreads(Inspector& session, const process::NodeProcess& owner,
+                 std::vector<ProcessSession>& others, std::vector<process::NodeProcess>& threads,
+                 std::vector<process::NodeProcess>& lost) {
+  for (ThreadSession& t : session.Threads()) {
+    process::NodeProcess p;
+    p.pid = owner.pid;
+    p.ppid = owner.pid;
+    p.role = "thread";
+    p.thread_id = std::atoi(t.info.worker_id.c_str());
+    p.script = ScriptOfUrl(t.info.url);
+    p.command = t.info.title;
+    p.problem = t.problem;
+    if (t.inspector) {
+      others.push_back({p, std::move(t.inspector)});
+      threads.push_back(std::move(p));
+    } else {
+      lost.push_back(std::move(p));
+    }
+  }
+}
+
 }  // namespace
+
+std::vector<process::NodeProcess> StartedApp::AttachNewThreads() {
+  std::vector<process::NodeProcess> threads, lost;
+  const size_t before = others.size();
+  TakeThreads(*inspector, primary, others, threads, lost);
+  for (size_t i = 0; i < before; ++i)
+    if (!others[i].ended && others[i].process.role != "thread")
+      TakeThreads(*others[i].inspector, others[i].process, others, threads, lost);
+  if (threads.empty() && lost.empty()) return {};
+  if (processes.empty()) processes.push_back(primary);
+  processes.insert(processes.end(), threads.begin(), threads.end());
+  processes.insert(processes.end(), lost.begin(), lost.end());
+  threads.insert(threads.end(), lost.begin(), lost.end());
+  return threads;
+}
 
 void StartedApp::AddThreads(std::vector<process::NodeProcess> found) {
   const size_t measured = others.size() + 1;  // found[0, measured) have sessions
   std::vector<process::NodeProcess> threads, lost;
-  for (size_t i = 0; i < measured && i < found.size(); ++i) {
-    Inspector& session = i == 0 ? *inspector : *others[i - 1].inspector;
-    for (ThreadSession& t : session.Threads()) {
-      process::NodeProcess p;
-      p.pid = found[i].pid;
-      p.ppid = found[i].pid;
-      p.role = "thread";
-      p.thread_id = std::atoi(t.info.worker_id.c_str());
-      p.script = ScriptOfUrl(t.info.url);
-      p.command = t.info.title;
-      p.problem = t.problem;
-      if (t.inspector) {
-        others.push_back({p, std::move(t.inspector)});
-        threads.push_back(std::move(p));
-      } else {
-        lost.push_back(std::move(p));
-      }
-    }
-  }
+  for (size_t i = 0; i < measured && i < found.size(); ++i)
+    TakeThreads(i == 0 ? *inspector : *others[i - 1].inspector, found[i], others, threads, lost);
   if (threads.empty() && lost.empty()) {
     if (found.size() == 1 && found[0].problem.empty()) return;  // one process: as ever
     processes = std::move(found);
@@ -229,12 +250,17 @@ class ScenarioRun {
   void Drive(std::string& app_stderr);
   void Measure(Inspector& inspector, const App& app, const std::string& label, int64_t iteration,
                bool snapshot);
-  // The checkpoint in each of the app's other processes (StartedApp::others).
+  // The checkpoint in each of the app's other processes (StartedApp::others); one that exited
+  // or ended since its last checkpoint gets its exited_at.
   void MeasureOthers(const std::string& label, int64_t iteration, bool snapshot);
+  // Threads started since the last checkpoint: listed (found_at `iteration`) and measured from
+  // this checkpoint on.
+  void FindNewThreads(int64_t iteration);
   void Analyse(const std::string& app_stderr);
   // Detectors, sites, threshold locations and allow list on one process's samples and snapshots.
   std::vector<CheckResult> AnalyseProcess(const std::vector<CheckpointSample>& samples,
                                           const std::vector<std::string>& snapshots,
+                                          const std::vector<int64_t>& snapshot_iterations,
                                           const std::string& app_stderr, bool with_profile);
   // After Drive failed: true when the app died of heap exhaustion (its stderr says so, or its
   // last post-GC heap was near V8's limit). Then the measured run ends there and the scenario
@@ -318,6 +344,7 @@ void ScenarioRun::Measure(Inspector& inspector, const App& app, const std::strin
   cp.snapshot_method = options_.snapshot_method;
   if (snapshot) cp.snapshot_path = fs::absolute(c_.dir / (label + ".heapsnapshot"));
   Phase(snapshot ? "snapshot" : "gc", label);
+  FindNewThreads(iteration);
   auto start = Clock::now();
   cdp::Measurement m = inspector.TakeCheckpoint(cp);
   double spent = Seconds(Clock::now() - start);
@@ -333,19 +360,48 @@ void ScenarioRun::Measure(Inspector& inspector, const App& app, const std::strin
   progress_.Checkpoint(r_.name, checkpoint_index_++, checkpoint_count_, r_.checkpoints.back());
 }
 
+void ScenarioRun::FindNewThreads(int64_t iteration) {
+  if (live_ == nullptr || !live_->inspector) return;
+  std::vector<process::NodeProcess> found = live_->AttachNewThreads();
+  if (found.empty()) return;
+  if (r_.processes.empty()) {
+    // A single-process app's first thread: the primary's own entry carries what it measured.
+    r_.processes.push_back(ProcessEntryOf(live_->primary));
+    r_.processes.front().checkpoints = r_.checkpoints;
+    r_.processes.front().snapshots = r_.snapshots;
+  }
+  for (const process::NodeProcess& p : found) {
+    r_.processes.push_back(ProcessEntryOf(p));
+    r_.processes.back().found_at = iteration;
+  }
+}
+
 void ScenarioRun::MeasureOthers(const std::string& label, int64_t iteration, bool snapshot) {
   if (live_ == nullptr || r_.processes.empty()) return;
   r_.processes.front().checkpoints.push_back(r_.checkpoints.back());
   if (snapshot) r_.processes.front().snapshots.push_back(r_.snapshots.back());
-  for (size_t i = 0; i < live_->others.size(); ++i) {
-    ProcessResult& p = r_.processes[i + 1];
+  for (ProcessSession& other : live_->others) {
+    if (other.ended) continue;
+    ProcessResult* entry = FindProcessEntry(r_.processes, other.process);
+    if (entry == nullptr) continue;
+    ProcessResult& p = *entry;
     cdp::CheckpointOptions cp;
     cp.label = label;
     cp.app_pid = p.pid;
     cp.snapshot_method = options_.snapshot_method;
     if (snapshot) cp.snapshot_path = fs::absolute(c_.dir / SnapshotFileName(label, p, false));
     auto start = Clock::now();
-    cdp::Measurement m = live_->others[i].inspector->TakeCheckpoint(cp);
+    cdp::Measurement m;
+    try {
+      m = other.inspector->TakeCheckpoint(cp);
+    } catch (const Error&) {
+      // A process that exited or a thread that ended on its own (a pool recycling its
+      // workers) is reported with what it measured until now; anything else fails the run.
+      if (InterruptRequested() || !other.inspector->Ended()) throw;
+      other.ended = true;
+      p.exited_at = iteration;
+      continue;
+    }
     double spent = Seconds(Clock::now() - start);
     r_.times.snapshots += m.snapshot_seconds;
     r_.times.gc_and_measure += spent - m.snapshot_seconds;
@@ -541,10 +597,10 @@ bool ScenarioRun::DiedOutOfMemory(std::string& app_stderr) {
   return true;
 }
 
-std::vector<CheckResult> ScenarioRun::AnalyseProcess(const std::vector<CheckpointSample>& samples,
-                                                     const std::vector<std::string>& snapshots,
-                                                     const std::string& app_stderr,
-                                                     bool with_profile) {
+std::vector<CheckResult> ScenarioRun::AnalyseProcess(
+    const std::vector<CheckpointSample>& samples, const std::vector<std::string>& snapshots,
+    const std::vector<int64_t>& snapshot_iterations, const std::string& app_stderr,
+    bool with_profile) {
   std::vector<snapshot::HeapGraph> graphs;
   graphs.reserve(snapshots.size());
   DetectorInput in;
@@ -575,7 +631,7 @@ std::vector<CheckResult> ScenarioRun::AnalyseProcess(const std::vector<Checkpoin
     break;
   }
   for (size_t i = 0; i < graphs.size(); ++i)
-    in.snapshots.push_back({&graphs[i], snapshot_iterations_[i], snapshots[i]});
+    in.snapshots.push_back({&graphs[i], snapshot_iterations[i], snapshots[i]});
   if (with_profile) in.adders = adders_;
   std::vector<CheckResult> checks = RunDetectors(in, LimitsFor(sc_));
   if (with_profile && profile_) AddAllocationSites(*profile_, checks);
@@ -605,13 +661,27 @@ std::vector<CheckResult> ScenarioRun::AnalyseProcess(const std::vector<Checkpoin
 }
 
 void ScenarioRun::Analyse(const std::string& app_stderr) {
-  r_.checks = AnalyseProcess(r_.checkpoints, r_.snapshots, app_stderr, true);
+  r_.checks = AnalyseProcess(r_.checkpoints, r_.snapshots, snapshot_iterations_, app_stderr, true);
   if (!r_.processes.empty()) {
-    // Every measured process on its own samples; the scenario's checks are the worst of each.
+    // Every measured process on its own samples (a thread found late or gone early: those it
+    // has); the scenario's checks are the worst of each.
     r_.processes.front().checks = r_.checks;
     for (size_t i = 1; i < r_.processes.size(); ++i) {
       ProcessResult& p = r_.processes[i];
-      if (p.measured) p.checks = AnalyseProcess(p.checkpoints, p.snapshots, app_stderr, false);
+      if (!p.measured) continue;
+      std::vector<int64_t> at;
+      for (const auto& sample : p.checkpoints)
+        if (sample.snapshot_taken) at.push_back(sample.iteration);
+      p.checks = AnalyseProcess(p.checkpoints, p.snapshots, at, app_stderr, false);
+      if (p.role != "thread") continue;
+      // Descriptors and resident memory belong to the thread's process, whose own checks judge
+      // them (a thread starting or ending moves the process's RSS, not the thread's).
+      const DetectorLimits limits = LimitsFor(sc_);
+      for (auto d : {config::Detector::kFds, config::Detector::kSockets, config::Detector::kRss}) {
+        const auto k = static_cast<size_t>(d);
+        p.checks[k] = Skipped(p.checks[k].detector, limits[k],
+                              "a thread: its process's own check measures this");
+      }
     }
     r_.checks = MergeProcessChecks(r_.processes);
   }

@@ -20,6 +20,8 @@ namespace leakcheck::run {
 struct ProcessSession {
   process::NodeProcess process;
   std::unique_ptr<Inspector> inspector;
+  /// Its process exited or its thread ended during a run (Inspector::Ended): no longer measured.
+  bool ended = false;
 };
 
 /// A started app with its inspector sessions. With `app.reuse: true` one serves every scenario
@@ -32,6 +34,9 @@ struct StartedApp {
   /// single-process app.
   std::vector<process::NodeProcess> processes;
   std::vector<ProcessSession> others;
+  /// The process `inspector` measures (pid, role "primary", script), also for a single-process
+  /// app.
+  process::NodeProcess primary;
 
   /// Starts the app for `config` (logs in `log_dir`), waits until it is ready, checks that the
   /// app owns its port (App::CheckPortOwner), finds its Node processes and connects to each.
@@ -43,6 +48,11 @@ struct StartedApp {
   /// be attached is listed with its problem). `found` becomes `processes`, unless it is one
   /// process without threads (then `processes` stays empty, as for any single-process app).
   void AddThreads(std::vector<process::NodeProcess> found);
+  /// Worker threads started since the last look (NodeWorker attaches them as they start), in
+  /// the primary and each measured process: the attached ones are appended to `others` and
+  /// `processes`; every new one is returned (with its problem when it could not be attached).
+  /// `processes` gets the primary first when it was empty (a single-process app's first thread).
+  std::vector<process::NodeProcess> AttachNewThreads();
   /// Closes the session and stops the app (HarnessError when the app would not stop).
   void Stop();
   /// Drops both (the app's destructor kills whatever is left of its group).

@@ -82,9 +82,14 @@ class Inspector {
   /// Removes every wrapper WatchAdders installed and returns what each recorded
   /// (cdp::CollectAdders), leaving nothing of the watch in the app; never throws.
   virtual std::vector<cdp::CollectionAdders> CollectAdders() { return {}; }
-  /// The process's worker threads running now (NodeWorker domain), each with a session of its
-  /// own carried over this one, which must outlive them. The default: none.
+  /// The process's worker threads started since the last call (the first call: those running
+  /// now; NodeWorker domain), each with a session of its own carried over this one, which must
+  /// outlive them. The default: none.
   virtual std::vector<ThreadSession> Threads();
+  /// After a call failed: true when what this session measures is gone on its own — the
+  /// process exited, the worker thread ended — rather than the session failing. The default:
+  /// false.
+  virtual bool Ended() { return false; }
 };
 
 /// A worker thread of a measured process.

@@ -57,6 +57,13 @@ async function chartIsDrawn(page) {
   assert.ok(lineBox.width > 200, `heap line spans ${lineBox.width}px`);
   assert.equal(await chart.locator('circle.point.heap').count(), points);
   assert.ok(await chart.locator('line.mark').count() >= 2, 'snapshot marks');
+  // Resident memory (the rss check's series) in a chart of its own, one dot per checkpoint.
+  const rssChart = page.locator('svg.chart', { has: page.locator('polyline.series.rss') });
+  assert.equal(await rssChart.count(), 1, 'no RSS chart');
+  assert.ok(await rssChart.isVisible(), 'the RSS chart is not visible');
+  assert.equal(await rssChart.locator('circle.point.rss').count(), points, 'one RSS dot per checkpoint');
+  const rssBox = await rssChart.locator('polyline.series.rss').boundingBox();
+  assert.ok(rssBox.width > 200, `RSS line spans ${rssBox.width}px`);
 }
 
 async function main() {

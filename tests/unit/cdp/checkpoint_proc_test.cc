@@ -63,6 +63,12 @@ TEST(ProcNetTcp, ReadsAddressesStatesAndInodes) {
   EXPECT_EQ(groups.at("tcp outbound 127.0.0.1:5000"), 2);
   EXPECT_EQ(groups.at("unix"), 1);
   EXPECT_EQ(groups.at("other"), 1);
+  // A cluster worker holds connections its primary accepted on the primary's listener: inbound,
+  // though the worker itself listens on nothing.
+  auto worker = GroupSockets({{222, 1}, {333, 1}}, rows, {});
+  EXPECT_EQ(worker.at("tcp inbound 127.0.0.1:4100"), 1);
+  EXPECT_EQ(worker.count("tcp outbound 127.0.0.1:54321"), 0u);
+  EXPECT_EQ(worker.at("tcp outbound 127.0.0.1:5000"), 1);
 }
 
 TEST(ReadDescriptors, SeesThisProcesssFilesAndSockets) {

@@ -60,6 +60,42 @@ TEST(Handles, CountsOnlyGrowthThatPersists) {
   EXPECT_EQ(c.evidence[0].title, "Timeout");
 }
 
+// A cluster worker's share of the load driver's connections moves as the driver reconnects (the
+// primary's round-robin): more TCPSocketWrap handles that are connections accepted on the app's
+// port are not handles the app made. A socket the app opens itself still counts.
+TEST(Handles, ClientConnectionsAcceptedByTheAppAreNotCounted) {
+  DetectorInput in;
+  in.samples = Samples({{0, 0}, {100, 0}, {200, 0}});
+  const std::vector<std::pair<std::string, int64_t>> none,
+      three = {{"tcp inbound 127.0.0.1:4100", 3}};
+  in.samples[0].resources = {{"PipeWrap", 1}};
+  in.samples[0].sockets = none;
+  for (int i : {1, 2}) {
+    in.samples[static_cast<size_t>(i)].resources = {{"PipeWrap", 1}, {"TCPSocketWrap", 3}};
+    in.samples[static_cast<size_t>(i)].sockets = three;
+  }
+  EXPECT_EQ(CheckHandles(in, 0).status, CheckStatus::kPassed) << CheckHandles(in, 0).summary;
+  // Plus one the app opened (outbound): that one is growth.
+  in.samples[2].resources = {{"PipeWrap", 1}, {"TCPSocketWrap", 4}};
+  in.samples[1].resources = in.samples[2].resources;
+  CheckResult c = CheckHandles(in, 0);
+  EXPECT_EQ(c.status, CheckStatus::kFailed);
+  EXPECT_EQ(c.measured, 1);
+}
+
+// process.stdout made lazily in mid-run over the pipe the process inherited: one more PipeWrap,
+// no more pipe descriptors: not growth. A pipe that comes with a new descriptor is.
+TEST(Handles, AStdioStreamMadeLazilyOverAnOpenPipeIsNotGrowth) {
+  DetectorInput in;
+  in.samples = Samples({{0, 0}, {100, 0}, {200, 0}});
+  in.samples[0].resources = {{"PipeWrap", 1}};
+  for (auto& sample : in.samples) sample.fds = {{"pipe", 13}, {"socket", 5}};
+  for (size_t i : {1u, 2u}) in.samples[i].resources = {{"PipeWrap", 2}};
+  EXPECT_EQ(CheckHandles(in, 0).status, CheckStatus::kPassed) << CheckHandles(in, 0).summary;
+  for (size_t i : {1u, 2u}) in.samples[i].fds = {{"pipe", 15}, {"socket", 5}};
+  EXPECT_EQ(CheckHandles(in, 0).status, CheckStatus::kFailed);
+}
+
 TEST(Http, ErrorRateAgainstLimit) {
   DetectorInput in;
   in.load.requests = 1000;
