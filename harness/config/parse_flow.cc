@@ -149,9 +149,13 @@ void Parser::ParseRequest(const Field& f, Method method, Step* step, Scenario* s
   if (!map) return;
   if (const Field* u = map->Find("url")) {
     if (auto url = TemplateValue(*u)) {
-      if (url->source().empty() || url->source()[0] != '/') {
+      const std::string& text = url->source();
+      // An absolute URL is sent only to the target's own scheme, host and port (the driver).
+      if ((text.empty() || text[0] != '/') && !text.starts_with("http://") &&
+          !text.starts_with("https://")) {
         Error(ValueLoc(*u),
-              "`url` must be a path starting with `/` (the host comes from `target`)");
+              "`url` must be a path starting with `/` (the host comes from `target`) or an "
+              "absolute http(s):// URL to the target's host");
       }
       request.url = std::move(*url);
     }
