@@ -15,7 +15,7 @@ done
 
 packages=(
   cmake ninja-build g++ pkg-config
-  libboost1.81-dev libyaml-cpp-dev libsimdjson-dev libtinyxml2-dev libcli11-dev libfmt-dev libre2-dev
+  libboost1.81-dev libyaml-cpp-dev libsimdjson-dev libtinyxml2-dev libcli11-dev libfmt-dev libre2-dev libssl-dev
   libgtest-dev libgmock-dev
   libxml2-utils wrk tmux
   chromium  # the browser test opens report.html in it (tests/browser/)

@@ -22,10 +22,10 @@
 namespace leakcheck::config {
 namespace {
 
-constexpr std::string_view kTopKeys[] = {"version",  "app",       "target",
-                                         "defaults", "scenarios", "secrets"};
-constexpr std::string_view kScenarioKeys[] = {"name",      "warmup", "run",        "checkpoints",
-                                              "snapshots", "flow",   "thresholds", "allow"};
+constexpr std::string_view kTopKeys[] = {"version",   "app",     "target", "defaults",
+                                         "scenarios", "secrets", "before", "after"};
+constexpr std::string_view kScenarioKeys[] = {
+    "name", "warmup", "run", "checkpoints", "snapshots", "flow", "thresholds", "allow", "flows"};
 constexpr std::string_view kWarmupKeys[] = {"iterations", "duration"};
 constexpr std::string_view kRunKeys[] = {"iterations", "duration", "concurrency", "rate"};
 constexpr std::string_view kAllowKeys[] = {"class", "path", "reason"};
@@ -76,14 +76,16 @@ ScenarioFile Parser::Parse(std::string_view text) {
   file.target.value.Append(*Template::Compile("{{ app.port }}", nullptr), false);
   if (const Field* f = top->Find("target")) {
     if (auto t = TemplateValue(*f)) {
-      if (t->source().rfind("http://", 0) != 0) {
-        Error(ValueLoc(*f), "`target` must start with `http://` (https is not supported)");
+      if (t->source().rfind("http://", 0) != 0 && t->source().rfind("https://", 0) != 0) {
+        Error(ValueLoc(*f), "`target` must start with `http://` or `https://`");
       } else {
         file.target = {std::move(*t), ValueLoc(*f)};
       }
     }
   }
   if (const Field* f = top->Find("defaults")) ParseDefaults(*f, &file.defaults);
+
+  if (const Field* f = top->Find("before")) ParseOnceFlow(*f, &file.before, true);
 
   const Field* scenarios = top->Find("scenarios");
   if (!scenarios) {
@@ -104,6 +106,7 @@ ScenarioFile Parser::Parse(std::string_view text) {
     }
     file.scenarios.push_back(std::move(scenario));
   }
+  if (const Field* f = top->Find("after")) ParseOnceFlow(*f, &file.after, false);
   if (const Field* f = top->Find("secrets")) ParseSecrets(*f, &file);
   MarkSecretCaptures(&file);
   return file;
@@ -153,7 +156,7 @@ void Parser::ParseRun(const Field& f, RunSpec* run) {
 void Parser::ParseScenario(const YAML::Node& node, Scenario* scenario) {
   scenario->location = Loc(node);
   scenario->thresholds = DefaultThresholds();
-  known_names_.clear();
+  known_names_ = before_names_;  // what `before:` captured is visible to every flow
   auto map = Map(node, "scenario", kScenarioKeys, Loc(node));
   if (!map) return;
   if (const Field* f = map->Find("name")) {
@@ -185,8 +188,12 @@ void Parser::ParseScenario(const YAML::Node& node, Scenario* scenario) {
       scenario->snapshots = {static_cast<int>(n), ValueLoc(*f)};
     }
   }
+  const Field* flows = map->Find("flows");
   if (const Field* f = map->Find("flow")) {
     scenario->flow = ParseFlow(*f, scenario);
+    if (flows) Error(Loc(flows->key_node), "give either `flow` or `flows` (weighted), not both");
+  } else if (flows) {
+    ParseWeightedFlows(*flows, scenario);
   } else {
     Error(scenario->location, "missing required key `flow` in scenario (the requests to send)");
   }

@@ -36,17 +36,19 @@ void MarkSecretCaptures(ScenarioFile* file) {
         for (const std::string& v : h.value.VariableNames()) names.insert(v);
   };
   add_header_names(file->defaults.headers);
-  for (Scenario& sc : file->scenarios)
-    ForEachRequest(sc.flow, [&](RequestStep& r) {
+  file->ForEachFlow([&](std::vector<Step>& flow) {
+    ForEachRequest(flow, [&](RequestStep& r) {
       add_header_names(r.headers);
       // `cookie:` values are sent in the Cookie header: credentials too.
       for (const NamedValue& c : r.cookies)
         for (const std::string& v : c.value.VariableNames()) names.insert(v);
     });
-  for (Scenario& sc : file->scenarios)
-    ForEachRequest(sc.flow, [&](RequestStep& r) {
+  });
+  file->ForEachFlow([&](std::vector<Step>& flow) {
+    ForEachRequest(flow, [&](RequestStep& r) {
       for (Capture& c : r.captures) c.secret = names.count(c.as.value) > 0;
     });
+  });
 }
 
 void Parser::ParseSecrets(const Field& f, ScenarioFile* file) {
@@ -62,8 +64,8 @@ void Parser::ParseSecrets(const Field& f, ScenarioFile* file) {
   for (const auto& [name, value] : file->app.env) known.insert(name);
   AddEnvNames(file->target.value, &known);
   for (const Header& h : file->defaults.headers) AddEnvNames(h.value, &known);
-  for (Scenario& sc : file->scenarios) {
-    ForEachRequest(sc.flow, [&](RequestStep& r) {
+  file->ForEachFlow([&](std::vector<Step>& flow) {
+    ForEachRequest(flow, [&](RequestStep& r) {
       AddEnvNames(r.url, &known);
       for (const auto* list : {&r.qs, &r.cookies, &r.form, &r.form_data})
         for (const NamedValue& v : *list) AddEnvNames(v.value, &known);
@@ -72,7 +74,7 @@ void Parser::ParseSecrets(const Field& f, ScenarioFile* file) {
       if (r.expect.contains) AddEnvNames(*r.expect.contains, &known);
       for (const Capture& c : r.captures) known.insert(c.as.value);
     });
-  }
+  });
   std::vector<std::string_view> candidates(known.begin(), known.end());
   for (const YAML::Node& item : f.value) {
     if (!item.IsScalar() || item.Scalar().empty()) {

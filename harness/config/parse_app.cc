@@ -12,8 +12,18 @@
 namespace leakcheck::config::internal {
 namespace {
 
-constexpr std::string_view kAppKeys[] = {"command", "cwd",   "env",          "node_args",
-                                         "port",    "ready", "stop_timeout", "reuse"};
+constexpr std::string_view kAppKeys[] = {"command",
+                                         "cwd",
+                                         "env",
+                                         "node_args",
+                                         "port",
+                                         "ready",
+                                         "stop_timeout",
+                                         "reuse",
+                                         "url",
+                                         "inspect",
+                                         "allow_remote_inspector",
+                                         "tls"};  // the last four: parse_attach.cc
 constexpr std::string_view kReadyKeys[] = {"http", "log", "timeout"};
 constexpr std::string_view kDefaultsKeys[] = {"headers", "timeout"};
 
@@ -31,9 +41,10 @@ void Parser::ParseApp(const Field& f, AppConfig* app) {
       if (argv->empty()) Error(ValueLoc(*c), "`command` must not be empty");
       app->command = {std::move(*argv), ValueLoc(*c)};
     }
-  } else {
+  } else if (!map->Find("url")) {
     Error(Loc(f.key_node),
-          "missing required key `command` in `app` (e.g. `command: node server.js`)");
+          "missing required key `command` in `app` (e.g. `command: node server.js`, or `url:` "
+          "and `inspect:` to attach to a running app)");
   }
   if (const Field* c = map->Find("cwd")) {
     if (auto dir = String(*c)) {
@@ -82,6 +93,7 @@ void Parser::ParseApp(const Field& f, AppConfig* app) {
   if (const Field* c = map->Find("reuse")) {
     if (auto b = Bool(*c)) app->reuse = {*b, ValueLoc(*c)};
   }
+  ParseAttach(*map, app);
 }
 
 void Parser::ParseReady(const Field& f, ReadyProbe* ready) {

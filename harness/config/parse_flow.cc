@@ -21,6 +21,9 @@ constexpr std::string_view kBodyKeys[] = {"json", "body", "form", "formData"};
 constexpr std::string_view kExpectKeys[] = {"status", "header", "contains"};
 constexpr std::string_view kLoopKeys[] = {"count", "flow"};
 constexpr int64_t kMaxLoopCount = 1000000;
+constexpr std::string_view kWeightedFlowKeys[] = {"name", "weight", "flow"};
+constexpr std::string_view kOnceFlowKeys[] = {"flow"};
+constexpr int64_t kMaxWeight = 1000000;
 
 bool IsName(std::string_view s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -41,6 +44,55 @@ std::vector<Step> Parser::ParseFlow(const Field& f, Scenario* scenario) {
     if (auto step = ParseStep(node, scenario)) steps.push_back(std::move(*step));
   }
   return steps;
+}
+
+void Parser::ParseWeightedFlows(const Field& f, Scenario* scenario) {
+  if (!f.value.IsSequence() || f.value.size() == 0) {
+    Error(ValueLoc(f), "`flows` must be a non-empty list of `{ name, weight, flow }`");
+    return;
+  }
+  const std::vector<std::string> before = known_names_;
+  for (const YAML::Node& node : f.value) {
+    WeightedFlow w;
+    w.name.value = fmt::format("flow {}", scenario->flows.size() + 1);
+    auto map = Map(node, "weighted flow", kWeightedFlowKeys, Loc(node));
+    if (!map) continue;
+    known_names_ = before;  // each flow captures on its own
+    if (const Field* n = map->Find("name")) {
+      if (auto name = String(*n)) w.name = {*name, ValueLoc(*n)};
+    }
+    if (const Field* n = map->Find("weight")) {
+      if (auto weight = Integer(*n, 0, kMaxWeight))
+        w.weight = {static_cast<int>(*weight), ValueLoc(*n)};
+    }
+    if (const Field* n = map->Find("flow")) {
+      w.flow = ParseFlow(*n, scenario);
+    } else {
+      Error(Loc(node), "missing required key `flow` in a weighted flow");
+    }
+    scenario->flows.push_back(std::move(w));
+  }
+  int64_t total = 0;
+  for (const WeightedFlow& w : scenario->flows) total += w.weight.value;
+  if (total == 0 && !scenario->flows.empty())
+    Error(ValueLoc(f), "the `weight`s of `flows` add up to 0: no flow could ever run");
+}
+
+void Parser::ParseOnceFlow(const Field& f, OnceFlow* out, bool is_before) {
+  out->location = Loc(f.key_node);
+  auto map = Map(f.value, f.key, kOnceFlowKeys, ValueLoc(f));
+  if (!map) return;
+  known_names_ = before_names_;
+  const Field* flow = map->Find("flow");
+  if (!flow) {
+    Error(Loc(f.key_node), fmt::format("missing required key `flow` in `{}`", f.key));
+    return;
+  }
+  // Its own routes: a scenario-shaped holder for ParseFlow.
+  Scenario holder;
+  out->flow = ParseFlow(*flow, &holder);
+  out->routes = std::move(holder.routes);
+  if (is_before) before_names_ = known_names_;
 }
 
 std::optional<Step> Parser::ParseStep(const YAML::Node& node, Scenario* scenario) {
@@ -97,9 +149,13 @@ void Parser::ParseRequest(const Field& f, Method method, Step* step, Scenario* s
   if (!map) return;
   if (const Field* u = map->Find("url")) {
     if (auto url = TemplateValue(*u)) {
-      if (url->source().empty() || url->source()[0] != '/') {
+      const std::string& text = url->source();
+      // An absolute URL is sent only to the target's own scheme, host and port (the driver).
+      if ((text.empty() || text[0] != '/') && !text.starts_with("http://") &&
+          !text.starts_with("https://")) {
         Error(ValueLoc(*u),
-              "`url` must be a path starting with `/` (the host comes from `target`)");
+              "`url` must be a path starting with `/` (the host comes from `target`) or an "
+              "absolute http(s):// URL to the target's host");
       }
       request.url = std::move(*url);
     }

@@ -96,12 +96,15 @@ class Parser {
 
   void ParseApp(const Field& f, AppConfig* app);
   void ParseReady(const Field& f, ReadyProbe* ready);
+  void ParseAttach(const MapView& map, AppConfig* app);  // parse_attach.cc
   void ParseDefaults(const Field& f, Defaults* defaults);
   std::vector<Header> ParseHeaders(const Field& f);
   void ParseScenario(const YAML::Node& node, Scenario* scenario);
   void ParseAmount(const MapView& map, Amount* amount, bool is_warmup);
   void ParseRun(const Field& f, RunSpec* run);
   std::vector<Step> ParseFlow(const Field& f, Scenario* scenario);
+  void ParseWeightedFlows(const Field& f, Scenario* scenario);        // parse_flow.cc
+  void ParseOnceFlow(const Field& f, OnceFlow* out, bool is_before);  // parse_flow.cc
   std::optional<Step> ParseStep(const YAML::Node& node, Scenario* scenario);
   void ParseRequest(const Field& f, Method method, Step* step, Scenario* scenario);
   void ParseCaptures(const Field& f, RequestStep* request);
@@ -115,7 +118,8 @@ class Parser {
 
   std::string path_;
   std::vector<Diagnostic>* diagnostics_;
-  std::vector<std::string> known_names_;  // captured so far in the current scenario's flow
+  std::vector<std::string> known_names_;   // captured so far in the current scenario's flow
+  std::vector<std::string> before_names_;  // captured by `before:`: known to every flow
 };
 
 }  // namespace leakcheck::config::internal

@@ -39,6 +39,24 @@ struct AppConfig {
   Located<Duration> stop_timeout{Duration(5000), {}};
   Located<bool> reuse;      ///< run all scenarios of the file against one app process
   SourceLocation location;  ///< of the `app` key
+  /// Attach mode (`app.url`, docs/scenarios.md "Attach mode"): the base URL of an app
+  /// leakcheck did not start ("http://127.0.0.1:3000"); it is never started, stopped or
+  /// killed. Empty: leakcheck starts `command`.
+  Located<std::string> url;
+  /// `app.inspect`: "host:port" of the inspector the user started (`--inspect=HOST:PORT`);
+  /// required with `url`. A loopback host unless allow_remote_inspector.
+  Located<std::string> inspect;
+  /// `app.allow_remote_inspector`: accept an `inspect` host that is not loopback (the
+  /// inspector runs any code it is sent).
+  Located<bool> allow_remote_inspector;
+  /// `app.tls.ca`: a PEM file of the CA (or the self-signed certificate) the app's certificate
+  /// must chain to on an https target; absolute (resolved against the YAML file's folder).
+  /// Empty: the system's CAs.
+  Located<std::string> tls_ca;
+  /// `app.tls.insecure`: https without verifying the certificate; loopback targets only.
+  Located<bool> tls_insecure;
+  /// True in attach mode.
+  bool attached() const { return !url.value.empty(); }
 };
 
 /// How much load a phase applies: an exact iteration count or a duration.
@@ -173,13 +191,32 @@ struct Allow {
   SourceLocation location;
 };
 
+/// One of a scenario's weighted flows (`flows:`, each `{ name, weight, flow }`: Artillery's
+/// `scenarios[].weight`, docs/scenarios.md "Weighted flows"). Each iteration runs one of them,
+/// chosen with probability weight / sum of weights.
+struct WeightedFlow {
+  Located<std::string> name;  ///< "flow N" (1-based) when not given
+  Located<int> weight{1, {}};
+  std::vector<Step> flow;
+};
+
+/// The top-level `before:` or `after:` flow (Artillery's spelling: `before: { flow: [...] }`):
+/// run once per scenario by one virtual user, outside the measured window (before the warm-up;
+/// after the final snapshot). What `before` captures is visible to every flow.
+struct OnceFlow {
+  std::vector<Step> flow;           ///< empty: none
+  std::vector<std::string> routes;  ///< indexed by its requests' RequestStep::route
+  SourceLocation location;          ///< of the key
+};
+
 struct Scenario {
   Located<std::string> name;
   Amount warmup{{100, {}}, std::nullopt};
   RunSpec run;
   Located<int> checkpoints{5, {}};
   Located<int> snapshots{3, {}};
-  std::vector<Step> flow;
+  std::vector<Step> flow;             ///< `flow:`; empty when `flows:` is given
+  std::vector<WeightedFlow> flows;    ///< `flows:`; empty when `flow:` is given
   std::vector<Threshold> thresholds;  ///< one per detector, in Detector order (defaults filled)
   std::vector<Allow> allow;
   std::vector<std::string> routes;  ///< "GET /users/{{ uid }}", indexed by RequestStep::route
@@ -205,6 +242,24 @@ struct ScenarioFile {
   /// `secrets:` names (environment variables or captured names) whose values are never
   /// written; see harness/config/secrets.h for what else is redacted by default.
   std::vector<Located<std::string>> secrets;
+  OnceFlow before;  ///< `before:`
+  OnceFlow after;   ///< `after:`
+
+  /// Every flow of the file: each scenario's `flow` and `flows`, then `before` and `after`.
+  template <typename Fn>
+  void ForEachFlow(const Fn& fn) {
+    for (Scenario& sc : scenarios) {
+      fn(sc.flow);
+      for (WeightedFlow& w : sc.flows) fn(w.flow);
+    }
+    fn(before.flow);
+    fn(after.flow);
+  }
+  template <typename Fn>
+  void ForEachFlow(const Fn& fn) const {
+    const_cast<ScenarioFile*>(this)->ForEachFlow(
+        [&fn](const std::vector<Step>& flow) { fn(flow); });
+  }
 };
 
 }  // namespace leakcheck::config

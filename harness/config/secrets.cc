@@ -63,7 +63,7 @@ void RegisterSecrets(const ScenarioFile& file, redact::Redactor& redactor) {
       AddDefault(kv.substr(eq + 1), redactor);
   }
   AddHeaders(file, file.defaults.headers, redactor);
-  for (const Scenario& sc : file.scenarios) AddFlow(file, sc.flow, redactor);
+  file.ForEachFlow([&](const std::vector<Step>& flow) { AddFlow(file, flow, redactor); });
 }
 
 }  // namespace leakcheck::config

@@ -24,6 +24,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -37,7 +40,9 @@
 #include "harness/common/error.h"
 #include "harness/common/interrupt.h"
 #include "harness/common/redact.h"
+#include "harness/config/attach.h"
 #include "harness/load/cookie_jar.h"
+#include "harness/load/driver_internal.h"
 #include "harness/load/json_capture.h"
 #include "harness/load/request_text.h"
 
@@ -51,6 +56,12 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
 using config::Template;
+using internal::FlowUsesUuid;
+using internal::ParseTarget;
+using internal::PlanFlow;
+using internal::ResponseParser;
+using internal::StepPlan;
+using internal::TargetUrl;
 
 constexpr auto kWatchdogTick = std::chrono::milliseconds(10);
 // A connection idle for longer than this is checked for a server-side close before reuse.
@@ -58,101 +69,6 @@ constexpr auto kIdleCheckAfter = std::chrono::milliseconds(20);
 // A request on a connection idle at least this long is retried once when the server closed the
 // connection before any byte of a response (docs/verdicts.md, "the driver").
 constexpr auto kRetryIdleAfter = std::chrono::seconds(1);
-
-// Parses one response without storing every header: the status, the headers `wanted` (the
-// first of each), Location, Set-Cookie values (into `set_cookies`) and the body into a string.
-class ResponseParser : public http::basic_parser<false> {
- public:
-  ResponseParser(std::string& body, const std::vector<std::string>& wanted,
-                 std::vector<std::string>& set_cookies)
-      : body_(body), wanted_(wanted), set_cookies_(set_cookies), found(wanted.size()) {
-    body_.clear();
-    set_cookies_.clear();
-    body_limit(kMaxResponseBody);
-  }
-
-  int status = 0;
-  std::string location;
-
- private:
-  void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
-                       error_code&) override {}
-  void on_response_impl(int code, beast::string_view, int, error_code&) override { status = code; }
-  void on_field_impl(http::field field, beast::string_view name, beast::string_view value,
-                     error_code&) override {
-    // Session cookies the app hands out are secrets in whatever leakcheck writes later.
-    if (field == http::field::set_cookie) {
-      redact::Global().AddHeaderValue({value.data(), value.size()});
-      set_cookies_.emplace_back(value.data(), value.size());
-    }
-    if (field == http::field::location) location.assign(value.data(), value.size());
-    for (size_t i = 0; i < wanted_.size(); ++i) {
-      if (!found[i] && beast::iequals(name, wanted_[i]))
-        found[i].emplace(value.data(), value.size());
-    }
-  }
-  void on_header_impl(error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
-    if (length) body_.reserve(static_cast<size_t>(*length));
-  }
-  std::size_t on_body_impl(beast::string_view s, error_code&) override {
-    body_.append(s.data(), s.size());
-    return s.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view s, error_code&) override {
-    body_.append(s.data(), s.size());
-    return s.size();
-  }
-  void on_finish_impl(error_code&) override {}
-
-  std::string& body_;
-  const std::vector<std::string>& wanted_;
-  std::vector<std::string>& set_cookies_;
-
- public:
-  std::vector<std::optional<std::string>> found;  ///< parallel to `wanted`
-};
-
-// What a request step needs from each response, worked out once per step.
-struct StepPlan {
-  std::vector<std::string> wanted_headers;  // expect.header first (if any), then captures'
-  std::vector<int> capture_header;          // per capture: index into wanted_headers, or -1
-  std::vector<std::shared_ptr<const RE2>> capture_regexp;  // per capture (kRegexp), or null
-  std::vector<int> capture_group;                          // per capture (kRegexp)
-};
-
-StepPlan PlanStep(const config::RequestStep& step) {
-  StepPlan plan;
-  if (step.expect.header) plan.wanted_headers.push_back(*step.expect.header);
-  for (const config::Capture& capture : step.captures) {
-    plan.capture_header.push_back(-1);
-    plan.capture_regexp.emplace_back();
-    plan.capture_group.push_back(0);
-    if (capture.source == config::CaptureSource::kHeader) {
-      plan.capture_header.back() = static_cast<int>(plan.wanted_headers.size());
-      plan.wanted_headers.push_back(capture.header);
-    } else if (capture.source == config::CaptureSource::kRegexp) {
-      auto re = std::make_shared<RE2>(capture.regexp, RE2::Quiet);
-      int group = capture.group >= 0 ? capture.group : (re->NumberOfCapturingGroups() > 0);
-      if (!capture.group_name.empty()) {
-        auto it = re->NamedCapturingGroups().find(capture.group_name);
-        group = it == re->NamedCapturingGroups().end() ? 0 : it->second;
-      }
-      plan.capture_regexp.back() = std::move(re);
-      plan.capture_group.back() = group;
-    }
-  }
-  return plan;
-}
-
-void PlanFlow(const std::vector<config::Step>& flow,
-              std::unordered_map<const config::RequestStep*, StepPlan>* plans) {
-  for (const config::Step& step : flow) {
-    if (step.kind == config::Step::Kind::kRequest) (*plans)[&step.request] = PlanStep(step.request);
-    if (step.kind == config::Step::Kind::kLoop) PlanFlow(step.loop.flow, plans);
-  }
-}
 
 bool IsRedirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
@@ -181,71 +97,8 @@ struct VirtualUser {
   config::Variables captures;
   std::mt19937_64 rng;
   JsonCapturer json;
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;  // https targets: over `socket`
 };
-
-struct TargetUrl {
-  std::string host;
-  std::string port;
-  std::string base_path;  // without a trailing '/'
-};
-
-TargetUrl ParseTarget(const std::string& url) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.rfind(kScheme, 0) != 0) {
-    throw HarnessError("load", fmt::format("target `{}` must start with http://", url));
-  }
-  std::string rest = url.substr(kScheme.size());
-  size_t slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  TargetUrl target;
-  target.base_path = slash == std::string::npos ? "" : rest.substr(slash);
-  while (!target.base_path.empty() && target.base_path.back() == '/') target.base_path.pop_back();
-  size_t colon = authority.rfind(':');
-  if (colon == std::string::npos || colon + 1 == authority.size() || authority.back() == ']') {
-    if (colon != std::string::npos && colon + 1 == authority.size()) {
-      throw HarnessError("load", fmt::format("target `{}` has no port (is app.port set?)", url));
-    }
-    target.host = authority;
-    target.port = "80";
-  } else {
-    target.host = authority.substr(0, colon);
-    target.port = authority.substr(colon + 1);
-  }
-  if (target.host.size() > 2 && target.host.front() == '[') {
-    target.host = target.host.substr(1, target.host.size() - 2);
-  }
-  if (target.host.empty()) throw HarnessError("load", fmt::format("target `{}` has no host", url));
-  return target;
-}
-
-bool UsesUuid(const Template& t) {
-  for (const config::TemplatePart& part : t.parts()) {
-    if (part.kind == config::TemplatePart::Kind::kUuid) return true;
-  }
-  return false;
-}
-
-// True when any template of the flow (or the default headers) uses {{ $uuid }}; a UUID is then
-// made per iteration, otherwise never.
-bool FlowUsesUuid(const std::vector<config::Step>& flow, const config::Defaults& defaults) {
-  for (const config::Header& h : defaults.headers) {
-    if (UsesUuid(h.value)) return true;
-  }
-  for (const config::Step& step : flow) {
-    if (step.kind == config::Step::Kind::kLoop && FlowUsesUuid(step.loop.flow, {})) return true;
-    if (step.kind != config::Step::Kind::kRequest) continue;
-    const config::RequestStep& r = step.request;
-    if (UsesUuid(r.url) || (r.body && UsesUuid(*r.body)) ||
-        (r.expect.contains && UsesUuid(*r.expect.contains)) ||
-        (r.expect.header_equals && UsesUuid(*r.expect.header_equals))) {
-      return true;
-    }
-    for (const config::Header& h : r.headers) {
-      if (UsesUuid(h.value)) return true;
-    }
-  }
-  return false;
-}
 
 bool HasHeader(const std::vector<config::Header>& headers, std::string_view name) {
   for (const config::Header& h : headers) {
@@ -274,12 +127,36 @@ bool ClosedByPeer(const error_code& ec) {
 class Driver::Impl {
  public:
   Impl(const config::ScenarioFile& file, const config::Scenario& scenario, DriverOptions options)
-      : target_template_(file.target.value),
+      : target_template_(file.app.attached() && file.target.location.line == 0
+                             ? Template::Literal(file.app.url.value)  // attach mode's default
+                             : file.target.value),
         defaults_(file.defaults),
         scenario_(scenario),
-        uses_uuid_(FlowUsesUuid(scenario.flow, file.defaults)),
+        before_(file.before),
+        after_(file.after),
+        flow_seed_(options.seed),
         watchdog_(ioc_) {
-    PlanFlow(scenario_.flow, &plans_);
+    tls_ca_ = file.app.tls_ca.value;
+    tls_insecure_ = file.app.tls_insecure.value;
+    // One flow, or the weighted `flows:` (each iteration picks one: PickFlow).
+    if (scenario_.flows.empty()) {
+      flows_.push_back(&scenario_.flow);
+      weights_.push_back(1);
+    }
+    for (const config::WeightedFlow& w : scenario_.flows) {
+      flows_.push_back(&w.flow);
+      weights_.push_back(w.weight.value);
+    }
+    flow_iterations_.assign(flows_.size(), 0);
+    for (int w : weights_) total_weight_ += w;
+    for (const auto* flow : flows_) {
+      PlanFlow(*flow, &plans_);
+      uses_uuid_ = uses_uuid_ || FlowUsesUuid(*flow, file.defaults);
+    }
+    for (const config::OnceFlow* once : {&before_, &after_}) {
+      PlanFlow(once->flow, &plans_);
+      uses_uuid_ = uses_uuid_ || FlowUsesUuid(once->flow, file.defaults);
+    }
     int concurrency =
         options.concurrency > 0 ? options.concurrency : scenario.run.concurrency.value;
     if (options.rate) {
@@ -329,6 +206,58 @@ class Driver::Impl {
     for (auto& vu : vus_) Disconnect(*vu);
   }
 
+  // `before:` / `after:`: the flow once, by virtual user 0, outside the batches' stats. What it
+  // captures becomes a global every virtual user sees (Artillery's `before` behaviour).
+  Stats RunOnce(const config::OnceFlow& once) {
+    if (once.flow.empty()) return {};
+    PrepareTarget();
+    stats_ = Stats();
+    for (const std::string& r : once.routes) stats_.routes.push_back({r});
+    DropStaleConnections();
+    batch_start_ = Clock::now();
+    end_time_.reset();
+    VirtualUser& vu = *vus_.front();
+    const config::Variables kept = vu.captures;
+    active_ = 1;
+    asio::co_spawn(
+        ioc_,
+        [this, &vu, &once]() -> asio::awaitable<void> {
+          vu.iteration_failed = false;
+          config::RenderContext context;
+          context.rng = &vu.rng;
+          context.variables = &vu.captures;
+          context.globals = &globals_;
+          if (uses_uuid_) context.uuid = vu.uuid = config::MakeUuid(vu.rng);
+          co_await RunSteps(vu, once.flow, context);
+          ++stats_.iterations;
+          if (vu.iteration_failed) ++stats_.failed_iterations;
+          if (--active_ == 0) watchdog_.cancel();
+        },
+        asio::detached);
+    asio::co_spawn(ioc_, Watchdog(), asio::detached);
+    ioc_.run();
+    ioc_.restart();
+    stats_.elapsed_seconds = std::chrono::duration<double>(Clock::now() - batch_start_).count();
+    for (const auto& [name, value] : vu.captures.entries()) {
+      bool json = false;
+      vu.captures.Find(name, &json);
+      globals_.Set(name, value, json);
+    }
+    vu.captures = kept;
+    return stats_;
+  }
+  Stats RunBefore() { return RunOnce(before_); }
+  Stats RunAfter() { return RunOnce(after_); }
+
+  std::vector<FlowShare> FlowShares() const {
+    std::vector<FlowShare> out;
+    if (scenario_.flows.empty()) return out;
+    for (size_t i = 0; i < flows_.size(); ++i)
+      out.push_back({scenario_.flows[i].name.value, weights_[i], flow_iterations_[i]});
+    return out;
+  }
+  uint64_t flow_seed() const { return flow_seed_; }
+
   const Stats& total() const { return total_; }
   int64_t next_iteration() const { return next_iteration_; }
   const std::string& target() const { return target_url_; }
@@ -357,8 +286,11 @@ class Driver::Impl {
     host_header_ = target.host + ":" + target.port;
     host_ = target.host;
     base_path_ = target.base_path;
-    target_ready_ = true;
+    scheme_ = target.tls ? "https" : "http";
     CloseConnections();
+    tls_.reset();
+    if (target.tls) tls_ = internal::MakeTlsContext(host_, tls_ca_, tls_insecure_);
+    target_ready_ = true;
   }
 
   // The server may have closed idle keep-alive connections while the caller measured.
@@ -372,6 +304,7 @@ class Driver::Impl {
   }
 
   void Disconnect(VirtualUser& vu) {
+    vu.tls.reset();  // no close_notify: the socket is closed at once, as for http
     error_code ec;
     if (vu.socket.is_open()) {
       vu.socket.shutdown(tcp::socket::shutdown_both, ec);
@@ -416,9 +349,27 @@ class Driver::Impl {
     context.rng = &vu.rng;
     context.variables = &vu.captures;
     context.globals = &globals_;
-    co_await RunSteps(vu, scenario_.flow, context);
+    const size_t flow = PickFlow(iteration);
+    ++flow_iterations_[flow];
+    co_await RunSteps(vu, *flows_[flow], context);
     ++stats_.iterations;
     if (vu.iteration_failed) ++stats_.failed_iterations;
+  }
+
+  // The weighted flow of `iteration`: a function of the seed and the iteration number only, so
+  // a run picks the same flows whatever the virtual users' interleaving (SplitMix64).
+  size_t PickFlow(int64_t iteration) const {
+    if (flows_.size() == 1) return 0;
+    uint64_t z = flow_seed_ + 0x9e3779b97f4a7c15ull * (static_cast<uint64_t>(iteration) + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    int64_t pick = static_cast<int64_t>(z % static_cast<uint64_t>(total_weight_));
+    for (size_t i = 0; i < weights_.size(); ++i) {
+      if (pick < weights_[i]) return i;
+      pick -= weights_[i];
+    }
+    return weights_.size() - 1;
   }
 
   // Returns false when the iteration must be abandoned (a later step could not work).
@@ -506,27 +457,9 @@ class Driver::Impl {
     }
   }
 
-  // The request target of a redirect's Location (RFC 9110 section 10.2.2: resolved against the
-  // current target), or nullopt when it leaves the app's host (the driver has one endpoint).
+  // The request target of a redirect's Location on the app's host (driver_internal.cc).
   std::optional<std::string> RedirectTarget(std::string_view location, const std::string& current) {
-    const std::string base_text = "http://" + host_header_ + current;  // the views point here
-    auto base = boost::urls::parse_uri(base_text);
-    auto ref = boost::urls::parse_uri_reference(location);
-    if (!base || !ref) return std::nullopt;
-    boost::urls::url resolved;
-    if (!boost::urls::resolve(*base, *ref, resolved)) return std::nullopt;
-    if (resolved.scheme() != "http") return std::nullopt;
-    std::string authority(resolved.encoded_host_and_port());
-    if (authority != host_header_ &&
-        !(resolved.port().empty() && host_header_ == std::string(resolved.encoded_host()) + ":80"))
-      return std::nullopt;
-    std::string target(resolved.encoded_path());
-    if (target.empty()) target = "/";
-    if (resolved.has_query()) {
-      target += '?';
-      target += resolved.encoded_query();
-    }
-    return target;
+    return internal::ResolveOnTarget(scheme_, host_header_, location, current);
   }
 
   void Fail(VirtualUser& vu, RouteStats& route, ErrorKind kind) {
@@ -548,6 +481,8 @@ class Driver::Impl {
     const StepPlan& plan = plans_.at(&step);
     vu.path.clear();
     RenderRequestTarget(step, context, base_path_, vu.path);
+    const bool absolute = vu.path.compare(base_path_.size(), 7, "http://") == 0 ||
+                          vu.path.compare(base_path_.size(), 8, "https://") == 0;
     bool has_body = false;
     const std::string content_type =
         RenderRequestBody(step, context, vu.rng, vu.scratch, &has_body);
@@ -555,6 +490,16 @@ class Driver::Impl {
     RouteStats& route = stats_.routes[static_cast<size_t>(step.route)];
     ++stats_.requests;
     ++route.requests;
+    if (absolute) {
+      // An absolute URL to the app's own scheme, host and port is sent as its path; any other
+      // host cannot be: the driver has one endpoint (counted as a connect error).
+      std::optional<std::string> path = RedirectTarget(vu.path.substr(base_path_.size()), "/");
+      if (!path) {
+        Fail(vu, route, ErrorKind::kConnect);
+        co_return false;
+      }
+      vu.path = std::move(*path);
+    }
     const Clock::time_point start = Clock::now();
     // One deadline for the request and the redirects it follows.
     vu.deadline = start + step.timeout.value_or(defaults_.timeout.value);
@@ -626,16 +571,39 @@ class Driver::Impl {
         co_await vu.socket.async_connect(endpoint_, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return ec;
         vu.socket.set_option(tcp::no_delay(true), ec);
+        if (tls_) {
+          vu.tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(vu.socket, *tls_);
+          // SNI for names (not addresses), and the certificate must name the target's host.
+          error_code not_ip;
+          asio::ip::make_address(host_, not_ip);
+          if (not_ip)  // SSL_set_tlsext_host_name, without the macro's C cast
+            SSL_ctrl(vu.tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                     TLSEXT_NAMETYPE_host_name, const_cast<char*>(host_.c_str()));
+          if (!tls_insecure_) vu.tls->set_verify_callback(asio::ssl::host_name_verification(host_));
+          co_await vu.tls->async_handshake(asio::ssl::stream_base::client,
+                                           asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) {
+            Disconnect(vu);
+            co_return ec;
+          }
+        }
         vu.connected = true;
         ++stats_.connections_opened;
       }
       parser.emplace(vu.body, plan.wanted_headers, vu.set_cookies);
       if (method == config::Method::kHead) parser->skip(true);
-      co_await asio::async_write(vu.socket, asio::buffer(vu.request),
-                                 asio::redirect_error(asio::use_awaitable, ec));
-      if (!ec) {
-        co_await http::async_read(vu.socket, vu.buffer, *parser,
-                                  asio::redirect_error(asio::use_awaitable, ec));
+      if (vu.tls) {
+        co_await asio::async_write(*vu.tls, asio::buffer(vu.request),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec)
+          co_await http::async_read(*vu.tls, vu.buffer, *parser,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+      } else {
+        co_await asio::async_write(vu.socket, asio::buffer(vu.request),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec)
+          co_await http::async_read(vu.socket, vu.buffer, *parser,
+                                    asio::redirect_error(asio::use_awaitable, ec));
       }
       if (!may_retry || !ec || vu.timed_out || parser->got_some() || !ClosedByPeer(ec)) break;
       may_retry = false;
@@ -748,12 +716,22 @@ class Driver::Impl {
   config::Defaults defaults_;
   config::Scenario scenario_;
   config::Variables globals_;
+  config::OnceFlow before_, after_;
+  std::vector<const std::vector<config::Step>*> flows_;  // into scenario_
+  std::vector<int> weights_;                             // parallel to flows_
+  std::vector<int64_t> flow_iterations_;                 // parallel to flows_
+  int64_t total_weight_ = 0;
+  uint64_t flow_seed_ = 0;
   bool uses_uuid_ = false;
   std::optional<double> rate_;
   std::vector<std::unique_ptr<VirtualUser>> vus_;
   asio::steady_timer watchdog_;
 
   bool target_ready_ = false;
+  std::string scheme_ = "http";
+  std::unique_ptr<asio::ssl::context> tls_;  // https targets
+  std::string tls_ca_;                       // app.tls.ca
+  bool tls_insecure_ = false;                // app.tls.insecure
   std::string target_url_;
   tcp::endpoint endpoint_;
   std::string host_header_;
@@ -788,5 +766,9 @@ const Stats& Driver::total() const { return impl_->total(); }
 int64_t Driver::next_iteration() const { return impl_->next_iteration(); }
 const std::string& Driver::target() const { return impl_->target(); }
 void Driver::CloseConnections() { impl_->CloseConnections(); }
+Stats Driver::RunBefore() { return impl_->RunBefore(); }
+Stats Driver::RunAfter() { return impl_->RunAfter(); }
+std::vector<FlowShare> Driver::FlowShares() const { return impl_->FlowShares(); }
+uint64_t Driver::flow_seed() const { return impl_->flow_seed(); }
 
 }  // namespace leakcheck::load

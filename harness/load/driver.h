@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "harness/config/scenario.h"
 #include "harness/load/stats.h"
@@ -16,7 +17,15 @@ struct DriverOptions {
   int concurrency = 0;                ///< virtual users; 0 = the scenario's run.concurrency
   std::optional<double> rate;         ///< iterations/s; unset = the scenario's run.rate
   bool ignore_scenario_rate = false;  ///< run unpaced even when the scenario sets a rate
-  uint64_t seed = 0x5eed;             ///< for $randomInt, $randomString and $uuid
+  /// For $randomInt, $randomString and $uuid, and the choice of weighted flows.
+  uint64_t seed = 0x5eed;
+};
+
+/// One weighted flow (`flows:`) and the iterations that ran it.
+struct FlowShare {
+  std::string name;
+  int weight = 0;
+  int64_t iterations = 0;
 };
 
 /// The HTTP/1.1 load driver: `concurrency` virtual users, each with one keep-alive connection,
@@ -57,6 +66,19 @@ class Driver {
   const std::string& target() const;
   /// Closes every connection (the destructor does it too).
   void CloseConnections();
+
+  /// Runs the file's `before:` flow once, by one virtual user, outside total() (empty Stats
+  /// when there is none). Its captures become variables every virtual user sees afterwards.
+  /// Throws like RunIterations; request failures are in the Stats.
+  Stats RunBefore();
+  /// The same for `after:`.
+  Stats RunAfter();
+  /// The scenario's weighted flows (`flows:`) with the iterations each ran so far; empty for a
+  /// scenario with one `flow:`. Iteration i runs the flow a hash of (flow_seed(), i) picks, with
+  /// probability weight / sum of weights: the same flows on every run with the same seed.
+  std::vector<FlowShare> FlowShares() const;
+  /// DriverOptions::seed.
+  uint64_t flow_seed() const;
 
  private:
   class Impl;

@@ -91,7 +91,7 @@ std::vector<Planned> Plan(const RunOptions& options, const std::vector<config::S
       keys.push_back({f.path, sc.name.value});
       selected = true;
     }
-    if (selected) stages.CheckApp(SpecFor(f.app, options.out_dir));
+    if (selected && !f.app.attached()) stages.CheckApp(SpecFor(f.app, options.out_dir));
   }
   std::vector<std::string> names = ScenarioFolderNames(keys);
   for (size_t i = 0; i < plan.size(); ++i) plan[i].dir = fs::path(options.out_dir) / names[i];

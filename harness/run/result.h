@@ -158,6 +158,15 @@ struct WarmupEnd {
 };
 BOOST_DESCRIBE_STRUCT(WarmupEnd, (), (stopped, reason, readings))
 
+/// One weighted flow of a scenario (`flows:`) and how many iterations ran it.
+struct FlowCount {
+  std::string name;
+  int weight = 0;
+  int64_t iterations = 0;  ///< warm-up, measured run and extensions
+  bool operator==(const FlowCount&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(FlowCount, (), (name, weight, iterations))
+
 struct ScenarioResult {
   std::string name;
   SourceLocation location;
@@ -180,11 +189,15 @@ struct ScenarioResult {
   /// launcher); empty for a single-process app (then `checks` and `checkpoints` are its own).
   std::vector<ProcessResult> processes;
   WarmupEnd warmup_end;  ///< how the warm-up ended
+  /// Weighted flows (`flows:`); empty for a scenario with one `flow:`.
+  std::vector<FlowCount> flows;
+  /// The seed of the weighted choice (the same seed picks the same flow for each iteration).
+  int64_t flow_seed = 0;
 };
 BOOST_DESCRIBE_STRUCT(ScenarioResult, (),
                       (name, location, passed, infrastructure_error, infrastructure_stage,
                        app_stderr_tail, app_pid, duration_seconds, checks, checkpoints, warmup,
-                       load, times, snapshots, extensions, processes, warmup_end))
+                       load, times, snapshots, extensions, processes, warmup_end, flows, flow_seed))
 
 struct RunResult {
   std::string scenario_file;

@@ -55,7 +55,20 @@ process::AppSpec SpecFor(const config::AppConfig& app, const fs::path& log_dir) 
 
 std::vector<ThreadSession> Inspector::Threads() { return {}; }
 
+std::unique_ptr<App> Stages::Attach(const config::AppConfig&) {
+  throw InputError("app", "these stages cannot attach to a running app (`app.url`)");
+}
+
 void StartedApp::Start(Stages& stages, const config::AppConfig& config, const fs::path& log_dir) {
+  if (config.attached()) {
+    // Attach mode: the app runs already; it is measured as one process through its inspector.
+    app = stages.Attach(config);
+    app->WaitForPort(config.ready.timeout.value);
+    app->WaitReady();
+    app->Start();
+    inspector = stages.Connect(*app);
+    return;
+  }
   // `port: auto` picks a free port before node binds it; another process (a second leakcheck
   // run's app or load driver) can take it in between: then a new port, once.
   for (int attempt = 1;; ++attempt) {
@@ -238,6 +251,19 @@ CheckpointSample ToSample(const cdp::Measurement& m, int64_t iteration) {
   return s;
 }
 
+// "2 of 3 requests failed (status 2) on POST /login, GET /me": why `before:`/`after:` failed.
+std::string OnceFailure(const load::Stats& s, const config::OnceFlow& once) {
+  std::string kinds, routes;
+  for (int k = 0; k < load::kErrorKinds; ++k)
+    if (const int64_t n = s.errors[static_cast<size_t>(k)]; n > 0)
+      kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ",
+                           load::ErrorKindName(static_cast<load::ErrorKind>(k)), n);
+  for (const load::RouteStats& r : s.routes)
+    if (r.failed > 0) routes += (routes.empty() ? "" : ", ") + r.route;
+  return fmt::format("{} of {} requests failed ({}) on {} ({})", s.failed_requests, s.requests,
+                     kinds, routes, once.location.ToString());
+}
+
 class ScenarioRun {
  public:
   explicit ScenarioRun(const ScenarioContext& c)
@@ -342,6 +368,8 @@ void ScenarioRun::Measure(Inspector& inspector, const App& app, const std::strin
   cp.label = label;
   cp.app_pid = app.pid();
   cp.snapshot_method = options_.snapshot_method;
+  // An attached app off this machine (a container) would write the file into its own disk.
+  if (c_.file->app.attached() && app.pid() == 0) cp.snapshot_method = cdp::SnapshotMethod::kStream;
   if (snapshot) cp.snapshot_path = fs::absolute(c_.dir / (label + ".heapsnapshot"));
   Phase(snapshot ? "snapshot" : "gc", label);
   FindNewThreads(iteration);
@@ -456,6 +484,12 @@ void ScenarioRun::Drive(std::string& app_stderr) {
   if (c_.node_version->empty()) *c_.node_version = inspector.NodeVersion();
   std::unique_ptr<Traffic> traffic = c_.stages->MakeTraffic(*c_.file, sc_);
   traffic->SetVariable("app.port", std::to_string(app.port()));
+  if (!c_.file->before.flow.empty()) {
+    // `before:` runs once, before the warm-up: outside what is measured.
+    Phase("before", "");
+    const load::Stats once = traffic->RunBefore();
+    if (once.failed_requests > 0) throw HarnessError("before", OnceFailure(once, c_.file->before));
+  }
   r_.times.startup = Seconds(Clock::now() - t);
 
   Phase("warmup", WarmupSettles(sc_) ? "until the post-GC heap settles" : "");
@@ -502,6 +536,15 @@ void ScenarioRun::Drive(std::string& app_stderr) {
   Extend(*traffic, inspector, app);
   source_maps_ = analysis::SourceMaps::Load(inspector.SourceMapUrls());
   r_.load = ToLoadStats(total_);
+  if (!c_.file->after.flow.empty()) {
+    // `after:` runs once, after the final snapshot; the measurement is complete by then.
+    Phase("after", "");
+    const load::Stats once = traffic->RunAfter();
+    if (once.failed_requests > 0) throw HarnessError("after", OnceFailure(once, c_.file->after));
+  }
+  for (const load::FlowShare& f : traffic->FlowShares())
+    r_.flows.push_back({f.name, f.weight, f.iterations});
+  if (!r_.flows.empty()) r_.flow_seed = static_cast<int64_t>(traffic->FlowSeed());
   Phase("shutdown", "");
   t = Clock::now();
   if (!c_.shared) live->Stop();
@@ -634,6 +677,12 @@ std::vector<CheckResult> ScenarioRun::AnalyseProcess(
     in.snapshots.push_back({&graphs[i], snapshot_iterations[i], snapshots[i]});
   if (with_profile) in.adders = adders_;
   std::vector<CheckResult> checks = RunDetectors(in, LimitsFor(sc_));
+  if (c_.file->app.attached() && r_.app_pid == 0) {
+    // Attach mode without a local pid: the /proc-based checks had nothing to read.
+    for (auto& c : checks)
+      if (c.status == CheckStatus::kSkipped && (c.detector == "fds" || c.detector == "sockets"))
+        c.summary = "skipped: attached (the app's pid is not on this machine: no /proc to read)";
+  }
   if (with_profile && profile_) AddAllocationSites(*profile_, checks);
   // Paths under the working directory read better relative: "scenarios/app/server.js:16".
   const std::string cwd = fs::current_path().string() + "/";

@@ -12,6 +12,7 @@
 #include "harness/cdp/collection_adders.h"
 #include "harness/cdp/session.h"
 #include "harness/config/scenario.h"
+#include "harness/load/driver.h"
 #include "harness/load/stats.h"
 #include "harness/process/node_app.h"
 
@@ -109,6 +110,15 @@ class Traffic {
   virtual load::Stats RunIterations(int64_t n) = 0;
   /// Runs the flow for `duration`.
   virtual load::Stats RunFor(config::Duration duration) = 0;
+  /// Runs the file's `before:` flow once, outside the measured window; what it captures is seen
+  /// by every flow afterwards (load::Driver::RunBefore). Default: there is none.
+  virtual load::Stats RunBefore() { return {}; }
+  /// The same for `after:`.
+  virtual load::Stats RunAfter() { return {}; }
+  /// The weighted flows (`flows:`) with the iterations each ran; empty for one `flow:`.
+  virtual std::vector<load::FlowShare> FlowShares() const { return {}; }
+  /// The seed that chose the weighted flows.
+  virtual uint64_t FlowSeed() const { return 0; }
 };
 
 /// Makes the three; the pipeline owns what it gets.
@@ -120,6 +130,11 @@ class Stages {
   virtual void CheckApp(const process::AppSpec& spec) = 0;
   /// An app for `spec`, not started.
   virtual std::unique_ptr<App> MakeApp(const process::AppSpec& spec) = 0;
+  /// Attach mode (`app.url`): an app leakcheck did not start. Its Start() finds the inspector
+  /// at `app.inspect` (and the pid, when a Node process of this machine holds that port: else
+  /// pid() is 0 and nothing reads /proc); Stop() leaves it running; it has no stderr. The
+  /// default: InputError (these stages cannot attach).
+  virtual std::unique_ptr<App> Attach(const config::AppConfig& app);
   /// A session to the started `app` (which must outlive it): its command's own process.
   virtual std::unique_ptr<Inspector> Connect(App& app) = 0;
   /// A session to one of the app's Node processes (`process.inspector_url`); HarnessError when

@@ -396,9 +396,10 @@ TEST(Loader, FileLevelRules) {
                 "[ { get: { url: / } } ] } ]\n")
           .app.command.value,
       ::testing::ElementsAre("node", "server.js"));
-  EXPECT_THAT(Errors("app: { command: x }\ntarget: https://example.com\nscenarios: [ { name: s, "
-                     "flow: [ { get: { url: / } } ] } ]\n"),
-              ::testing::ElementsAre(HasSubstr("2:9: `target` must start with `http://`")));
+  EXPECT_THAT(
+      Errors("app: { command: x }\ntarget: ftp://example.com\nscenarios: [ { name: s, "
+             "flow: [ { get: { url: / } } ] } ]\n"),
+      ::testing::ElementsAre(HasSubstr("2:9: `target` must start with `http://` or `https://`")));
   EXPECT_THAT(Errors("app: { command: x }\nscenarios:\n  - { name: s, flow: [ { get: { url: / } } "
                      "] }\n  - { name: s, flow: [ { get: { url: / } } ] }\n"),
               ::testing::ElementsAre(HasSubstr("4:13: duplicate scenario name `s`")));
