@@ -39,6 +39,11 @@ struct AppConfig {
   Located<Duration> stop_timeout{Duration(5000), {}};
   Located<bool> reuse;      ///< run all scenarios of the file against one app process
   SourceLocation location;  ///< of the `app` key
+  /// `setup:` commands (argv; a string is split like a shell, never run by one), run in order
+  /// in `cwd` with `env` before each start of the app; their output is kept in the run folder.
+  /// These, `command`, `env` values and `node_args` may hold `{{ app.port }}` and
+  /// `{{ $env.NAME }}` (config/app_template.h), rendered when the app starts.
+  std::vector<Located<std::vector<std::string>>> setup;
 };
 
 /// How much load a phase applies: an exact iteration count or a duration.
@@ -195,6 +200,28 @@ struct Defaults {
   Located<Duration> timeout{Duration(5000), {}};
 };
 
+/// One `variables:` entry (Artillery's `config.variables`): `{{ name }}` in every flow.
+struct Variable {
+  std::string name;
+  Located<std::string> value;
+};
+
+/// What `run` overrides of every scenario's `run:` (an environment's `run:`, or `--iterations`,
+/// `--duration`, `--concurrency`); unset fields leave the scenario's value.
+struct RunOverrides {
+  std::optional<Located<int64_t>> iterations;  ///< also drops the scenario's `duration`
+  std::optional<Located<Duration>> duration;   ///< also drops the scenario's `iterations`
+  std::optional<Located<int>> concurrency;
+};
+
+/// One entry of `environments:` (Artillery's `config.environments`), chosen with `run -e NAME`:
+/// its variables replace or add to the file's, its `run:` overrides every scenario's.
+struct Environment {
+  Located<std::string> name;
+  std::vector<Variable> variables;
+  RunOverrides run;
+};
+
 struct ScenarioFile {
   std::string path;  ///< as given to the loader
   Located<int> version{1, {}};
@@ -205,6 +232,10 @@ struct ScenarioFile {
   /// `secrets:` names (environment variables or captured names) whose values are never
   /// written; see harness/config/secrets.h for what else is redacted by default.
   std::vector<Located<std::string>> secrets;
+  /// `variables:`; after ApplyOverrides (config/overrides.h), the chosen environment's and
+  /// `--var`'s values are in here too.
+  std::vector<Variable> variables;
+  std::vector<Environment> environments;  ///< `environments:`, in file order
 };
 
 }  // namespace leakcheck::config

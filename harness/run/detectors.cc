@@ -16,6 +16,7 @@
 #include "harness/analysis/paths.h"
 #include "harness/analysis/persistence.h"
 #include "harness/common/format.h"
+#include "harness/run/routes.h"
 
 namespace leakcheck::run {
 
@@ -393,6 +394,7 @@ CheckResult CheckHttp(const DetectorInput& in, double limit_percent) {
     e.detail = "errors";
     c.evidence.push_back(std::move(e));
   }
+  AddRouteEvidence(l, c);
   return c;
 }
 
