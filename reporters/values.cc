@@ -139,6 +139,9 @@ std::string EvidenceLine(const run::Evidence& e) {
     case run::Evidence::Kind::kNote:
       label = "note";
       break;
+    case run::Evidence::Kind::kRoute:
+      label = "route";
+      break;
   }
   std::string line = label + ": " + e.title;
   if (!e.detail.empty()) line += (e.title.empty() ? "" : " ") + e.detail;

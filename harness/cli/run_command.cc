@@ -11,10 +11,12 @@
 
 #include "harness/cdp/checkpoint.h"
 #include "harness/cli/cli.h"
+#include "harness/common/duration.h"
 #include "harness/common/error.h"
 #include "harness/common/exit_status.h"
 #include "harness/common/interrupt.h"
 #include "harness/common/redact.h"
+#include "harness/config/overrides.h"
 #include "harness/run/baseline.h"
 #include "harness/run/pipeline.h"
 #include "harness/run/run_lock.h"
@@ -43,11 +45,33 @@ struct RunCommandOptions {
   bool no_sampling = false;
   bool no_watch_adders = false;
   std::string inconclusive = "pass";
+  std::optional<int64_t> iterations;  // --iterations, --concurrency, --duration, --var, -e
+  std::optional<int> concurrency;
+  std::string duration;
+  std::vector<std::string> vars;
 };
+
+// The command line's overrides (config/overrides.h): exit 2 for a bad --duration or --var.
+config::Overrides OverridesOf(const RunCommandOptions& o, std::string environment) {
+  config::Overrides out;
+  out.environment = std::move(environment);
+  if (o.iterations) out.run.iterations = config::Located<int64_t>{*o.iterations, {}};
+  if (o.concurrency) out.run.concurrency = config::Located<int>{*o.concurrency, {}};
+  if (!o.duration.empty()) {
+    auto d = ParseDuration(o.duration);
+    if (!d || d->count() <= 0)
+      throw InputError("options", "--duration: expected a duration like `30s` or `2m`, got `" +
+                                      o.duration + "`");
+    out.run.duration = config::Located<config::Duration>{*d, {}};
+  }
+  for (const std::string& v : o.vars) out.vars.push_back(config::ParseVarArgument(v));
+  return out;
+}
 
 int RunRun(RunCommandOptions& o) {
   // Ctrl-C stops the run at the next stage boundary and still writes every report.
   SetGracefulInterrupt(true);
+  o.run.overrides = OverridesOf(o, o.run.overrides.environment);
   run::RunFolderLock lock(o.run.out_dir);
   // A bad baseline is bad input: exit 2 before anything starts, not after the run (and its
   // reports).
@@ -143,6 +167,19 @@ void RegisterRunCommand(CLI::App& root, CommandAction& action) {
   cmd->add_flag("--keep-snapshots", o->run.keep_snapshots,
                 "Keep heap snapshots even when every check passes");
   cmd->add_option("--scenario", o->run.scenario, "Run only the scenario with this name");
+  cmd->add_option("-e,--environment", o->run.overrides.environment,
+                  "Use this entry of the file's `environments:` (its variables and run:)");
+  cmd->add_option("--iterations", o->iterations,
+                  "Measured iterations of every scenario (over the environment and the file)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  cmd->add_option("--duration", o->duration,
+                  "Measured run length of every scenario, like 30s (instead of iterations)");
+  cmd->add_option("--concurrency", o->concurrency, "Virtual users of every scenario")
+      ->check(CLI::Range(1, 10000));
+  cmd->add_option("--var", o->vars,
+                  "name=value: set a variable of `variables:` (repeatable; over -e and the file)")
+      ->take_all()
+      ->allow_extra_args(false);
   cmd->add_option("--junit", o->junit, "Write a JUnit XML report to this file");
   cmd->add_option("--html", o->html,
                   "Also write the HTML report to this file (report.html is always in --out)");

@@ -3,6 +3,7 @@
 #include "harness/config/loader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -22,8 +23,11 @@
 namespace leakcheck::config {
 namespace {
 
-constexpr std::string_view kTopKeys[] = {"version",   "app",     "target", "defaults",
-                                         "scenarios", "secrets", "before", "after"};
+constexpr std::string_view kTopKeys[] = {"version",   "app",         "target", "defaults",
+                                         "scenarios", "secrets",     "before", "after",
+                                         "variables", "environments"};
+constexpr std::string_view kEnvironmentKeys[] = {"variables", "run"};
+constexpr std::string_view kEnvironmentRunKeys[] = {"iterations", "duration", "concurrency"};
 constexpr std::string_view kScenarioKeys[] = {
     "name", "warmup", "run", "checkpoints", "snapshots", "flow", "thresholds", "allow", "flows"};
 constexpr std::string_view kWarmupKeys[] = {"iterations", "duration"};
@@ -67,6 +71,9 @@ ScenarioFile Parser::Parse(std::string_view text) {
       file.version = {1, ValueLoc(*f)};
     }
   }
+  // First: every template of the file may use the variables of the file and its environments.
+  if (const Field* f = top->Find("variables")) file.variables = ParseVariables(*f);
+  if (const Field* f = top->Find("environments")) ParseEnvironments(*f, &file);
   if (const Field* f = top->Find("app")) {
     ParseApp(*f, &file.app);
   } else {
@@ -128,6 +135,84 @@ void Parser::ParseAmount(const MapView& map, Amount* amount, bool is_warmup) {
     if (auto d = DurationValue(*duration, is_warmup)) {
       amount->duration = Located<Duration>{*d, ValueLoc(*duration)};
     }
+  }
+}
+
+std::vector<Field> Parser::Entries(const Field& f, std::string_view what) {
+  std::vector<Field> out;
+  if (!f.value.IsMap()) {
+    Error(ValueLoc(f), fmt::format("`{}` must be a mapping of names to values", what));
+    return out;
+  }
+  for (auto it = f.value.begin(); it != f.value.end(); ++it) {
+    const YAML::Node key = it->first;  // a copy: see Parser::Map
+    if (!key.IsScalar()) {
+      Error(key, fmt::format("keys of `{}` must be plain names", what));
+      continue;
+    }
+    auto same = [&](const Field& e) { return e.key == key.Scalar(); };
+    if (auto first = std::find_if(out.begin(), out.end(), same); first != out.end()) {
+      Error(key, fmt::format("duplicate key `{}` (first set on line {})", key.Scalar(),
+                             Loc(first->key_node).line));
+      continue;
+    }
+    out.push_back({key.Scalar(), key, it->second});
+  }
+  return out;
+}
+
+std::vector<Variable> Parser::ParseVariables(const Field& f) {
+  std::vector<Variable> out;
+  for (const Field& v : Entries(f, "variables")) {
+    if (v.key.empty() || v.key[0] == '$' || !std::all_of(v.key.begin(), v.key.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+        })) {
+      Error(Loc(v.key_node), fmt::format("variable name `{}` may hold only letters, digits, `_`, "
+                                         "`-` and `.`",
+                                         v.key));
+      continue;
+    }
+    if (v.key == "app.port") {
+      Error(Loc(v.key_node), "`app.port` is set by leakcheck (the app's port), not a variable");
+      continue;
+    }
+    if (!v.value.IsScalar()) {
+      Error(ValueLoc(v), fmt::format("variable `{}` must be a single value", v.key));
+      continue;
+    }
+    out.push_back({v.key, {v.value.Scalar(), ValueLoc(v)}});
+    if (std::find(global_names_.begin(), global_names_.end(), v.key) == global_names_.end())
+      global_names_.push_back(v.key);
+  }
+  return out;
+}
+
+void Parser::ParseEnvironments(const Field& f, ScenarioFile* file) {
+  for (const Field& e : Entries(f, "environments")) {
+    Environment env;
+    env.name = {e.key, Loc(e.key_node)};
+    auto body = Map(e.value, "environment", kEnvironmentKeys, ValueLoc(e));
+    if (!body) continue;
+    if (const Field* v = body->Find("variables")) env.variables = ParseVariables(*v);
+    if (const Field* r = body->Find("run")) {
+      if (auto run = Map(r->value, "run", kEnvironmentRunKeys, ValueLoc(*r))) {
+        const Field* iterations = run->Find("iterations");
+        const Field* duration = run->Find("duration");
+        if (iterations && duration) {
+          Error(Loc(duration->key_node), "give either `iterations` or `duration`, not both");
+        } else if (iterations) {
+          if (auto n = Integer(*iterations, 1, int64_t{1} << 40))
+            env.run.iterations = Located<int64_t>{*n, ValueLoc(*iterations)};
+        } else if (duration) {
+          if (auto d = DurationValue(*duration, false))
+            env.run.duration = Located<Duration>{*d, ValueLoc(*duration)};
+        }
+        if (const Field* c = run->Find("concurrency"))
+          if (auto n = Integer(*c, 1, kMaxConcurrency))
+            env.run.concurrency = Located<int>{static_cast<int>(*n), ValueLoc(*c)};
+      }
+    }
+    file->environments.push_back(std::move(env));
   }
 }
 

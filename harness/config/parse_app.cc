@@ -7,10 +7,38 @@
 
 #include <fmt/format.h>
 
+#include "harness/config/app_template.h"
 #include "harness/config/regex_check.h"
 
 namespace leakcheck::config::internal {
 namespace {
+
+// `{{ app.port }}` → `{{app.port}}`: a template's spaces do not split a command string's word
+// (`--port={{ app.port }}` stays one argument).
+YAML::Node CompactTemplates(const YAML::Node& node) {
+  if (!node.IsScalar() || node.Scalar().find("{{") == std::string::npos) return node;
+  const std::string& in = node.Scalar();
+  std::string out;
+  size_t i = 0;
+  while (i < in.size()) {
+    size_t open = in.find("{{", i);
+    size_t close = open == std::string::npos ? open : in.find("}}", open);
+    if (close == std::string::npos) {
+      out.append(in, i, std::string::npos);
+      break;
+    }
+    out.append(in, i, open - i);
+    for (size_t k = open; k < close; ++k)
+      if (in[k] != ' ' && in[k] != '\t') out += in[k];
+    i = close;
+    out.append("}}");
+    i += 2;
+  }
+  return YAML::Node(out);
+}
+
+// The field with its string value's templates compacted (a list is left as written).
+Field Compacted(const Field& f) { return {f.key, f.key_node, CompactTemplates(f.value)}; }
 
 constexpr std::string_view kAppKeys[] = {"command",
                                          "cwd",
@@ -23,7 +51,8 @@ constexpr std::string_view kAppKeys[] = {"command",
                                          "url",
                                          "inspect",
                                          "allow_remote_inspector",
-                                         "tls"};  // the last four: parse_attach.cc
+                                         "tls",  // these four: parse_attach.cc
+                                         "setup"};
 constexpr std::string_view kReadyKeys[] = {"http", "log", "timeout"};
 constexpr std::string_view kDefaultsKeys[] = {"headers", "timeout"};
 
@@ -37,7 +66,7 @@ void Parser::ParseApp(const Field& f, AppConfig* app) {
   fs::path base = fs::absolute(fs::path(path_)).parent_path();
   app->cwd.value = base.lexically_normal().string();
   if (const Field* c = map->Find("command")) {
-    if (auto argv = StringList(*c, true)) {
+    if (auto argv = StringList(Compacted(*c), true)) {
       if (argv->empty()) Error(ValueLoc(*c), "`command` must not be empty");
       app->command = {std::move(*argv), ValueLoc(*c)};
     }
@@ -71,7 +100,8 @@ void Parser::ParseApp(const Field& f, AppConfig* app) {
     }
   }
   if (const Field* c = map->Find("node_args")) {
-    if (auto args = StringList(*c, true)) app->node_args = {std::move(*args), ValueLoc(*c)};
+    if (auto args = StringList(Compacted(*c), true))
+      app->node_args = {std::move(*args), ValueLoc(*c)};
   }
   if (const Field* c = map->Find("port")) {
     if (c->value.IsScalar() && c->value.Scalar() == "auto") {
@@ -94,6 +124,34 @@ void Parser::ParseApp(const Field& f, AppConfig* app) {
     if (auto b = Bool(*c)) app->reuse = {*b, ValueLoc(*c)};
   }
   ParseAttach(*map, app);
+  if (const Field* c = map->Find("setup")) ParseSetup(*c, app);
+  // Templates: `{{ app.port }}` and `{{ $env.NAME }}` only (config/app_template.h).
+  auto check = [this](const std::string& s, const SourceLocation& where) {
+    if (auto error = AppTemplateError(s)) Error(where, *error);
+  };
+  for (const std::string& s : app->command.value) check(s, app->command.location);
+  for (const std::string& s : app->node_args.value) check(s, app->node_args.location);
+  for (const auto& [name, value] : app->env) check(value.value, value.location);
+  for (const auto& command : app->setup)
+    for (const std::string& s : command.value) check(s, command.location);
+}
+
+void Parser::ParseSetup(const Field& f, AppConfig* app) {
+  if (!f.value.IsSequence()) {
+    Error(ValueLoc(f), "`setup` must be a list of commands (`- node seed.js`)");
+    return;
+  }
+  for (const YAML::Node& item : f.value) {
+    Field one{"setup", f.key_node, CompactTemplates(item)};
+    // A string is split like a shell (never run by one); a list is the argv as written.
+    std::optional<std::vector<std::string>> argv = StringList(one, true);
+    if (!argv) continue;
+    if (argv->empty()) {
+      Error(Loc(item), "a `setup` command must not be empty");
+      continue;
+    }
+    app->setup.push_back({std::move(*argv), Loc(item)});
+  }
 }
 
 void Parser::ParseReady(const Field& f, ReadyProbe* ready) {

@@ -97,6 +97,7 @@ class Parser {
   void ParseApp(const Field& f, AppConfig* app);
   void ParseReady(const Field& f, ReadyProbe* ready);
   void ParseAttach(const MapView& map, AppConfig* app);  // parse_attach.cc
+  void ParseSetup(const Field& f, AppConfig* app);
   void ParseDefaults(const Field& f, Defaults* defaults);
   std::vector<Header> ParseHeaders(const Field& f);
   void ParseScenario(const YAML::Node& node, Scenario* scenario);
@@ -115,11 +116,16 @@ class Parser {
   void ParseThresholds(const Field& f, Scenario* scenario);
   void ParseAllow(const Field& f, Scenario* scenario);
   void ParseSecrets(const Field& f, ScenarioFile* file);
+  // The entries of a mapping with free keys (`variables`, `environments`), duplicates reported.
+  std::vector<Field> Entries(const Field& f, std::string_view what);
+  std::vector<Variable> ParseVariables(const Field& f);
+  void ParseEnvironments(const Field& f, ScenarioFile* file);
 
   std::string path_;
   std::vector<Diagnostic>* diagnostics_;
   std::vector<std::string> known_names_;   // captured so far in the current scenario's flow
   std::vector<std::string> before_names_;  // captured by `before:`: known to every flow
+  std::vector<std::string> global_names_;  // `variables:` of the file and its environments
 };
 
 }  // namespace leakcheck::config::internal

@@ -57,6 +57,11 @@ struct AppConfig {
   Located<bool> tls_insecure;
   /// True in attach mode.
   bool attached() const { return !url.value.empty(); }
+  /// `setup:` commands (argv; a string is split like a shell, never run by one), run in order
+  /// in `cwd` with `env` before each start of the app; their output is kept in the run folder.
+  /// These, `command`, `env` values and `node_args` may hold `{{ app.port }}` and
+  /// `{{ $env.NAME }}` (config/app_template.h), rendered when the app starts.
+  std::vector<Located<std::vector<std::string>>> setup;
 };
 
 /// How much load a phase applies: an exact iteration count or a duration.
@@ -232,6 +237,28 @@ struct Defaults {
   Located<Duration> timeout{Duration(5000), {}};
 };
 
+/// One `variables:` entry (Artillery's `config.variables`): `{{ name }}` in every flow.
+struct Variable {
+  std::string name;
+  Located<std::string> value;
+};
+
+/// What `run` overrides of every scenario's `run:` (an environment's `run:`, or `--iterations`,
+/// `--duration`, `--concurrency`); unset fields leave the scenario's value.
+struct RunOverrides {
+  std::optional<Located<int64_t>> iterations;  ///< also drops the scenario's `duration`
+  std::optional<Located<Duration>> duration;   ///< also drops the scenario's `iterations`
+  std::optional<Located<int>> concurrency;
+};
+
+/// One entry of `environments:` (Artillery's `config.environments`), chosen with `run -e NAME`:
+/// its variables replace or add to the file's, its `run:` overrides every scenario's.
+struct Environment {
+  Located<std::string> name;
+  std::vector<Variable> variables;
+  RunOverrides run;
+};
+
 struct ScenarioFile {
   std::string path;  ///< as given to the loader
   Located<int> version{1, {}};
@@ -260,6 +287,10 @@ struct ScenarioFile {
     const_cast<ScenarioFile*>(this)->ForEachFlow(
         [&fn](const std::vector<Step>& flow) { fn(flow); });
   }
+  /// `variables:`; after ApplyOverrides (config/overrides.h), the chosen environment's and
+  /// `--var`'s values are in here too.
+  std::vector<Variable> variables;
+  std::vector<Environment> environments;  ///< `environments:`, in file order
 };
 
 }  // namespace leakcheck::config

@@ -120,7 +120,10 @@ void Parser::CheckVariables(const Template& t, const SourceLocation& where) {
   for (const std::string& name : t.VariableNames()) {
     if (name == "app.port") continue;
     if (std::find(known_names_.begin(), known_names_.end(), name) != known_names_.end()) continue;
+    if (std::find(global_names_.begin(), global_names_.end(), name) != global_names_.end())
+      continue;
     std::vector<std::string_view> candidates(known_names_.begin(), known_names_.end());
+    candidates.insert(candidates.end(), global_names_.begin(), global_names_.end());
     candidates.push_back("app.port");
     Error(where, fmt::format("unknown variable `{}` in template: not captured by an earlier step{}",
                              name, DidYouMean(name, candidates)));

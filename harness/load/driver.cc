@@ -464,6 +464,7 @@ class Driver::Impl {
 
   void Fail(VirtualUser& vu, RouteStats& route, ErrorKind kind) {
     ++stats_.errors[static_cast<size_t>(kind)];
+    ++route.errors[static_cast<size_t>(kind)];
     ++stats_.failed_requests;
     ++route.failed;
     vu.iteration_failed = true;
@@ -548,6 +549,7 @@ class Driver::Impl {
     stats_.latency.Record(
         std::chrono::duration_cast<std::chrono::microseconds>(vu.last_used - start).count());
     ++stats_.status_classes[static_cast<size_t>(std::clamp(response.status / 100, 0, 5))];
+    route.CountStatus(response.status);
     co_return CheckResponse(vu, step, plan, response, route, context);
   }
 
@@ -625,6 +627,7 @@ class Driver::Impl {
                                      parser.status) != expect.statuses.end();
     if (!status_ok) {
       ++stats_.errors[static_cast<size_t>(ErrorKind::kStatus)];
+      ++route.errors[static_cast<size_t>(ErrorKind::kStatus)];
       failed = true;
     }
     bool expectation_ok = true;
@@ -638,16 +641,19 @@ class Driver::Impl {
     }
     if (!expectation_ok) {
       ++stats_.errors[static_cast<size_t>(ErrorKind::kExpectation)];
+      ++route.errors[static_cast<size_t>(ErrorKind::kExpectation)];
       failed = true;
     }
     bool captured = Capture(vu, step, plan, parser);
     if (!captured) {
       ++stats_.errors[static_cast<size_t>(ErrorKind::kCapture)];
+      ++route.errors[static_cast<size_t>(ErrorKind::kCapture)];
       failed = true;
     }
     if (failed) {
       ++stats_.failed_requests;
       ++route.failed;
+      route.KeepSample(parser.status, vu.body);
       vu.iteration_failed = true;
     }
     return captured;
@@ -753,7 +759,9 @@ class Driver::Impl {
 
 Driver::Driver(const config::ScenarioFile& file, const config::Scenario& scenario,
                DriverOptions options)
-    : impl_(std::make_unique<Impl>(file, scenario, options)) {}
+    : impl_(std::make_unique<Impl>(file, scenario, options)) {
+  for (const config::Variable& v : file.variables) SetVariable(v.name, v.value.value);
+}
 Driver::~Driver() = default;
 
 void Driver::SetVariable(std::string_view name, std::string value) {

@@ -1,5 +1,8 @@
 #include "harness/load/stats.h"
 
+#include <algorithm>
+#include <string>
+
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
@@ -10,6 +13,38 @@ const char* ErrorKindName(ErrorKind kind) {
                                                       "status",         "expectation", "capture",
                                                       "body_too_large", "redirect"};
   return kNames[static_cast<size_t>(kind)];
+}
+
+void RouteStats::CountStatus(int status) {
+  for (auto& [code, n] : statuses)
+    if (code == status) {
+      ++n;
+      return;
+    }
+  statuses.emplace_back(status, 1);
+}
+
+void RouteStats::KeepSample(int status, std::string_view body) {
+  if (samples.size() >= kRouteSamples) return;
+  for (const BodySample& s : samples)
+    if (s.status == status) return;
+  samples.push_back({status, std::string(body.substr(0, kRouteSampleKeep))});
+}
+
+void RouteStats::Merge(const RouteStats& other) {
+  route = other.route;
+  requests += other.requests;
+  failed += other.failed;
+  for (const auto& [code, n] : other.statuses) {
+    auto it = std::find_if(statuses.begin(), statuses.end(),
+                           [code = code](const auto& s) { return s.first == code; });
+    if (it == statuses.end())
+      statuses.emplace_back(code, n);
+    else
+      it->second += n;
+  }
+  for (size_t i = 0; i < errors.size(); ++i) errors[i] += other.errors[i];
+  for (const BodySample& s : other.samples) KeepSample(s.status, s.body);
 }
 
 double Stats::error_rate() const {
@@ -28,11 +63,7 @@ void Stats::Merge(const Stats& other) {
   server_closes += other.server_closes;
   redirects += other.redirects;
   if (routes.size() < other.routes.size()) routes.resize(other.routes.size());
-  for (size_t i = 0; i < other.routes.size(); ++i) {
-    routes[i].route = other.routes[i].route;
-    routes[i].requests += other.routes[i].requests;
-    routes[i].failed += other.routes[i].failed;
-  }
+  for (size_t i = 0; i < other.routes.size(); ++i) routes[i].Merge(other.routes[i]);
   latency.Merge(other.latency);
   elapsed_seconds += other.elapsed_seconds;
 }
@@ -45,8 +76,18 @@ boost::json::object Stats::Json() const {
   for (size_t c = 1; c < status_classes.size(); ++c)
     status[fmt::format("{}xx", c)] = status_classes[c];
   json::array routes_json;
-  for (const RouteStats& r : routes)
-    routes_json.push_back({{"route", r.route}, {"requests", r.requests}, {"failed", r.failed}});
+  for (const RouteStats& r : routes) {
+    json::object by_status, by_error;
+    for (const auto& [code, n] : r.statuses) by_status[std::to_string(code)] = n;
+    for (int i = 0; i < kErrorKinds; ++i)
+      if (r.errors[static_cast<size_t>(i)] != 0)
+        by_error[ErrorKindName(static_cast<ErrorKind>(i))] = r.errors[static_cast<size_t>(i)];
+    routes_json.push_back({{"route", r.route},
+                           {"requests", r.requests},
+                           {"failed", r.failed},
+                           {"status", std::move(by_status)},
+                           {"errors", std::move(by_error)}});
+  }
   latency_us = {{"count", latency.count()},         {"min", latency.min()},
                 {"mean", latency.mean()},           {"p50", latency.Percentile(50)},
                 {"p90", latency.Percentile(90)},    {"p99", latency.Percentile(99)},

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -30,10 +32,36 @@ inline constexpr uint64_t kMaxResponseBody = 16ull << 20;
 /// "redirect".
 const char* ErrorKindName(ErrorKind kind);
 
+/// The most of a failed response's body a route keeps as its sample (raw, before redaction:
+/// run/ redacts it and cuts it to kRouteSampleBytes).
+inline constexpr size_t kRouteSampleKeep = 4096;
+/// The most of a sample body the reports show (bytes, cut at a UTF-8 boundary).
+inline constexpr size_t kRouteSampleBytes = 512;
+/// At most this many distinct status codes a route keeps a sample body for.
+inline constexpr size_t kRouteSamples = 8;
+
+/// One response body a route failed with: the first seen per status code.
+struct BodySample {
+  int status = 0;
+  std::string body;  ///< its first kRouteSampleKeep bytes, as received (not redacted)
+};
+
 struct RouteStats {
-  std::string route;     ///< "GET /users/{{ uid }}"
+  std::string route;     ///< "GET /users/{{ uid }}": the method and URL as written in the YAML
   int64_t requests = 0;  ///< requests started on this route
   int64_t failed = 0;    ///< of which failed in any way
+  /// Complete responses by status code (the last hop of a redirect chain), in order of first
+  /// appearance.
+  std::vector<std::pair<int, int64_t>> statuses;
+  std::array<int64_t, kErrorKinds> errors{};  ///< failures by ErrorKind
+  std::vector<BodySample> samples;            ///< failed responses' bodies, one per status
+
+  /// Counts a complete response with `status`.
+  void CountStatus(int status);
+  /// Keeps `body` as the sample of `status` unless one is kept (or kRouteSamples are).
+  void KeepSample(int status, std::string_view body);
+  /// Adds `other`'s counts; keeps this route's samples first.
+  void Merge(const RouteStats& other);
 };
 
 /// What one batch (or a whole run) of the driver did.
@@ -58,7 +86,8 @@ struct Stats {
   /// Adds `other` (routes by index).
   void Merge(const Stats& other);
   /// A JSON object with every field, `errors` by kind, `status` by class ("2xx"), `routes`
-  /// ({route, requests, failed}) and `latency_us` (count, min, mean, p50, p90, p99, p999, max).
+  /// ({route, requests, failed, status: {"500": n}, errors: {kind: n}}) and `latency_us` (count,
+  /// min, mean, p50, p90, p99, p999, max).
   boost::json::object Json() const;
   /// Json() serialised on one line (Boost.JSON: every string escaped by the one escaper).
   std::string ToJson() const;

@@ -82,7 +82,9 @@ std::optional<config::Allow> MatchAllow(const std::vector<config::Allow>& allow,
   std::vector<std::string> paths;
   std::set<Evidence::Kind> seen;
   for (const auto& e : check.evidence) {
-    if (e.kind == Evidence::Kind::kNote || !seen.insert(e.kind).second) continue;
+    if (e.kind == Evidence::Kind::kNote || e.kind == Evidence::Kind::kRoute ||
+        !seen.insert(e.kind).second)
+      continue;
     if (e.kind == Evidence::Kind::kRetainerPath) {
       paths.push_back(e.title);
       for (auto& c : PathClasses(e.title)) AddClass(classes, std::move(c));

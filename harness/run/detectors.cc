@@ -17,6 +17,7 @@
 #include "harness/analysis/paths.h"
 #include "harness/analysis/persistence.h"
 #include "harness/common/format.h"
+#include "harness/run/routes.h"
 
 namespace leakcheck::run {
 
@@ -431,6 +432,7 @@ CheckResult CheckHttp(const DetectorInput& in, double limit_percent) {
     e.detail = "errors";
     c.evidence.push_back(std::move(e));
   }
+  AddRouteEvidence(l, c);
   return c;
 }
 

@@ -161,7 +161,10 @@ RunResult RunScenarioFiles(const RunOptions& options, ProgressSink& progress) {
 RunResult RunScenarioFiles(const RunOptions& options, ProgressSink& progress, Stages& stages) {
   // Load and validate every file before starting anything.
   std::vector<config::ScenarioFile> files;
-  for (const auto& path : options.files) files.push_back(config::LoadScenarioFile(path));
+  for (const auto& path : options.files) {
+    files.push_back(config::LoadScenarioFile(path));
+    config::ApplyOverrides(files.back(), options.overrides);
+  }
   for (const auto& f : files) config::RegisterSecrets(f, redact::Global());
   bool found = !options.scenario;
   for (const auto& f : files)

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "harness/cdp/checkpoint.h"
+#include "harness/config/overrides.h"
 #include "harness/run/progress.h"
 #include "harness/run/result.h"
 #include "harness/run/stages.h"
@@ -29,6 +30,9 @@ struct RunOptions {
   /// Report files the caller writes after the run (`--junit`): checked before the first app
   /// starts, so a missing folder is exit 2 at once, not after the run.
   std::vector<std::string> report_files;
+  /// `-e`, `--iterations`, `--duration`, `--concurrency`, `--var`: applied to every file as it
+  /// is loaded (config::ApplyOverrides; an unknown environment or variable is exit 2).
+  config::Overrides overrides;
 };
 
 /// Runs every scenario of every file with the real app, inspector and traffic (LiveStages()).

@@ -22,6 +22,9 @@ void RedactScenarioResult(ScenarioResult& s) {
     }
   };
   clean_checks(s.checks);
+  for (LoadStats* l : {&s.warmup, &s.load})
+    for (RouteOutcome& r : l->routes)
+      for (BodySample& b : r.samples) clean(b.body);
   for (ProcessResult& p : s.processes) {
     clean(p.problem);
     clean_checks(p.checks);
@@ -72,6 +75,8 @@ std::string_view EvidenceKindName(Evidence::Kind k) {
       return "handle";
     case Evidence::Kind::kNote:
       return "note";
+    case Evidence::Kind::kRoute:
+      return "route";
   }
   return "note";
 }

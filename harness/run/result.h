@@ -31,7 +31,8 @@ struct Evidence {
     kCollection,
     kListener,
     kHandle,
-    kNote
+    kNote,
+    kRoute  ///< a route's failures: title "GET /users/{{ uid }}", detail the counts or a body
   };
   Kind kind = Kind::kNote;
   std::string title;         ///< "Map userCache", "Timeout", "MaxListenersExceededWarning"
@@ -101,17 +102,39 @@ BOOST_DESCRIBE_STRUCT(CheckpointSample, (),
                       (iteration, heap_used, heap_total, external, array_buffers, code, resources,
                        snapshot, snapshot_taken, rss, heap_limit, fds, fd_files, sockets))
 
+/// A failed response's body, kept as a route's sample for its status code: redacted
+/// (common/redact.h), then cut to load::kRouteSampleBytes at a UTF-8 boundary.
+struct BodySample {
+  int status = 0;
+  std::string body;
+  bool truncated = false;  ///< the body was longer than what is kept
+};
+BOOST_DESCRIBE_STRUCT(BodySample, (), (status, body, truncated))
+
+/// One route of the flow (docs/scenarios.md "Failed requests"): the method and URL template as
+/// written in the YAML, and what its requests got.
+struct RouteOutcome {
+  std::string route;  ///< "GET /users/{{ uid }}"
+  int64_t requests = 0;
+  int64_t failed = 0;
+  std::vector<std::pair<std::string, int64_t>> statuses;  ///< complete responses: "500" → n
+  std::vector<std::pair<std::string, int64_t>> errors;    ///< failures by kind: "status" → n
+  std::vector<BodySample> samples;                        ///< one body per failing status
+};
+BOOST_DESCRIBE_STRUCT(RouteOutcome, (), (route, requests, failed, statuses, errors, samples))
+
 struct LoadStats {
   int64_t iterations = 0;
   int64_t requests = 0;
   int64_t errors = 0;
   std::vector<std::pair<std::string, int64_t>> errors_by_kind;
+  std::vector<RouteOutcome> routes;  ///< per route of the flow, in the YAML's order
   double requests_per_second = 0;
   double latency_p50_ms = 0, latency_p90_ms = 0, latency_p99_ms = 0, latency_max_ms = 0;
 };
 // The latency_*_ms fields are written as `latency_ms` (run/result_json.cc, kLatencyFields).
 BOOST_DESCRIBE_STRUCT(LoadStats, (),
-                      (iterations, requests, errors, errors_by_kind, requests_per_second))
+                      (iterations, requests, errors, errors_by_kind, requests_per_second, routes))
 
 /// Seconds spent per phase, for the time-to-verdict breakdown.
 struct PhaseTimes {
@@ -224,7 +247,8 @@ BOOST_DESCRIBE_STRUCT(RunResult, (),
 
 /// Replaces secrets (redact::Global(), or `redactor`) in every free-text field of a scenario's
 /// result: the infrastructure error, the app's stderr tail, check summaries, allow reasons and
-/// evidence. Paths and names are left alone. Every reporter renders from these fields.
+/// evidence, the routes' sample bodies. Paths and names are left alone. Every reporter renders from
+/// these fields.
 void RedactScenarioResult(ScenarioResult& s);
 
 std::string_view CheckStatusName(CheckStatus s);

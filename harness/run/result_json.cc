@@ -50,7 +50,7 @@ using Counts = std::vector<std::pair<std::string, int64_t>>;
 std::string_view EnumName(CheckStatus s) { return CheckStatusName(s); }
 std::string_view EnumName(Evidence::Kind k) { return EvidenceKindName(k); }
 constexpr CheckStatus LastValue(CheckStatus) { return CheckStatus::kInconclusive; }
-constexpr Evidence::Kind LastValue(Evidence::Kind) { return Evidence::Kind::kNote; }
+constexpr Evidence::Kind LastValue(Evidence::Kind) { return Evidence::Kind::kRoute; }
 
 [[noreturn]] void Fail(const std::string& path, std::string_view what) {
   throw InputError("results", fmt::format("{}: {}", path.empty() ? "(top)" : path, what));

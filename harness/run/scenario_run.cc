@@ -13,9 +13,13 @@
 #include "harness/common/error.h"
 #include "harness/common/exit_status.h"
 #include "harness/common/interrupt.h"
+#include "harness/config/app_template.h"
 #include "harness/load/batches.h"
+#include "harness/process/http_probe.h"
+#include "harness/run/app_setup.h"
 #include "harness/run/detectors.h"
 #include "harness/run/processes.h"
+#include "harness/run/routes.h"
 #include "harness/run/verdict.h"
 #include "harness/run/warmup.h"
 #include "harness/snapshot/reader.h"
@@ -28,12 +32,16 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxWatchedCollections = 3;
 using std::chrono::milliseconds;
 
-process::AppSpec SpecFor(const config::AppConfig& app, const fs::path& log_dir) {
+process::AppSpec SpecFor(const config::AppConfig& app, const fs::path& log_dir, int port) {
   process::AppSpec spec;
-  spec.argv = app.command.value;
+  if (port == 0) port = app.port.value;
+  for (const std::string& s : app.command.value)
+    spec.argv.push_back(config::RenderAppValue(s, port));
   spec.cwd = app.cwd.value;
-  for (const auto& [name, value] : app.env) spec.env.emplace_back(name, value.value);
-  spec.node_args = app.node_args.value;
+  for (const auto& [name, value] : app.env)
+    spec.env.emplace_back(name, config::RenderAppValue(value.value, port));
+  for (const std::string& s : app.node_args.value)
+    spec.node_args.push_back(config::RenderAppValue(s, port));
   // Out of memory is a verdict (docs/verdicts.md): V8 writes one snapshot as the heap nears its
   // limit, into the scenario's folder, so the culprit can be named after the app dies.
   const bool own_near_limit =
@@ -44,7 +52,7 @@ process::AppSpec SpecFor(const config::AppConfig& app, const fs::path& log_dir) 
     spec.node_args.push_back("--heapsnapshot-near-heap-limit=1");
     spec.node_args.push_back("--diagnostic-dir=" + fs::absolute(log_dir).string());
   }
-  if (app.port.value > 0) spec.port = static_cast<uint16_t>(app.port.value);
+  if (port > 0) spec.port = static_cast<uint16_t>(port);
   if (app.ready.kind == config::ReadyKind::kHttp) spec.ready.http_path = app.ready.http.value;
   if (app.ready.kind == config::ReadyKind::kLog) spec.ready.log_regex = app.ready.log.value;
   spec.ready.timeout = app.ready.timeout.value;
@@ -71,9 +79,14 @@ void StartedApp::Start(Stages& stages, const config::AppConfig& config, const fs
   }
   // `port: auto` picks a free port before node binds it; another process (a second leakcheck
   // run's app or load driver) can take it in between: then a new port, once.
+  // `{{ app.port }}` in the app's strings: the port is chosen here, before setup and start.
+  const bool choose_port = config.port.value == 0 && config::UsesAppPort(config);
+  int port = choose_port ? process::PickFreePort() : 0;
+  RunAppSetup(config, log_dir, port);
   for (int attempt = 1;; ++attempt) {
     try {
-      app = stages.MakeApp(SpecFor(config, log_dir));
+      if (attempt > 1 && choose_port) port = process::PickFreePort();
+      app = stages.MakeApp(SpecFor(config, log_dir, port));
       app->Start();
       app->WaitReady();
       break;
@@ -223,6 +236,7 @@ LoadStats ToLoadStats(const load::Stats& s) {
   for (int k = 0; k < load::kErrorKinds; ++k)
     out.errors_by_kind.emplace_back(load::ErrorKindName(static_cast<load::ErrorKind>(k)),
                                     s.errors[static_cast<size_t>(k)]);
+  out.routes = ToRouteOutcomes(s.routes);
   out.requests_per_second =
       s.elapsed_seconds > 0 ? static_cast<double>(s.requests) / s.elapsed_seconds : 0;
   out.latency_p50_ms = static_cast<double>(s.latency.Percentile(50)) / 1000;

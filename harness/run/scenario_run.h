@@ -74,7 +74,10 @@ struct ScenarioContext {
 };
 
 /// The app spec of a scenario file's `app:` (logs into `log_dir`).
-process::AppSpec SpecFor(const config::AppConfig& app, const std::filesystem::path& log_dir);
+/// `port` (when not 0) is the app's port, chosen by the caller, rendered into `{{ app.port }}`
+/// (config/app_template.h) and passed as $PORT; 0: the config's port (or auto).
+process::AppSpec SpecFor(const config::AppConfig& app, const std::filesystem::path& log_dir,
+                         int port = 0);
 
 /// Runs one scenario. Never throws: every failure (leakcheck::Error of any kind, a
 /// std::filesystem error, any exception) becomes the scenario's infrastructure_error with its

@@ -266,7 +266,8 @@ TEST_F(LoadDriver, LoadCommandPrintsJsonStats) {
   EXPECT_THAT(r.out, ::testing::HasSubstr(
                          "\"run\":{\"iterations\":303,\"failed_iterations\":0,\"requests\":1515,"));
   EXPECT_THAT(r.out,
-              ::testing::HasSubstr("{\"route\":\"POST /users\",\"requests\":303,\"failed\":0}"));
+              ::testing::HasSubstr("{\"route\":\"POST /users\",\"requests\":303,\"failed\":0,"
+                                   "\"status\":{\"201\":303},\"errors\":{}}"));
   auto counts = server_.Counts();
   EXPECT_EQ(counts["POST /users"], 310);
   EXPECT_EQ(counts["known id"], 310);

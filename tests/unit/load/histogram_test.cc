@@ -54,9 +54,16 @@ TEST(Stats, MergeAddsEveryCounterAndRoutesByIndex) {
   a.requests = 3;
   a.failed_requests = 1;
   a.errors[static_cast<size_t>(ErrorKind::kTimeout)] = 1;
-  a.routes = {{"GET /", 3, 1}};
+  auto route = [](const char* name, int64_t requests, int64_t failed) {
+    RouteStats r;
+    r.route = name;
+    r.requests = requests;
+    r.failed = failed;
+    return r;
+  };
+  a.routes = {route("GET /", 3, 1)};
   b.requests = 5;
-  b.routes = {{"GET /", 4, 0}, {"POST /x", 1, 0}};
+  b.routes = {route("GET /", 4, 0), route("POST /x", 1, 0)};
   a.Merge(b);
   EXPECT_EQ(a.requests, 8);
   EXPECT_EQ(a.errors_of(ErrorKind::kTimeout), 1);
@@ -65,6 +72,39 @@ TEST(Stats, MergeAddsEveryCounterAndRoutesByIndex) {
   EXPECT_EQ(a.routes[1].route, "POST /x");
   EXPECT_DOUBLE_EQ(a.error_rate(), 1.0 / 8.0);
   EXPECT_NE(a.ToJson().find("\"errors\":{\"connect\":0,\"timeout\":1,"), std::string::npos);
+}
+
+TEST(Stats, RoutesCountStatusesAndErrorsAndKeepTheFirstBodyOfEachStatus) {
+  RouteStats a, b;
+  a.route = b.route = "GET /items/{{ id }}";
+  a.CountStatus(200);
+  a.CountStatus(404);
+  a.CountStatus(404);
+  a.errors[static_cast<size_t>(ErrorKind::kStatus)] = 2;
+  a.KeepSample(404, "first 404");
+  a.KeepSample(404, "second 404");  // one per status: the first stays
+  b.CountStatus(500);
+  b.CountStatus(404);
+  b.errors[static_cast<size_t>(ErrorKind::kStatus)] = 2;
+  b.errors[static_cast<size_t>(ErrorKind::kTimeout)] = 1;
+  b.KeepSample(500, std::string(kRouteSampleKeep + 10, 'x'));
+  b.KeepSample(404, "b's 404");
+  a.Merge(b);
+  EXPECT_EQ(a.statuses, (std::vector<std::pair<int, int64_t>>{{200, 1}, {404, 3}, {500, 1}}));
+  EXPECT_EQ(a.errors[static_cast<size_t>(ErrorKind::kStatus)], 4);
+  EXPECT_EQ(a.errors[static_cast<size_t>(ErrorKind::kTimeout)], 1);
+  ASSERT_EQ(a.samples.size(), 2u);
+  EXPECT_EQ(a.samples[0].body, "first 404");
+  EXPECT_EQ(a.samples[1].status, 500);
+  EXPECT_EQ(a.samples[1].body.size(), kRouteSampleKeep) << "bounded when kept";
+  for (int s = 0; s < 20; ++s) a.KeepSample(600 + s, "x");
+  EXPECT_EQ(a.samples.size(), kRouteSamples);
+  Stats st;
+  st.routes = {a};
+  EXPECT_NE(st.ToJson().find("\"status\":{\"200\":1,\"404\":3,\"500\":1},\"errors\":{\"timeout\":1,"
+                             "\"status\":4}"),
+            std::string::npos)
+      << st.ToJson();
 }
 
 config::JsonPath Path(const char* text) {

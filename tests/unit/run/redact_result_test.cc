@@ -22,7 +22,14 @@ TEST(RedactScenarioResult, ReplacesSecretsInEveryTextFieldAndLeavesPathsAlone) {
       {Evidence::Kind::kCollection, "Map " + secret, "held at " + secret, 0, 0, 0});
   s.checks.push_back(c);
   s.snapshots = {"/tmp/run/final.heapsnapshot"};
+  RouteOutcome route;
+  route.route = "GET /me";
+  route.samples.push_back({401, "{\"token\":\"" + secret + "\"}", false});
+  s.load.routes.push_back(route);
+  s.warmup.routes.push_back(route);
   RedactScenarioResult(s);
+  EXPECT_EQ(s.load.routes[0].samples[0].body, "{\"token\":\"[redacted]\"}");
+  EXPECT_EQ(s.warmup.routes[0].samples[0].body, "{\"token\":\"[redacted]\"}");
   EXPECT_EQ(*s.infrastructure_error, "app exited\n--- last lines ---\nfailed with [redacted]");
   EXPECT_EQ(s.infrastructure_stage, "load [redacted]");
   EXPECT_EQ(s.app_stderr_tail, "cookie: [redacted]\nthe [redacted]");

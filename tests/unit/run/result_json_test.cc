@@ -99,7 +99,9 @@ void ExpectSame(const T& a, const T& b, const std::string& path) {
                        std::is_same_v<T, std::vector<Evidence>> ||
                        std::is_same_v<T, std::vector<CheckpointSample>> ||
                        std::is_same_v<T, std::vector<ScenarioResult>> ||
-                       std::is_same_v<T, std::vector<ProcessResult>>) {
+                       std::is_same_v<T, std::vector<ProcessResult>> ||
+                       std::is_same_v<T, std::vector<RouteOutcome>> ||
+                       std::is_same_v<T, std::vector<BodySample>>) {
     ASSERT_EQ(a.size(), b.size()) << path;
     for (size_t i = 0; i < a.size(); ++i)
       ExpectSame(a[i], b[i], path + "[" + std::to_string(i) + "]");
@@ -124,6 +126,12 @@ RunResult EveryFieldSet() {
   s.warmup.latency_p90_ms = 2.5;
   s.warmup.latency_p99_ms = 3.5;
   s.warmup.latency_max_ms = 4.5;
+  s.warmup.routes = {{"GET /x/{{ id }}",
+                      4,
+                      2,
+                      {{"404", 2}, {"200", 2}},
+                      {{"status", 2}},
+                      {{404, "{\"error\":\"no x\"}", true}}}};
   s.times.shutdown = 0.25;
   s.checkpoints.at(0).resources = {{"Timeout", 3}};
   s.checkpoints.at(0).code = 123;
