@@ -3,7 +3,8 @@
 # and measured traffic), V8's work (heap snapshots, forced GCs) and Node's (app start and stop),
 # and leakcheck's own overhead (snapshot analysis and everything between the phases).
 #   bench/time-to-verdict.sh [SCENARIO.yaml] [RUNS]
-# Target: leakcheck's overhead under 10% of the total. Runs are bounded (default 3).
+# Target: leakcheck's overhead under 10% of the total. Runs are bounded (default 3). Also says
+# how many runs were extended because a check was undecided (docs/verdicts.md "Extension").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 leakcheck=${LEAKCHECK:-$root/build/leakcheck}
@@ -24,8 +25,9 @@ const rows = [];
 for (let i = 1; i <= runs; i++) {
   const [start, end] = fs.readFileSync(`${work}/wall-${i}`, 'utf8').trim().split(' ').map(Number);
   const r = JSON.parse(fs.readFileSync(`${work}/run-${i}/results.json`, 'utf8'));
-  const t = { load: 0, snapshots: 0, gc: 0, node: 0, analysis: 0 };
+  const t = { load: 0, snapshots: 0, gc: 0, node: 0, analysis: 0, extensions: 0 };
   for (const s of r.scenarios) {
+    t.extensions += (s.extensions || []).length;  // absent before extension existed
     const x = s.times;
     t.load += x.warmup + x.load;
     t.snapshots += x.snapshots;
@@ -44,5 +46,7 @@ console.log(`  load (warm-up + measured traffic): ${med('load').toFixed(2)} s ($
 console.log(`  V8 heap snapshots:                 ${med('snapshots').toFixed(2)} s (${pct('snapshots')})`);
 console.log(`  V8 forced GC + measurements:       ${med('gc').toFixed(2)} s (${pct('gc')})`);
 console.log(`  Node app start + stop:             ${med('node').toFixed(2)} s (${pct('node')})`);
+const ext = rows.filter(r => r.extensions > 0).length;
+console.log(`  runs extended (a check undecided): ${ext} of ${rows.length}`);
 console.log(`  leakcheck overhead (analysis ${med('analysis').toFixed(2)} s + process): ${med('overhead').toFixed(2)} s (${pct('overhead')}; target < 10%)`);
 JS
