@@ -4,20 +4,15 @@
 
 #include "harness/config/attach.h"
 #include "harness/config/loader.h"
+#include "tests/unit/config/parse_text.h"
 
 namespace leakcheck::config {
 namespace {
 
+using testing::Errors;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::vector<std::string> Errors(std::string_view yaml) {
-  std::vector<Diagnostic> diagnostics;
-  ParseScenarioText(yaml, "t.yaml", &diagnostics);
-  std::vector<std::string> out;
-  for (const Diagnostic& d : diagnostics) out.push_back(d.ToString());
-  return out;
-}
 
 std::string WithApp(std::string_view app) {
   return "app: " + std::string(app) +

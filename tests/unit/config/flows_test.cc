@@ -3,27 +3,16 @@
 #include <gtest/gtest.h>
 
 #include "harness/config/loader.h"
+#include "tests/unit/config/parse_text.h"
 
 namespace leakcheck::config {
 namespace {
 
+using testing::Errors;
+using testing::MustParse;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::vector<std::string> Errors(std::string_view yaml) {
-  std::vector<Diagnostic> diagnostics;
-  ParseScenarioText(yaml, "t.yaml", &diagnostics);
-  std::vector<std::string> out;
-  for (const Diagnostic& d : diagnostics) out.push_back(d.ToString());
-  return out;
-}
-
-ScenarioFile MustParse(std::string_view yaml) {
-  std::vector<Diagnostic> diagnostics;
-  ScenarioFile file = ParseScenarioText(yaml, "t.yaml", &diagnostics);
-  for (const Diagnostic& d : diagnostics) ADD_FAILURE() << d.ToString();
-  return file;
-}
 
 TEST(Flows, WeightedFlowsShareTheScenarioRoutes) {
   ScenarioFile file = MustParse(R"(app: { command: node s.js }

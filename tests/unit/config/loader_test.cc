@@ -1,4 +1,5 @@
 #include "harness/config/loader.h"
+#include "tests/unit/config/parse_text.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,6 +10,9 @@
 
 namespace leakcheck::config {
 namespace {
+
+using testing::Errors;
+using testing::MustParse;
 
 using ::testing::HasSubstr;
 
@@ -58,14 +62,6 @@ scenarios:
       - { path: "Module cache" }
 )";
 
-std::vector<std::string> Errors(std::string_view yaml) {
-  std::vector<Diagnostic> diagnostics;
-  ParseScenarioText(yaml, "t.yaml", &diagnostics);
-  std::vector<std::string> out;
-  for (const Diagnostic& d : diagnostics) out.push_back(d.ToString());
-  return out;
-}
-
 // A valid file with `scenario_body` as the keys of its one scenario (indented 4).
 std::string WithScenario(std::string_view scenario_body) {
   return std::string("app: { command: node s.js }\nscenarios:\n  - name: s\n") +
@@ -73,13 +69,6 @@ std::string WithScenario(std::string_view scenario_body) {
 }
 
 constexpr std::string_view kFlow = "    flow: [ { get: { url: / } } ]\n";
-
-ScenarioFile MustParse(std::string_view yaml) {
-  std::vector<Diagnostic> diagnostics;
-  ScenarioFile file = ParseScenarioText(yaml, "t.yaml", &diagnostics);
-  for (const Diagnostic& d : diagnostics) ADD_FAILURE() << d.ToString();
-  return file;
-}
 
 TEST(Loader, ParsesTheFormatExample) {
   ScenarioFile file = MustParse(kExample);
