@@ -4,7 +4,8 @@
 # -DLEAKCHECK_SANITIZE=ON. Warnings are errors only when LEAKCHECK_WERROR=ON is in the
 # environment (the project's CI: .ci/run and .github/workflows/ci.yml set it), never on users'
 # machines or in the Action, where a newer compiler's new warning must not stop a build.
-# ccache is used when installed (set base_dir in ccache.conf to share hits across worktrees).
+# ccache is used when installed (set base_dir and `hash_dir = false` in ccache.conf to share hits
+# across worktrees: with -g, ccache otherwise hashes the build folder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${LEAKCHECK_BUILD_DIR:-build}
