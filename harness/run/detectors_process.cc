@@ -223,6 +223,16 @@ CheckResult CheckRss(const DetectorInput& in, double limit) {
     c.summary += fmt::format(
         "; {} interval{} after a heap snapshot counted flat (the snapshot's own native memory)",
         skipped, skipped == 1 ? "" : "s");
+  // Growth that persists needs two intervals of the app's own (docs/verdicts.md): with one, a
+  // short run's start-up (malloc arenas, code space) cannot be told from a leak.
+  const int counted = static_cast<int>(in.samples.size()) - 1 - skipped;
+  if (c.status == CheckStatus::kFailed && counted < 2) {
+    c.status = CheckStatus::kInconclusive;
+    c.inconclusive_reason = fmt::format(
+        "RSS measured over {} interval{} without a heap snapshot before it: too few to tell "
+        "growth that persists from start-up (add checkpoints)",
+        counted, counted == 1 ? "" : "s");
+  }
   return c;
 }
 

@@ -127,6 +127,17 @@ TEST(Rss, NativeGrowthFailsTheSnapshotsOwnMemoryDoesNot) {
       CheckStatus::kPassed);
 }
 
+// A 40-iteration run with 3 checkpoints (e2e RunFolder under ASan): the interval after the
+// baseline snapshot is flat by rule, so one interval is left; its start-up growth cannot fail.
+TEST(Rss, OneIntervalOfItsOwnIsInconclusiveTwoThatGrowFail) {
+  CheckResult short_run = RunDefault("rss", Rss({45.1, 60.0, 71.0}, {true, false, true}));
+  EXPECT_EQ(short_run.status, CheckStatus::kInconclusive) << short_run.summary;
+  EXPECT_THAT(short_run.inconclusive_reason, HasSubstr("1 interval without a heap snapshot"));
+  // The leaky twin: the same growth in two intervals of its own fails.
+  CheckResult leak = RunDefault("rss", Rss({45.1, 60.0, 71.0, 82.0}, {true, false, false, true}));
+  EXPECT_EQ(leak.status, CheckStatus::kFailed) << leak.summary;
+}
+
 TEST(HeapLimit, OutOfMemoryFailsWithTheIterationItDiedAt) {
   DetectorInput in;
   CheckpointSample base;
