@@ -59,17 +59,18 @@ fetch_sources() {  # $1 = vendor folder; Debian source packages of the -dev pack
 if [ -z "$binary" ]; then
   build_dir=${LEAKCHECK_RELEASE_DIR:-build-release}
   mkdir -p "$build_dir/vendor"
-  fetch_sources "$root/$build_dir/vendor"
+  build_dir=$(realpath "$build_dir")  # LEAKCHECK_RELEASE_DIR may be absolute or relative
+  fetch_sources "$build_dir/vendor"
   launcher=()
   if command -v ccache >/dev/null 2>&1; then
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
     export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
   fi
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEAKCHECK_PORTABLE=ON \
-    -DLEAKCHECK_BUILD_TESTS=OFF -DLEAKCHECK_VENDOR_DIR="$root/$build_dir/vendor" \
+    -DLEAKCHECK_BUILD_TESTS=OFF -DLEAKCHECK_VENDOR_DIR="$build_dir/vendor" \
     -DLEAKCHECK_GLIBC_SYSROOT="$sysroot" "${launcher[@]}" >/dev/null
   cmake --build "$build_dir" --target leakcheck -j"${LEAKCHECK_JOBS:-2}"
-  binary=$root/$build_dir/leakcheck
+  binary=$build_dir/leakcheck
 fi
 
 version=$("$binary" --version | awk '{print $2}')
