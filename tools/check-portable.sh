@@ -5,6 +5,8 @@
 #   - no dynamic symbol newer than GLIBC_2.31 (Debian 11, Ubuntu 20.04; `objdump -T`);
 #   - it runs in a Debian 11 (bullseye) root made with debootstrap: --version, validate, and the
 #     bundled example (scenarios/api.yaml) end to end with this machine's `node` copied in.
+#   - an https app (self-signed certificate) in that root: with app.tls.ca, with SSL_CERT_FILE,
+#     and refused with neither (the static OpenSSL verifies; the root has no CA store at all).
 #
 #   tools/check-portable.sh [BINARY]           default dist/leakcheck-linux-x64
 #   tools/check-portable.sh --make-root DIR    only create the Debian 11 root (also the glibc
@@ -85,6 +87,53 @@ version=$(in_root /tmp/leakcheck-check/bin/leakcheck --version 2>&1) && ok=1 || 
 check "$ok" "in Debian 11: leakcheck --version -> $version"
 in_root /tmp/leakcheck-check/bin/leakcheck validate /tmp/leakcheck-check/scenarios/api.yaml >/dev/null 2>&1 && ok=1 || ok=0
 check "$ok" "in Debian 11: leakcheck validate scenarios/api.yaml"
+# The static TLS client (OpenSSL 3 inside the binary; Debian 11 has 1.1 and this root has neither
+# /usr/lib/ssl, the OPENSSLDIR compiled in, nor any CA certificate): an https app with a
+# self-signed certificate (tests/fixtures/servers/tls_server.js), verified with app.tls.ca; with
+# SSL_CERT_FILE instead (the system's default paths, redirected); and refused with neither.
+https_run() {  # $1 = scenario, $2 = run folder, then env assignments; prints "<exit> <requests> <errors>"
+  local yaml=$1 out=$2 code
+  shift 2
+  set +e
+  in_root "$@" sh -c "cd /tmp/leakcheck-check/https && leakcheck run $yaml --out /tmp/leakcheck-check/https/$out -q" \
+    >>"$work/https/run.log" 2>&1
+  code=$?
+  set -e
+  echo "$code $(node -e 'const l = JSON.parse(require("fs").readFileSync(process.argv[1])).scenarios[0].load;
+    console.log(l.requests, l.errors)' "$work/https/$out/results.json" 2>/dev/null || echo "-1 -1")"
+}
+check_https() {
+  command -v openssl >/dev/null || { echo "  skip  in Debian 11: https runs (no openssl to make a certificate)"; return; }
+  mkdir -p "$work/https"
+  cp tests/fixtures/servers/tls_server.js "$work/https/"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/https/key.pem" -out "$work/https/cert.pem" \
+    -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+  local common='version: 1
+target: "https://127.0.0.1:{{ app.port }}"
+scenarios:
+  - name: secure
+    warmup: { iterations: 200 }
+    run: { iterations: 600, concurrency: 2 }
+    checkpoints: 3
+    flow: [ { get: { url: /secure, expect: { status: 200 } } } ]
+app:
+  command: node tls_server.js key.pem cert.pem
+  env: { PORT: "{{ app.port }}" }
+  ready: { log: listening on, timeout: 20s }'
+  printf '%s\n  tls: { ca: cert.pem }\n' "$common" >"$work/https/ca.yaml"
+  printf '%s\n' "$common" >"$work/https/system.yaml"
+  local code requests errors
+  read -r code requests errors < <(https_run ca.yaml ca)
+  check "$((code == 0 && errors == 0))" \
+    "in Debian 11: https run, app.tls.ca: exit $code, $requests requests, $errors failed"
+  read -r code requests errors < <(https_run system.yaml cert-file SSL_CERT_FILE=/tmp/leakcheck-check/https/cert.pem)
+  check "$((code == 0 && errors == 0))" \
+    "in Debian 11: https run, SSL_CERT_FILE: exit $code, $requests requests, $errors failed"
+  read -r code requests errors < <(https_run system.yaml none)
+  check "$((code == 1 && requests > 0 && errors == requests))" \
+    "in Debian 11: https run, no CA: exit $code, $requests requests, $errors failed (refused)"
+  [ "$failed" = 0 ] || tail -20 "$work/https/run.log"
+}
 if in_root node --version >/dev/null 2>&1; then
   set +e
   in_root sh -c 'cd /tmp/leakcheck-check && leakcheck run scenarios/api.yaml --out /tmp/leakcheck-check/results -q' \
@@ -93,6 +142,7 @@ if in_root node --version >/dev/null 2>&1; then
   set -e
   check "$((code == 0))" "in Debian 11: leakcheck run scenarios/api.yaml (node $(in_root node --version)) exit $code"
   ((code == 0)) || tail -20 "$work/run.log"
+  check_https
 else
   echo "  skip  in Debian 11: the example run ($(command -v node) does not run there)"
 fi
