@@ -18,6 +18,7 @@ packages=(
   libboost1.81-dev libyaml-cpp-dev libsimdjson-dev libtinyxml2-dev libcli11-dev libfmt-dev libre2-dev libssl-dev
   libgtest-dev libgmock-dev
   libxml2-utils wrk tmux
+  openssl   # the https e2e tests make their certificates with the openssl command
   chromium  # the browser test opens report.html in it (tests/browser/)
 )
 # libclang-rt-14-dev holds libclang_rt.fuzzer-x86_64.a and the sanitizer runtimes.
