@@ -462,7 +462,9 @@ class Driver::Impl {
     return internal::ResolveOnTarget(scheme_, host_header_, location, current);
   }
 
-  void Fail(VirtualUser& vu, RouteStats& route, ErrorKind kind) {
+  // Counts a failed request; `reason` is the transport's message, kept once per kind.
+  void Fail(VirtualUser& vu, RouteStats& route, ErrorKind kind, std::string_view reason = {}) {
+    if (!reason.empty()) route.KeepReason(kind, reason);
     ++stats_.errors[static_cast<size_t>(kind)];
     ++route.errors[static_cast<size_t>(kind)];
     ++stats_.failed_requests;
@@ -496,7 +498,8 @@ class Driver::Impl {
       // host cannot be: the driver has one endpoint (counted as a connect error).
       std::optional<std::string> path = RedirectTarget(vu.path.substr(base_path_.size()), "/");
       if (!path) {
-        Fail(vu, route, ErrorKind::kConnect);
+        Fail(vu, route, ErrorKind::kConnect,
+             "an absolute URL to another host than the target's (the driver has one endpoint)");
         co_return false;
       }
       vu.path = std::move(*path);
@@ -512,11 +515,13 @@ class Driver::Impl {
       // The watchdog may have closed the socket between the read finishing and this resuming.
       if (ec || vu.timed_out) {
         vu.deadline = Clock::time_point::max();
-        Fail(vu, route,
-             vu.timed_out                    ? ErrorKind::kTimeout
-             : ec == http::error::body_limit ? ErrorKind::kBodyTooLarge
-             : !parser                       ? ErrorKind::kConnect
-                                             : ErrorKind::kClosed);
+        const ErrorKind kind = vu.timed_out                    ? ErrorKind::kTimeout
+                               : ec == http::error::body_limit ? ErrorKind::kBodyTooLarge
+                               : !parser                       ? ErrorKind::kConnect
+                                                               : ErrorKind::kClosed;
+        Fail(vu, route, kind,
+             kind == ErrorKind::kConnect || kind == ErrorKind::kClosed ? ec.message()
+                                                                       : std::string());
         co_return false;
       }
       vu.last_used = Clock::now();

@@ -31,6 +31,11 @@ void RouteStats::KeepSample(int status, std::string_view body) {
   samples.push_back({status, std::string(body.substr(0, kRouteSampleKeep))});
 }
 
+void RouteStats::KeepReason(ErrorKind kind, std::string_view reason) {
+  std::string& kept = reasons[static_cast<size_t>(kind)];
+  if (kept.empty()) kept = reason.substr(0, kRouteSampleKeep);
+}
+
 void RouteStats::Merge(const RouteStats& other) {
   route = other.route;
   requests += other.requests;
@@ -45,6 +50,8 @@ void RouteStats::Merge(const RouteStats& other) {
   }
   for (size_t i = 0; i < errors.size(); ++i) errors[i] += other.errors[i];
   for (const BodySample& s : other.samples) KeepSample(s.status, s.body);
+  for (int i = 0; i < kErrorKinds; ++i)
+    KeepReason(static_cast<ErrorKind>(i), other.reasons[static_cast<size_t>(i)]);
 }
 
 double Stats::error_rate() const {
@@ -82,11 +89,17 @@ boost::json::object Stats::Json() const {
     for (int i = 0; i < kErrorKinds; ++i)
       if (r.errors[static_cast<size_t>(i)] != 0)
         by_error[ErrorKindName(static_cast<ErrorKind>(i))] = r.errors[static_cast<size_t>(i)];
-    routes_json.push_back({{"route", r.route},
-                           {"requests", r.requests},
-                           {"failed", r.failed},
-                           {"status", std::move(by_status)},
-                           {"errors", std::move(by_error)}});
+    json::object route{{"route", r.route},
+                       {"requests", r.requests},
+                       {"failed", r.failed},
+                       {"status", std::move(by_status)},
+                       {"errors", std::move(by_error)}};
+    json::object reasons;
+    for (int i = 0; i < kErrorKinds; ++i)
+      if (!r.reasons[static_cast<size_t>(i)].empty())
+        reasons[ErrorKindName(static_cast<ErrorKind>(i))] = r.reasons[static_cast<size_t>(i)];
+    if (!reasons.empty()) route["reasons"] = std::move(reasons);
+    routes_json.push_back(std::move(route));
   }
   latency_us = {{"count", latency.count()},         {"min", latency.min()},
                 {"mean", latency.mean()},           {"p50", latency.Percentile(50)},

@@ -55,12 +55,18 @@ struct RouteStats {
   std::vector<std::pair<int, int64_t>> statuses;
   std::array<int64_t, kErrorKinds> errors{};  ///< failures by ErrorKind
   std::vector<BodySample> samples;            ///< failed responses' bodies, one per status
+  /// The first failure's message of each kind, where the transport gave one (the kinds connect
+  /// and closed: "certificate verify failed (SSL routines)", "Connection refused"); empty
+  /// otherwise. Not redacted (run/ redacts).
+  std::array<std::string, kErrorKinds> reasons;
 
   /// Counts a complete response with `status`.
   void CountStatus(int status);
   /// Keeps `body` as the sample of `status` unless one is kept (or kRouteSamples are).
   void KeepSample(int status, std::string_view body);
-  /// Adds `other`'s counts; keeps this route's samples first.
+  /// Keeps `reason` (its first kRouteSampleKeep bytes) as the reason of `kind` unless one is kept.
+  void KeepReason(ErrorKind kind, std::string_view reason);
+  /// Adds `other`'s counts; keeps this route's samples and reasons first.
   void Merge(const RouteStats& other);
 };
 
@@ -86,7 +92,8 @@ struct Stats {
   /// Adds `other` (routes by index).
   void Merge(const Stats& other);
   /// A JSON object with every field, `errors` by kind, `status` by class ("2xx"), `routes`
-  /// ({route, requests, failed, status: {"500": n}, errors: {kind: n}}) and `latency_us` (count,
+  /// ({route, requests, failed, status: {"500": n}, errors: {kind: n}, and reasons: {kind:
+  /// message} when a failure gave one}) and `latency_us` (count,
   /// min, mean, p50, p90, p99, p999, max).
   boost::json::object Json() const;
   /// Json() serialised on one line (Boost.JSON: every string escaped by the one escaper).

@@ -23,8 +23,10 @@ void RedactScenarioResult(ScenarioResult& s) {
   };
   clean_checks(s.checks);
   for (LoadStats* l : {&s.warmup, &s.load})
-    for (RouteOutcome& r : l->routes)
+    for (RouteOutcome& r : l->routes) {
       for (BodySample& b : r.samples) clean(b.body);
+      for (ErrorReason& e : r.reasons) clean(e.message);
+    }
   for (ProcessResult& p : s.processes) {
     clean(p.problem);
     clean_checks(p.checks);

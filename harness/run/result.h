@@ -111,6 +111,16 @@ struct BodySample {
 };
 BOOST_DESCRIBE_STRUCT(BodySample, (), (status, body, truncated))
 
+/// Why a route's requests failed in one way, where the transport said: the first message of that
+/// kind ("connect" → "certificate verify failed (SSL routines)"), redacted, on one line, at most
+/// load::kRouteSampleBytes.
+struct ErrorReason {
+  std::string kind;  ///< load::ErrorKindName: "connect", "closed"
+  std::string message;
+  bool operator==(const ErrorReason&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(ErrorReason, (), (kind, message))
+
 /// One route of the flow (docs/scenarios.md "Failed requests"): the method and URL template as
 /// written in the YAML, and what its requests got.
 struct RouteOutcome {
@@ -120,8 +130,10 @@ struct RouteOutcome {
   std::vector<std::pair<std::string, int64_t>> statuses;  ///< complete responses: "500" → n
   std::vector<std::pair<std::string, int64_t>> errors;    ///< failures by kind: "status" → n
   std::vector<BodySample> samples;                        ///< one body per failing status
+  std::vector<ErrorReason> reasons;                       ///< one message per failure kind
 };
-BOOST_DESCRIBE_STRUCT(RouteOutcome, (), (route, requests, failed, statuses, errors, samples))
+BOOST_DESCRIBE_STRUCT(RouteOutcome, (),
+                      (route, requests, failed, statuses, errors, samples, reasons))
 
 struct LoadStats {
   int64_t iterations = 0;

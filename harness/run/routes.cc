@@ -60,6 +60,11 @@ std::vector<RouteOutcome> ToRouteOutcomes(const std::vector<load::RouteStats>& r
           {s.status, std::string(kept),
            kept.size() < redacted.size() || s.body.size() >= load::kRouteSampleKeep});
     }
+    for (int k = 0; k < load::kErrorKinds; ++k)
+      if (const std::string& why = r.reasons[static_cast<size_t>(k)]; !why.empty())
+        o.reasons.push_back(
+            {load::ErrorKindName(static_cast<load::ErrorKind>(k)),
+             std::string(CutUtf8(OneLine(redact::Redact(why)), load::kRouteSampleBytes))});
     out.push_back(std::move(o));
   }
   return out;
@@ -75,8 +80,11 @@ void AddRouteEvidence(const LoadStats& load, CheckResult& http) {
       statuses += fmt::format("{}{} ×{}", statuses.empty() ? "" : ", ", code, FormatCount(n));
     if (!statuses.empty()) detail += ": " + statuses;
     std::string errors;
-    for (const auto& [kind, n] : r.errors)
+    for (const auto& [kind, n] : r.errors) {
       errors += fmt::format("{}{} ×{}", errors.empty() ? "" : ", ", kind, FormatCount(n));
+      for (const ErrorReason& why : r.reasons)
+        if (why.kind == kind) errors += fmt::format(" ({})", why.message);
+    }
     if (!errors.empty()) detail += "; errors: " + errors;
     http.evidence.push_back({Evidence::Kind::kRoute, r.route, detail, 0, 0, 0});
     for (const BodySample& s : r.samples)

@@ -16,7 +16,8 @@ namespace leakcheck::run {
 std::vector<RouteOutcome> ToRouteOutcomes(const std::vector<load::RouteStats>& routes);
 
 /// Appends to the `http` check one kRoute evidence per route with failed requests ("GET
-/// /x/{{ id }}" — "1,990 of 2,000 failed: 500 ×1,990; errors: status ×1,990") and one per sample
+/// /x/{{ id }}" — "1,990 of 2,000 failed: 500 ×1,990; errors: status ×1,990", each kind with its
+/// reason when there is one: "connect ×3 (Connection refused)") and one per sample
 /// body ("500 body: {…}", on one line: control characters become spaces).
 void AddRouteEvidence(const LoadStats& load, CheckResult& http);
 

@@ -131,7 +131,8 @@ RunResult EveryFieldSet() {
                       2,
                       {{"404", 2}, {"200", 2}},
                       {{"status", 2}},
-                      {{404, "{\"error\":\"no x\"}", true}}}};
+                      {{404, "{\"error\":\"no x\"}", true}},
+                      {{"connect", "Connection refused"}}}};
   s.times.shutdown = 0.25;
   s.checkpoints.at(0).resources = {{"Timeout", 3}};
   s.checkpoints.at(0).code = 123;

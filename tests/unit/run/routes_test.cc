@@ -61,14 +61,15 @@ TEST(Routes, SamplesAreRedactedBeforeTheyAreCutAndCutAtAUtf8Boundary) {
 
 TEST(Routes, EvidenceNamesFailingRoutesTheirStatusesAndOneLineBodies) {
   LoadStats load;
-  load.routes = {{"GET /ok", 5, 0, {{"200", 5}}, {}, {}},
+  load.routes = {{"GET /ok", 5, 0, {{"200", 5}}, {}, {}, {}},
                  {"GET /items/{{ id }}",
                   1200,
                   1190,
                   {{"200", 10}, {"404", 1190}},
                   {{"status", 1190}},
-                  {{404, "{\n  \"error\": \"gone\"\r\n}", false}}},
-                 {"POST /orders", 3, 3, {}, {{"timeout", 3}}, {}}};
+                  {{404, "{\n  \"error\": \"gone\"\r\n}", false}},
+                  {}},
+                 {"POST /orders", 3, 3, {}, {{"timeout", 3}}, {}, {}}};
   CheckResult http;
   AddRouteEvidence(load, http);
   ASSERT_EQ(http.evidence.size(), 3u) << "a route without failures is left out";
@@ -78,6 +79,40 @@ TEST(Routes, EvidenceNamesFailingRoutesTheirStatusesAndOneLineBodies) {
             "— 1,190 of 1,200 failed: 200 ×10, 404 ×1,190; errors: status ×1,190");
   EXPECT_EQ(http.evidence[1].detail, "— 404 body: { \"error\": \"gone\" }");
   EXPECT_EQ(http.evidence[2].detail, "— 3 of 3 failed; errors: timeout ×3");
+}
+
+TEST(Routes, TheTransportsReasonIsKeptOncePerKindRedactedOnOneLineAndShownWithItsCount) {
+  const std::string secret = "tok-reason-77c1";
+  redact::Global().AddSecret(secret);
+  load::RouteStats a = Route("GET /secure", 4, 4);
+  a.errors[static_cast<size_t>(load::ErrorKind::kConnect)] = 3;
+  a.errors[static_cast<size_t>(load::ErrorKind::kClosed)] = 1;
+  a.KeepReason(load::ErrorKind::kConnect, "certificate verify failed (SSL routines)");
+  a.KeepReason(load::ErrorKind::kConnect, "Connection refused");  // the first one stays
+  load::RouteStats b = Route("GET /secure", 2, 2);
+  b.errors[static_cast<size_t>(load::ErrorKind::kClosed)] = 2;
+  b.KeepReason(load::ErrorKind::kClosed, "reset\nby " + secret + "\x1b[2J");
+  a.Merge(b);  // batches merge: a kind's reason comes from whichever batch saw one
+  std::vector<RouteOutcome> out = ToRouteOutcomes({a});
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_EQ(out[0].reasons.size(), 2u);
+  EXPECT_EQ(out[0].reasons[0].kind, "connect");
+  EXPECT_EQ(out[0].reasons[0].message, "certificate verify failed (SSL routines)");
+  EXPECT_EQ(out[0].reasons[1].kind, "closed");
+  EXPECT_EQ(out[0].reasons[1].message.find(secret), std::string::npos);
+  EXPECT_EQ(out[0].reasons[1].message.find_first_of("\n\x1b"), std::string::npos);
+
+  LoadStats load;
+  load.routes = out;
+  CheckResult http;
+  AddRouteEvidence(load, http);
+  ASSERT_EQ(http.evidence.size(), 1u);
+  EXPECT_EQ(http.evidence[0].detail.rfind("— 6 of 6 failed; errors: connect ×3 (certificate verify "
+                                          "failed (SSL routines)), closed ×3 (reset by [redact",
+                                          0),
+            0u)
+      << http.evidence[0].detail;
+  redact::Global().Clear();
 }
 
 }  // namespace
