@@ -37,7 +37,7 @@ RetainerPaths::RetainerPaths(const HeapGraph& g)
       weakmap_name_(g.StringCount(), 0) {
   for (uint32_t s = 0; s < g.StringCount(); ++s)
     weakmap_name_[s] = g.String(s).find("WeakMap") != std::string_view::npos;
-  std::vector<NodeIndex> queue;
+  snapshot::BigVector<NodeIndex> queue;
   queue.reserve(g.NodeCount());
   queue.push_back(HeapGraph::kRoot);
   distance_[HeapGraph::kRoot] = 0;

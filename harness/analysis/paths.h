@@ -57,9 +57,9 @@ class RetainerPaths {
   bool NamedHolder(const std::vector<PathStep>& path, size_t i) const;
 
   const HeapGraph& g_;
-  std::vector<uint32_t> distance_;
-  std::vector<EdgeIndex> parent_edge_;
-  std::vector<NodeIndex> parent_node_;
+  snapshot::BigVector<uint32_t> distance_;
+  snapshot::BigVector<EdgeIndex> parent_edge_;
+  snapshot::BigVector<NodeIndex> parent_node_;
   std::vector<uint8_t> weakmap_name_;  // per string: names a WeakMap ephemeron edge
 };
 
