@@ -3,8 +3,8 @@
 # largest objects) by leakcheck and by memlab on the same file, in one run.
 #   bench/snapshot-analysis.sh [--size 350m|2g] [--keep DIR] [FILE.heapsnapshot]
 # Without a file it writes the standard one: a Node process holding a 1,000,000-entry Map of
-# small objects (~5 M nodes, ~350 MB); `--size 2g` writes a 2,500,000-entry one with 500-character
-# names (~12.5 M nodes, ~2.1 GB; V8's writer needs ~12 GB, so it runs under the same cap).
+# small objects (~5 M nodes, ~350 MB); `--size 2g` writes a 2,400,000-entry one with 520-character
+# names (~12 M nodes, ~2.1 GB; V8's writer needs ~12 GB, so it runs under the same cap).
 # `--keep DIR` writes (or reuses) the file in DIR instead of a temporary folder, so repeated runs
 # share it. Prints both tools' time and peak RSS and the
 # ratios, and checks that the two agree on the file (bench/memlab/compare.js). Every tool runs
@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --size) case ${2:-} in
         350m|350M) entries=1000000 pad=0 label=map-1m ;;
-        2g|2G) entries=2500000 pad=500 label=map-2g ;;
+        2g|2G) entries=2400000 pad=520 label=map-2g ;;
         *) echo "--size takes 350m or 2g" >&2; exit 2 ;;
       esac; shift 2 ;;
     --keep) keep=${2:?--keep takes a folder}; shift 2 ;;
