@@ -24,7 +24,6 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
-#include <system_error>
 #include <unordered_map>
 #include <vector>
 
@@ -55,11 +54,6 @@ class FileSource : public ByteSource {
     if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
     return static_cast<uint64_t>(st.st_size);
   }
-  std::unique_ptr<ByteSource> OpenAt(uint64_t offset) const override {
-    auto other = std::make_unique<FileSource>(path_);
-    if (::lseek(other->fd_, static_cast<off_t>(offset), SEEK_SET) < 0) return nullptr;
-    return other;
-  }
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;
 
@@ -80,14 +74,8 @@ class FileSource : public ByteSource {
 
 class MemorySource : public ByteSource {
  public:
-  explicit MemorySource(std::string_view data, uint64_t offset = 0)
-      : data_(data.substr(std::min<uint64_t>(offset, data.size()))),
-        whole_(data),
-        size_(data.size()) {}
+  explicit MemorySource(std::string_view data) : data_(data), size_(data.size()) {}
   std::optional<uint64_t> Size() const override { return size_; }
-  std::unique_ptr<ByteSource> OpenAt(uint64_t offset) const override {
-    return std::make_unique<MemorySource>(whole_, offset);
-  }
   size_t Read(char* buffer, size_t n) override {
     n = std::min(n, data_.size());
     std::memcpy(buffer, data_.data(), n);
@@ -97,7 +85,6 @@ class MemorySource : public ByteSource {
 
  private:
   std::string_view data_;
-  std::string_view whole_;
   uint64_t size_;
 };
 }  // namespace
@@ -118,7 +105,6 @@ HeapGraph SnapshotBuilder::Build(ByteSource& source) {
   for (bool first = true;; first = false) {
     s.SkipSpace();
     if (s.Peek() == '}' && first) break;
-    const uint64_t key_offset = s.Offset();
     s.ReadKey(key);
     s.Expect(':', "after a key");
     if (!have_header_ && key != "snapshot")
@@ -128,11 +114,10 @@ HeapGraph SnapshotBuilder::Build(ByteSource& source) {
       ParseHeader(s);
       MarkPhase(times_, "read: header");
     } else if (key == "nodes") {
-      if (have_header_ && !have_nodes_) StartEdgesAhead(source, s.Offset());
       ParseNodes(s);
       MarkPhase(times_, "read: nodes");
     } else if (key == "edges") {
-      if (!AdoptEdgesAhead(s, source, key_offset)) ParseEdges(s);
+      ParseEdges(s);
       MarkPhase(times_, "read: edges");
     } else if (key == "locations" && have_header_ && location_width_ > 0) {
       ParseLocations(s);
@@ -393,75 +378,9 @@ void SnapshotBuilder::ParseNodes(Scanner& s) {
   have_nodes_ = true;
 }
 
-void SnapshotBuilder::StartEdgesAhead(const ByteSource& source, uint64_t nodes_offset) {
-  auto second = source.OpenAt(nodes_offset);
-  if (!second) return;
-  try {
-    edges_ahead_ =
-        std::async(std::launch::async, [this, second = std::move(second), nodes_offset]() mutable {
-          return ParseEdgesAhead(std::move(second), nodes_offset);
-        });
-  } catch (const std::system_error&) {
-    // No thread to be had: the edges are read after the nodes, as ever.
-  }
-}
-
-SnapshotBuilder::EdgesAhead SnapshotBuilder::ParseEdgesAhead(std::unique_ptr<ByteSource> source,
-                                                             uint64_t from) {
-  EdgesAhead ahead;
-  try {
-    Scanner s(*source, *this, from);
-    // "nodes" holds digits, separators and whitespace only: the next '"' opens the next key.
-    for (;;) {
-      const void* quote = std::memchr(s.cur(), '"', static_cast<size_t>(s.end() - s.cur()));
-      if (quote) {
-        s.set_cur(static_cast<char*>(const_cast<void*>(quote)));
-        break;
-      }
-      s.set_cur(s.end());
-      if (!s.Fill()) return {};
-    }
-    ahead.key_offset = s.Offset();
-    std::string key;
-    s.ReadKey(key);
-    if (key != "edges") return {};
-    s.Expect(':', "after a key");
-    ahead.parsed = true;  // from here on, a fault is the edges' own
-    ParseEdgeArray(s);
-    ahead.end_offset = s.Offset();
-  } catch (...) {
-    if (!ahead.parsed) return {};
-    ahead.error = std::current_exception();
-  }
-  return ahead;
-}
-
-bool SnapshotBuilder::AdoptEdgesAhead(Scanner& s, const ByteSource& source, uint64_t key_offset) {
-  if (!edges_ahead_.valid() || !have_nodes_ || have_edges_) return false;
-  EdgesAhead ahead = edges_ahead_.get();
-  if (ahead.parsed && ahead.key_offset == key_offset) {
-    if (ahead.error) std::rethrow_exception(ahead.error);
-    if (auto rest = source.OpenAt(ahead.end_offset)) {
-      s.Switch(std::move(rest), ahead.end_offset);
-      have_edges_ = true;
-      return true;
-    }
-  }
-  // Not adopted: whatever the second thread read is dropped and the edges are read here.
-  g_.edge_type_.clear();
-  g_.edge_name_.clear();
-  g_.edge_to_.clear();
-  return false;
-}
-
 void SnapshotBuilder::ParseEdges(Scanner& s) {
   if (!have_nodes_) Fail("\"edges\" comes before \"nodes\"");
   if (have_edges_) Fail("\"edges\" appears twice");
-  ParseEdgeArray(s);
-  have_edges_ = true;
-}
-
-void SnapshotBuilder::ParseEdgeArray(Scanner& s) {
   const size_t m = edge_count_;
   g_.edge_type_.reserve(m);
   g_.edge_name_.reserve(m);
@@ -487,6 +406,7 @@ void SnapshotBuilder::ParseEdgeArray(Scanner& s) {
   if (g_.edge_type_.size() != m)
     Fail(fmt::format("\"edges\" holds {} edges, but snapshot.edge_count declares {}",
                      g_.edge_type_.size(), m));
+  have_edges_ = true;
 }
 
 void SnapshotBuilder::ParseLocations(Scanner& s) {

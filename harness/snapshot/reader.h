@@ -2,7 +2,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,10 +20,6 @@ class ByteSource {
   virtual size_t Read(char* buffer, size_t n) = 0;
   /// Total size in bytes, when known up front (lets the reader size its tables once).
   virtual std::optional<uint64_t> Size() const { return std::nullopt; }
-  /// A second, independent source over the same bytes from `offset` on (its Size() is still the
-  /// whole input's), when this source can give one (a file, memory); nullptr for a stream. The
-  /// reader parses "edges" on a second thread through it while the first parses "nodes".
-  virtual std::unique_ptr<ByteSource> OpenAt(uint64_t /*offset*/) const { return nullptr; }
 };
 
 /// Reads a `.heapsnapshot` file as written by Node 20+ (v8.writeHeapSnapshot, DevTools, CDP).

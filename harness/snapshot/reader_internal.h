@@ -5,9 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <exception>
-#include <future>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,24 +38,6 @@ class SnapshotBuilder {
   template <typename RowFn>
   uint64_t ParseUintArray(Scanner& s, const char* section, size_t width, RowFn&& row);
 
-  // "edges" read ahead on a second thread (reader.cc): while the first parses "nodes", the
-  // second finds the key after them and, when it is "edges", parses that array into the graph's
-  // edge arrays (which nothing else touches meanwhile). The first adopts the result only when it
-  // reaches "edges" at the same offset; otherwise it parses them itself, as without a second
-  // thread. Errors are the same either way: the second thread's are raised only when adopted.
-  struct EdgesAhead {
-    bool parsed = false;      // the key after "nodes" was "edges" and its array was read
-    uint64_t key_offset = 0;  // where that key's opening quote is
-    uint64_t end_offset = 0;  // just past the array's ']'
-    std::exception_ptr error;
-  };
-  void StartEdgesAhead(const ByteSource& source, uint64_t nodes_offset);
-  EdgesAhead ParseEdgesAhead(std::unique_ptr<ByteSource> source, uint64_t from);
-  // Takes the edges read ahead when they start at `key_offset`; true when it did (then `s`
-  // continues after them).
-  bool AdoptEdgesAhead(Scanner& s, const ByteSource& source, uint64_t key_offset);
-  void ParseEdgeArray(Scanner& s);
-
   std::string name_;
   PhaseTimes* times_;
   HeapGraph g_;
@@ -73,8 +52,6 @@ class SnapshotBuilder {
   std::vector<EdgeType> edge_types_;
   uint64_t node_count_ = 0, edge_count_ = 0;
   bool have_header_ = false, have_nodes_ = false, have_edges_ = false, have_strings_ = false;
-  // Declared after g_: destroyed (joined) first, so the thread never outlives what it writes.
-  std::future<EdgesAhead> edges_ahead_;
 };
 
 // Helpers of the reader (internal).
@@ -104,25 +81,11 @@ inline std::string Printable(char c) {
 // every scanning loop), and bytes in [cur_, end_) are unread.
 class SnapshotBuilder::Scanner {
  public:
-  /// Scans `source`, whose first byte is byte `base` of the input (offsets in messages are
-  /// the input's).
-  Scanner(ByteSource& source, const SnapshotBuilder& owner, uint64_t base = 0)
-      : source_(&source),
+  Scanner(ByteSource& source, const SnapshotBuilder& owner)
+      : source_(source),
         owner_(owner),
         buffer_size_(BufferSizeFor(source)),
-        buffer_(buffer_size_ + 2 * kPadding + 1),
-        base_(base) {
-    Fill();
-  }
-
-  /// Continues from `source`, whose first byte is byte `offset` of the input; the unread bytes
-  /// are dropped.
-  void Switch(std::unique_ptr<ByteSource> source, uint64_t offset) {
-    owned_ = std::move(source);
-    source_ = owned_.get();
-    base_ = offset;
-    cur_ = end_ = buffer_.data();
-    eof_ = false;
+        buffer_(buffer_size_ + 2 * kPadding + 1) {
     Fill();
   }
 
@@ -143,7 +106,7 @@ class SnapshotBuilder::Scanner {
     size_t room = buffer_size_ + kPadding - keep;
     bool read_any = false;
     while (room > 0) {
-      size_t got = source_->Read(end_, room);
+      size_t got = source_.Read(end_, room);
       if (got == 0) {
         eof_ = true;
         break;
@@ -169,7 +132,7 @@ class SnapshotBuilder::Scanner {
 
   /// Bytes left to read, when the source knows its size.
   std::optional<uint64_t> Remaining() const {
-    auto size = source_->Size();
+    auto size = source_.Size();
     if (!size) return std::nullopt;
     return *size > Offset() ? *size - Offset() : 0;
   }
@@ -291,8 +254,7 @@ class SnapshotBuilder::Scanner {
   }
 
  private:
-  ByteSource* source_;
-  std::unique_ptr<ByteSource> owned_;  // the source after Switch
+  ByteSource& source_;
   const SnapshotBuilder& owner_;
   size_t buffer_size_;
   std::vector<char> buffer_;
