@@ -48,6 +48,9 @@ if [ -z "$file" ]; then
   fi
 fi
 size=$(stat -c %s "$file")
+# Both tools get the file from the page cache: read it once before either is timed (a file just
+# written, or read a minute ago, may have been evicted; the first tool timed would pay the disk).
+cat "$file" > /dev/null
 
 measure() {  # measure OUT CMD...  -> prints "seconds maxrss_kb exit_status"
   local out=$1; shift
