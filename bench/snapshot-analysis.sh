@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Benchmark: full snapshot analysis (parse, dominators, retained sizes, aggregation, paths of the
 # largest objects) by leakcheck and by memlab on the same file, in one run.
-#   bench/snapshot-analysis.sh [FILE.heapsnapshot]
+#   bench/snapshot-analysis.sh [--size 350m|2g] [--keep DIR] [FILE.heapsnapshot]
 # Without a file it writes the standard one: a Node process holding a 1,000,000-entry Map of
-# small objects (~5 M nodes, ~350 MB). Prints both tools' time and peak RSS and the ratios, and
-# checks that the two agree on the file (bench/memlab/compare.js).
+# small objects (~5 M nodes, ~350 MB); `--size 2g` writes a 2,400,000-entry one with 520-character
+# names (~12 M nodes, ~2.1 GB; V8's writer needs ~12 GB, so it runs under the same cap).
+# `--keep DIR` writes (or reuses) the file in DIR instead of a temporary folder, so repeated runs
+# share it. Prints both tools' time and peak RSS and the
+# ratios, and checks that the two agree on the file (bench/memlab/compare.js). Every tool runs
+# under `timeout` (LEAKCHECK_BENCH_TIMEOUT, 900 s) and an address-space cap
+# (LEAKCHECK_BENCH_MEMORY_GB, 16): a tool that fails or runs out is reported as such.
+# LEAKCHECK_BENCH_TIMINGS=1 adds leakcheck's phase timings (`analyze --timings`, stderr).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 leakcheck=${LEAKCHECK:-$root/build/leakcheck}
@@ -15,22 +21,66 @@ if [ ! -d "$root/bench/memlab/node_modules/@memlab/heap-analysis" ]; then
   (cd "$root/bench/memlab" && PUPPETEER_SKIP_DOWNLOAD=1 npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
 fi
 
+limit_s=${LEAKCHECK_BENCH_TIMEOUT:-900}
+limit_as=$(( ${LEAKCHECK_BENCH_MEMORY_GB:-16} * 1024 * 1024 * 1024 ))
+entries=1000000 pad=0 label=map-1m keep=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --size) case ${2:-} in
+        350m|350M) entries=1000000 pad=0 label=map-1m ;;
+        2g|2G) entries=2400000 pad=520 label=map-2g ;;
+        *) echo "--size takes 350m or 2g" >&2; exit 2 ;;
+      esac; shift 2 ;;
+    --keep) keep=${2:?--keep takes a folder}; shift 2 ;;
+    -*) echo "unknown option $1" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+
 file=${1:-}
 if [ -z "$file" ]; then
-  file=$work/map-1m.heapsnapshot
-  echo "writing $file (a 1,000,000-entry Map) ..." >&2
-  node "$root/bench/make-snapshot.js" "$file" 1000000 >/dev/null
+  file=${keep:-$work}/$label.heapsnapshot
+  if [ ! -s "$file" ]; then
+    echo "writing $file (a $entries-entry Map) ..." >&2
+    timeout "$limit_s" prlimit --as="$limit_as" \
+      node --max-old-space-size=16000 "$root/bench/make-snapshot.js" "$file.tmp" "$entries" "$pad" >/dev/null
+    mv "$file.tmp" "$file"
+  fi
 fi
 size=$(stat -c %s "$file")
+# Both tools get the file from the page cache: read it once before either is timed (a file just
+# written, or read a minute ago, may have been evicted; the first tool timed would pay the disk).
+cat "$file" > /dev/null
 
-measure() {  # measure OUT_JSON CMD...  -> prints "seconds maxrss_kb"
+measure() {  # measure OUT CMD...  -> prints "seconds maxrss_kb exit_status"
   local out=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$out"
-  cat "$work/time"
+  local rc=0
+  /usr/bin/time -f "%e %M" -o "$work/time" timeout "$limit_s" prlimit --as="$limit_as" "$@" > "$out" || rc=$?
+  echo "$(tail -1 "$work/time") $rc"
 }
-read -r lc_s lc_kb < <(measure "$work/ours.json" "$leakcheck" analyze "$file" --json --all-classes --objects 20)
-read -r tx_s tx_kb < <(measure "$work/ours.txt" "$leakcheck" analyze "$file" --all-classes --objects 20)
-read -r ml_s ml_kb < <(measure "$work/memlab.json" node --max-old-space-size=16000 "$root/bench/memlab/summary.js" "$file" 20 2>/dev/null)
+timings=()
+[ "${LEAKCHECK_BENCH_TIMINGS:-0}" = 1 ] && timings=(--timings)
+read -r lc_s lc_kb lc_rc < <(measure "$work/ours.json" "$leakcheck" analyze "$file" --json --all-classes --objects 20 "${timings[@]}")
+read -r tx_s tx_kb tx_rc < <(measure "$work/ours.txt" "$leakcheck" analyze "$file" --all-classes --objects 20)
+read -r ml_s ml_kb ml_rc < <(measure "$work/memlab.json" node --max-old-space-size=16000 "$root/bench/memlab/summary.js" "$file" 20 2>"$work/memlab.err")
+if [ "$lc_rc" != 0 ] || [ "$tx_rc" != 0 ]; then
+  echo "leakcheck failed (exit $lc_rc / $tx_rc)" >&2
+  exit 1
+fi
+if [ "$ml_rc" != 0 ]; then
+  how="exit $ml_rc"
+  [ "$ml_rc" = 124 ] && how="killed by timeout after $limit_s s"
+  node -e '
+    const [size, s, kb, txS, how, err] = process.argv.slice(1);
+    const o = require(process.argv[7]);
+    const mb = b => (b / 1048576).toFixed(0) + " MiB";
+    console.log(`snapshot: ${mb(+size)}, ${o.node_count.toLocaleString()} nodes, ${o.edge_count.toLocaleString()} edges`);
+    console.log(`leakcheck analyze --json: ${(+s).toFixed(2)} s, peak RSS ${mb(kb * 1024)} (${(kb * 1024 / size).toFixed(2)}x the file)`);
+    console.log(`leakcheck analyze (text): ${(+txS).toFixed(2)} s (${(txS / s).toFixed(2)}x the --json time)`);
+    console.log(`memlab (getFullHeapFromFile): failed: ${how}; ${err}`);
+  ' "$size" "$lc_s" "$lc_kb" "$tx_s" "$how" "$(tail -c 300 "$work/memlab.err" | tr '\n' ' ')" "$work/ours.json"
+  exit 0
+fi
 
 node - "$work/ours.json" "$size" "$lc_s" "$lc_kb" "$ml_s" "$ml_kb" "$tx_s" "$tx_kb" <<'JS'
 const [ours, size, lcS, lcKb, mlS, mlKb, txS, txKb] = process.argv.slice(2);

@@ -10,7 +10,7 @@ std::vector<ClassStats> AggregateByClass(const HeapGraph& g, const DominatorTree
   constexpr uint32_t kNone = UINT32_MAX;
   std::vector<uint32_t> dense(g.StringCount(), kNone);
   std::vector<snapshot::StringIndex> class_string;
-  std::vector<uint32_t> node_class(g.NodeCount());
+  snapshot::BigVector<uint32_t> node_class(g.NodeCount());
   for (NodeIndex n = 0; n < g.NodeCount(); ++n) {
     const snapshot::StringIndex s = g.ClassIndex(n);
     if (dense[s] == kNone) {

@@ -50,10 +50,11 @@ namespace {
 // buckets need eight.
 class SemiNca {
  public:
-  explicit SemiNca(const HeapGraph& g) : g_(g), n_(g.NodeCount()) {}
+  SemiNca(const HeapGraph& g, snapshot::PhaseTimes* times)
+      : g_(g), n_(g.NodeCount()), times_(times) {}
 
   /// Fills tree.idom (node space); returns the nodes in DFS order (order[i] = node of vertex i).
-  std::vector<NodeIndex> Run(DominatorTree& tree);
+  snapshot::BigVector<NodeIndex> Run(DominatorTree& tree);
 
  private:
   void Number(NodeIndex node, uint32_t parent) {
@@ -68,13 +69,15 @@ class SemiNca {
 
   const HeapGraph& g_;
   const uint32_t n_;
+  snapshot::PhaseTimes* times_;
   std::vector<uint8_t> strong_;
-  std::vector<uint32_t> pre_;      // node -> vertex (0: not yet numbered); reused as label_
-  std::vector<NodeIndex> vertex_;  // vertex -> node
-  std::vector<uint32_t> parent_;   // vertex -> DFS parent; becomes the immediate dominator
-  std::vector<uint32_t> cursor_;   // vertex -> next edge to look at (DFS); reused as semi_
-  std::vector<uint32_t> pred_first_, pred_;  // essential predecessors by vertex (CSR)
-  std::vector<uint32_t> label_, semi_, ancestor_, compress_stack_;
+  snapshot::BigVector<uint32_t> pre_;      // node -> vertex (0: not yet numbered); reused as label_
+  snapshot::BigVector<NodeIndex> vertex_;  // vertex -> node
+  snapshot::BigVector<uint32_t> parent_;   // vertex -> DFS parent; becomes the immediate dominator
+  snapshot::BigVector<uint32_t> cursor_;   // vertex -> next edge to look at (DFS); reused as semi_
+  snapshot::BigVector<uint32_t> pred_first_, pred_;  // essential predecessors by vertex (CSR)
+  snapshot::BigVector<uint32_t> label_, semi_, ancestor_;
+  std::vector<uint32_t> compress_stack_;
   uint32_t count_ = 0;
 };
 
@@ -133,8 +136,9 @@ uint32_t SemiNca::Eval(uint32_t v) {
   return label_[v];
 }
 
-std::vector<NodeIndex> SemiNca::Run(DominatorTree& tree) {
+snapshot::BigVector<NodeIndex> SemiNca::Run(DominatorTree& tree) {
   strong_ = MarkStronglyReachable(g_);
+  snapshot::MarkPhase(times_, "dominators: strong reach");
   pre_.assign(n_ + 1, 0);
   vertex_.resize(n_ + 1);
   parent_.resize(n_ + 1);
@@ -154,7 +158,9 @@ std::vector<NodeIndex> SemiNca::Run(DominatorTree& tree) {
   // What is left is retained only by itself (unreachable cycles): also under the root.
   for (NodeIndex node = 0; node < n_ && count_ < n_; ++node)
     if (pre_[node] == 0) Number(node, r);
+  snapshot::MarkPhase(times_, "dominators: DFS");
   BuildPredecessors();
+  snapshot::MarkPhase(times_, "dominators: predecessors");
   std::vector<uint8_t>().swap(strong_);
   // pre_ is done with: its memory becomes the labels, the cursors' the semidominators.
   label_ = std::move(pre_);
@@ -173,30 +179,32 @@ std::vector<NodeIndex> SemiNca::Run(DominatorTree& tree) {
     semi_[w] = semi;
     ancestor_[w] = parent_[w];  // link
   }
-  std::vector<uint32_t>().swap(label_);
-  std::vector<uint32_t>().swap(ancestor_);
-  std::vector<uint32_t>().swap(pred_);
-  std::vector<uint32_t>().swap(pred_first_);
+  snapshot::MarkPhase(times_, "dominators: semidominators");
+  snapshot::BigVector<uint32_t>().swap(label_);
+  snapshot::BigVector<uint32_t>().swap(ancestor_);
+  snapshot::BigVector<uint32_t>().swap(pred_);
+  snapshot::BigVector<uint32_t>().swap(pred_first_);
   // The immediate dominator is the nearest ancestor of the parent numbered at most semi(w);
   // vertices are visited in DFS order, so those above w already hold their final value.
-  std::vector<uint32_t>& idom = parent_;
+  snapshot::BigVector<uint32_t>& idom = parent_;
   idom[r] = r;
   for (uint32_t w = 2; w <= n_; ++w)
     while (idom[w] > semi_[w]) idom[w] = idom[idom[w]];
-  std::vector<uint32_t>().swap(semi_);
+  snapshot::BigVector<uint32_t>().swap(semi_);
   tree.idom.resize(n_);
   for (uint32_t w = 1; w <= n_; ++w) tree.idom[vertex_[w]] = vertex_[idom[w]];
-  std::vector<uint32_t>().swap(parent_);
+  snapshot::BigVector<uint32_t>().swap(parent_);
+  snapshot::MarkPhase(times_, "dominators: idoms");
   return std::move(vertex_);
 }
 
 }  // namespace
 
-DominatorTree ComputeDominators(const HeapGraph& g) {
+DominatorTree ComputeDominators(const HeapGraph& g, snapshot::PhaseTimes* times) {
   const uint32_t n = g.NodeCount();
   DominatorTree tree;
   // order[i] is the node of DFS vertex i (order[0] unused).
-  std::vector<NodeIndex> order = SemiNca(g).Run(tree);
+  snapshot::BigVector<NodeIndex> order = SemiNca(g, times).Run(tree);
   // Retained sizes: accumulate in reverse DFS order, so children are summed before parents.
   tree.retained.resize(n);
   for (NodeIndex i = 0; i < n; ++i) tree.retained[i] = g.SelfSize(i);
@@ -204,14 +212,16 @@ DominatorTree ComputeDominators(const HeapGraph& g) {
     const NodeIndex node = order[i];
     tree.retained[tree.idom[node]] += tree.retained[node];
   }
-  std::vector<NodeIndex>().swap(order);
+  snapshot::BigVector<NodeIndex>().swap(order);
+  snapshot::MarkPhase(times, "dominators: retained sizes");
   // Children lists (CSR) by counting sort on the immediate dominator.
   tree.first_child.assign(n + 1, 0);
   for (NodeIndex i = 1; i < n; ++i) ++tree.first_child[tree.idom[i] + 1];
   for (uint32_t i = 0; i < n; ++i) tree.first_child[i + 1] += tree.first_child[i];
   tree.children.resize(n > 0 ? n - 1 : 0);
-  std::vector<uint32_t> next(tree.first_child.begin(), tree.first_child.end() - 1);
+  snapshot::BigVector<uint32_t> next(tree.first_child.begin(), tree.first_child.end() - 1);
   for (NodeIndex i = 1; i < n; ++i) tree.children[next[tree.idom[i]]++] = i;
+  snapshot::MarkPhase(times, "dominators: children");
   return tree;
 }
 

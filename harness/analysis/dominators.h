@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "harness/snapshot/heap_graph.h"
+#include "harness/snapshot/phase_times.h"
 
 namespace leakcheck::analysis {
 
@@ -20,10 +21,10 @@ using snapshot::NodeIndex;
 ///    so is any remaining unreachable cycle, so the root retains the total heap.
 /// Lengauer–Tarjan with path compression: near-linear, iterative (no recursion on deep heaps).
 struct DominatorTree {
-  std::vector<NodeIndex> idom;        ///< immediate dominator; idom[root] == root
-  std::vector<uint64_t> retained;     ///< retained size: self size + dominated nodes' sizes
-  std::vector<uint32_t> first_child;  ///< dominator-tree children in CSR: node_count + 1
-  std::vector<NodeIndex> children;
+  snapshot::BigVector<NodeIndex> idom;        ///< immediate dominator; idom[root] == root
+  snapshot::BigVector<uint64_t> retained;     ///< retained size: self + dominated nodes' sizes
+  snapshot::BigVector<uint32_t> first_child;  ///< dominator-tree children in CSR: node_count + 1
+  snapshot::BigVector<NodeIndex> children;
 
   uint32_t FirstChild(NodeIndex n) const { return first_child[n]; }
   uint32_t EndChild(NodeIndex n) const { return first_child[n + 1]; }
@@ -37,6 +38,8 @@ bool IsEssentialEdge(NodeIndex from, snapshot::EdgeType type, NodeIndex to,
 /// Marks the nodes reachable from the root's non-shortcut children without weak edges.
 std::vector<uint8_t> MarkStronglyReachable(const HeapGraph& g);
 
-DominatorTree ComputeDominators(const HeapGraph& g);
+/// `times`, when given, gets the phases (strong reach, DFS, predecessors, semidominators,
+/// idoms, retained sizes, children).
+DominatorTree ComputeDominators(const HeapGraph& g, snapshot::PhaseTimes* times = nullptr);
 
 }  // namespace leakcheck::analysis

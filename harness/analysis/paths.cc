@@ -35,9 +35,14 @@ RetainerPaths::RetainerPaths(const HeapGraph& g)
       parent_edge_(g.NodeCount(), 0),
       parent_node_(g.NodeCount(), snapshot::kNoNode),
       weakmap_name_(g.StringCount(), 0) {
-  for (uint32_t s = 0; s < g.StringCount(); ++s)
-    weakmap_name_[s] = g.String(s).find("WeakMap") != std::string_view::npos;
-  std::vector<NodeIndex> queue;
+  // The names Allowed asks about, once per string rather than once per edge.
+  for (uint32_t s = 0; s < g.StringCount(); ++s) {
+    const std::string_view text = g.String(s);
+    weakmap_name_[s] = (text.find("WeakMap") != std::string_view::npos ? kWeakMapName : 0) |
+                       (text == "code" ? kCodeName : 0) |
+                       (text == "system / NativeContext" ? kNativeContextName : 0);
+  }
+  snapshot::BigVector<NodeIndex> queue;
   queue.reserve(g.NodeCount());
   queue.push_back(HeapGraph::kRoot);
   distance_[HeapGraph::kRoot] = 0;
@@ -60,11 +65,13 @@ bool RetainerPaths::Allowed(NodeIndex from, EdgeIndex e) const {
   if (from == to || type == EdgeType::kWeak) return false;
   if (type == EdgeType::kShortcut) return from == HeapGraph::kRoot;
   if (snapshot::EdgeHasIndexName(type)) {
-    return !(type == EdgeType::kHidden && g_.Name(to) == "system / NativeContext");
+    return !(type == EdgeType::kHidden && (weakmap_name_[g_.NameIndex(to)] & kNativeContextName));
   }
   const auto name_index = g_.EdgeNameOrIndex(e);
-  if (type == EdgeType::kInternal && g_.String(name_index) == "code") return false;
-  if (weakmap_name_[name_index] && WeakMapKeyId(g_.String(name_index)) == g_.Id(to)) return false;
+  if (type == EdgeType::kInternal && (weakmap_name_[name_index] & kCodeName)) return false;
+  if ((weakmap_name_[name_index] & kWeakMapName) &&
+      WeakMapKeyId(g_.String(name_index)) == g_.Id(to))
+    return false;
   return true;
 }
 

@@ -57,10 +57,14 @@ class RetainerPaths {
   bool NamedHolder(const std::vector<PathStep>& path, size_t i) const;
 
   const HeapGraph& g_;
-  std::vector<uint32_t> distance_;
-  std::vector<EdgeIndex> parent_edge_;
-  std::vector<NodeIndex> parent_node_;
-  std::vector<uint8_t> weakmap_name_;  // per string: names a WeakMap ephemeron edge
+  snapshot::BigVector<uint32_t> distance_;
+  snapshot::BigVector<EdgeIndex> parent_edge_;
+  snapshot::BigVector<NodeIndex> parent_node_;
+  // Per string: what Allowed needs to know of it (bits below).
+  std::vector<uint8_t> weakmap_name_;
+  static constexpr uint8_t kWeakMapName = 1;        // may name a WeakMap ephemeron edge
+  static constexpr uint8_t kCodeName = 2;           // "code"
+  static constexpr uint8_t kNativeContextName = 4;  // "system / NativeContext"
 };
 
 }  // namespace leakcheck::analysis

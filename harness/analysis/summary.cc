@@ -33,18 +33,22 @@ SnapshotSummary Summarize(const HeapGraph& g, std::string file, const SummaryOpt
   std::vector<std::pair<NodeIndex, uint64_t>> largest;
   {
     // The dominator tree is freed before the paths are built: peak memory is one, not both.
-    DominatorTree tree = ComputeDominators(g);
+    DominatorTree tree = ComputeDominators(g, options.times);
     s.classes = AggregateByClass(g, tree);
+    snapshot::MarkPhase(options.times, "classes");
     for (NodeIndex n : LargestObjects(g, tree, options.top_objects))
       largest.emplace_back(n, tree.retained[n]);
+    snapshot::MarkPhase(options.times, "largest objects");
   }
   std::erase_if(s.classes, [](const ClassStats& c) { return c.name == "(synthetic)"; });
   if (!options.all_classes && s.classes.size() > options.top_classes)
     s.classes.resize(options.top_classes);
 
+  snapshot::MarkPhase(options.times, "free the dominator tree");
   RetainerPaths paths(g);
   for (NodeIndex n = 0; n < g.NodeCount(); ++n)
     if (paths.Distance(n) == RetainerPaths::kUnreachable) s.unreachable_size += g.SelfSize(n);
+  snapshot::MarkPhase(options.times, "retainer paths: BFS");
   for (auto [n, retained] : largest) {
     LargeObject o;
     o.id = g.Id(n);
@@ -57,6 +61,7 @@ SnapshotSummary Summarize(const HeapGraph& g, std::string file, const SummaryOpt
     o.location = ClosureLocation(g, n);
     s.largest.push_back(std::move(o));
   }
+  snapshot::MarkPhase(options.times, "retainer paths: render");
   return s;
 }
 

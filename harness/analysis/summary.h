@@ -6,6 +6,7 @@
 
 #include "harness/analysis/aggregate.h"
 #include "harness/analysis/diff.h"
+#include "harness/snapshot/phase_times.h"
 
 namespace leakcheck::analysis {
 
@@ -37,6 +38,7 @@ struct SummaryOptions {
   size_t top_classes = 20;
   size_t top_objects = 10;
   bool all_classes = false;  ///< keep every class (the cross-check script wants them all)
+  snapshot::PhaseTimes* times = nullptr;  ///< gets the analysis phases when set
 };
 
 /// Runs the whole single-snapshot analysis: dominators, retained sizes, class aggregation,

@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "harness/snapshot/big_vector.h"
+
 /// The in-memory form of a V8 heap snapshot: flat arrays per node and edge field, outgoing
 /// edges in CSR form, reverse edges (retainers), the strings table and closure locations.
 ///
@@ -134,21 +136,21 @@ class HeapGraph {
   static constexpr uint32_t kLargeSize = UINT32_MAX;
   static constexpr uint32_t kLargeId = UINT32_MAX;
 
-  std::vector<NodeType> node_type_;
-  std::vector<StringIndex> node_name_;
-  std::vector<uint32_t> node_id_;  // kLargeId: look in large_ids_
+  BigVector<NodeType> node_type_;
+  BigVector<StringIndex> node_name_;
+  BigVector<uint32_t> node_id_;  // kLargeId: look in large_ids_
   std::unordered_map<NodeIndex, uint64_t> large_ids_;
-  std::vector<uint32_t> node_self_size_;  // kLargeSize: look in large_self_sizes_
+  BigVector<uint32_t> node_self_size_;  // kLargeSize: look in large_self_sizes_
   std::unordered_map<NodeIndex, uint64_t> large_self_sizes_;
-  std::vector<uint8_t> node_detachedness_;
-  std::vector<EdgeIndex> first_edge_;  // node_count + 1
+  BigVector<uint8_t> node_detachedness_;
+  BigVector<EdgeIndex> first_edge_;  // node_count + 1
 
-  std::vector<EdgeType> edge_type_;
-  std::vector<uint32_t> edge_name_;
-  std::vector<NodeIndex> edge_to_;
+  BigVector<EdgeType> edge_type_;
+  BigVector<uint32_t> edge_name_;
+  BigVector<NodeIndex> edge_to_;
 
-  std::vector<char> string_data_;
-  std::vector<uint32_t> string_offsets_{0};  // string_count + 1 (the table is capped at 4 GiB)
+  BigVector<char> string_data_;
+  BigVector<uint32_t> string_offsets_{0};  // string_count + 1 (the table is capped at 4 GiB)
   StringIndex type_class_[static_cast<int>(NodeType::kUnknown) + 1] = {};
 
   std::vector<std::pair<NodeIndex, Location>> locations_;  // sorted by node
@@ -171,9 +173,9 @@ class Retainers {
 
  private:
   const HeapGraph& g_;
-  std::vector<uint32_t> first_;  // node_count + 1
-  std::vector<NodeIndex> from_;
-  std::vector<EdgeType> type_;
+  BigVector<uint32_t> first_;  // node_count + 1
+  BigVector<NodeIndex> from_;
+  BigVector<EdgeType> type_;
 };
 
 }  // namespace leakcheck::snapshot

@@ -112,14 +112,19 @@ HeapGraph SnapshotBuilder::Build(ByteSource& source) {
                        key));
     if (key == "snapshot") {
       ParseHeader(s);
+      MarkPhase(times_, "read: header");
     } else if (key == "nodes") {
       ParseNodes(s);
+      MarkPhase(times_, "read: nodes");
     } else if (key == "edges") {
       ParseEdges(s);
+      MarkPhase(times_, "read: edges");
     } else if (key == "locations" && have_header_ && location_width_ > 0) {
       ParseLocations(s);
+      MarkPhase(times_, "read: locations");
     } else if (key == "strings") {
       ParseStrings(s);
+      MarkPhase(times_, "read: strings");
     } else {
       s.SkipValue();
     }
@@ -139,6 +144,7 @@ HeapGraph SnapshotBuilder::Build(ByteSource& source) {
     Fail(fmt::format("unexpected data after the snapshot at byte {}: {}", s.Offset(),
                      *s.cur() == '\0' ? "a NUL byte (0x00)" : Printable(*s.cur())));
   Finish();
+  MarkPhase(times_, "read: finish (checks, class names)");
   return std::move(g_);
 }
 
@@ -419,13 +425,13 @@ void SnapshotBuilder::ParseLocations(Scanner& s) {
             [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
-HeapGraph ReadSnapshot(ByteSource& source, std::string_view name) {
-  return SnapshotBuilder(std::string(name)).Build(source);
+HeapGraph ReadSnapshot(ByteSource& source, std::string_view name, PhaseTimes* times) {
+  return SnapshotBuilder(std::string(name), times).Build(source);
 }
 
-HeapGraph ReadSnapshotFile(const std::string& path) {
+HeapGraph ReadSnapshotFile(const std::string& path, PhaseTimes* times) {
   FileSource source(path);
-  return ReadSnapshot(source, path);
+  return ReadSnapshot(source, path, times);
 }
 
 HeapGraph ReadSnapshotFromString(std::string_view json, std::string_view name) {

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "harness/snapshot/heap_graph.h"
+#include "harness/snapshot/phase_times.h"
 
 namespace leakcheck::snapshot {
 
@@ -24,10 +25,11 @@ class ByteSource {
 /// Reads a `.heapsnapshot` file as written by Node 20+ (v8.writeHeapSnapshot, DevTools, CDP).
 /// The file is streamed through a fixed buffer, never held whole in memory. A truncated, corrupt
 /// or non-snapshot file throws InputError("snapshot", "<path>: <what is wrong>") (exit 2).
-HeapGraph ReadSnapshotFile(const std::string& path);
+/// `times`, when given, gets the reader's phases (header, nodes, edges, strings, finish).
+HeapGraph ReadSnapshotFile(const std::string& path, PhaseTimes* times = nullptr);
 
 /// Reads a snapshot from any byte source; `name` appears in error messages.
-HeapGraph ReadSnapshot(ByteSource& source, std::string_view name);
+HeapGraph ReadSnapshot(ByteSource& source, std::string_view name, PhaseTimes* times = nullptr);
 
 /// Reads a snapshot held in memory (tests, fuzzing).
 HeapGraph ReadSnapshotFromString(std::string_view json, std::string_view name = "<memory>");

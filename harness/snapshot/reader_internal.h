@@ -18,7 +18,7 @@ namespace leakcheck::snapshot {
 // Builds a HeapGraph from the parsed sections (a friend of HeapGraph).
 class SnapshotBuilder {
  public:
-  explicit SnapshotBuilder(std::string name) : name_(std::move(name)) {}
+  SnapshotBuilder(std::string name, PhaseTimes* times) : name_(std::move(name)), times_(times) {}
   HeapGraph Build(ByteSource& source);
 
  private:
@@ -39,6 +39,7 @@ class SnapshotBuilder {
   uint64_t ParseUintArray(Scanner& s, const char* section, size_t width, RowFn&& row);
 
   std::string name_;
+  PhaseTimes* times_;
   HeapGraph g_;
 
   // From snapshot.meta.
