@@ -6,8 +6,9 @@
 # small objects (~5 M nodes, ~350 MB); `--size 2g` writes a 2,400,000-entry one with 520-character
 # names (~12 M nodes, ~2.1 GB; V8's writer needs ~12 GB, so it runs under the same cap).
 # `--keep DIR` writes (or reuses) the file in DIR instead of a temporary folder, so repeated runs
-# share it. Prints both tools' time and peak RSS and the
-# ratios, and checks that the two agree on the file (bench/memlab/compare.js). Every tool runs
+# share it. Runs leakcheck 5 times in each form and memlab 3 times, alternating
+# (LEAKCHECK_BENCH_REPEAT, LEAKCHECK_BENCH_MEMLAB_REPEAT; once each for --size 2g), prints each
+# tool's median time, range and peak RSS and the ratios of the medians, and checks that the two agree on the file (bench/memlab/compare.js). Every tool runs
 # under `timeout` (LEAKCHECK_BENCH_TIMEOUT, 900 s) and an address-space cap
 # (LEAKCHECK_BENCH_MEMORY_GB, 16): a tool that fails or runs out is reported as such.
 # LEAKCHECK_BENCH_TIMINGS=1 adds leakcheck's phase timings (`analyze --timings`, stderr).
@@ -60,9 +61,29 @@ measure() {  # measure OUT CMD...  -> prints "seconds maxrss_kb exit_status"
 }
 timings=()
 [ "${LEAKCHECK_BENCH_TIMINGS:-0}" = 1 ] && timings=(--timings)
-read -r lc_s lc_kb lc_rc < <(measure "$work/ours.json" "$leakcheck" analyze "$file" --json --all-classes --objects 20 "${timings[@]}")
-read -r tx_s tx_kb tx_rc < <(measure "$work/ours.txt" "$leakcheck" analyze "$file" --all-classes --objects 20)
-read -r ml_s ml_kb ml_rc < <(measure "$work/memlab.json" node --max-old-space-size=16000 "$root/bench/memlab/summary.js" "$file" 20 2>"$work/memlab.err")
+# Each tool runs several times, alternating, and its median is compared (hyperfine's way: on a
+# shared machine a single run measures the neighbours as much as the tool). Every run is
+# reported (min–max); peak RSS is the largest of the runs.
+repeat=${LEAKCHECK_BENCH_REPEAT:-5}               # leakcheck runs of each form
+ml_repeat=${LEAKCHECK_BENCH_MEMLAB_REPEAT:-3}     # memlab runs
+[ "$label" = map-2g ] && repeat=${LEAKCHECK_BENCH_REPEAT:-1} ml_repeat=${LEAKCHECK_BENCH_MEMLAB_REPEAT:-1}
+# stats "s kb rc" lines -> "median_s min_s max_s max_kb worst_rc"
+stats() { sort -n | awk '{ s[NR] = $1; if ($2 > kb) kb = $2; if ($3 != 0) rc = $3 }
+  END { printf "%s %s %s %d %d\n", s[int((NR + 1) / 2)], s[1], s[NR], kb, rc }'; }
+: >"$work/lc" ; : >"$work/tx"; : >"$work/ml"
+for ((i = 0; i < repeat || i < ml_repeat; i++)); do
+  if ((i < repeat)); then
+    measure "$work/ours.json" "$leakcheck" analyze "$file" --json --all-classes --objects 20 "${timings[@]}" >>"$work/lc"
+    measure "$work/ours.txt" "$leakcheck" analyze "$file" --all-classes --objects 20 >>"$work/tx"
+  fi
+  if ((i < ml_repeat)); then
+    measure "$work/memlab.json" node --max-old-space-size=16000 "$root/bench/memlab/summary.js" "$file" 20 2>"$work/memlab.err" >>"$work/ml"
+    [ "$(tail -1 "$work/ml" | cut -d' ' -f3)" = 0 ] || ml_repeat=$i   # it failed: say so once
+  fi
+done
+read -r lc_s lc_min lc_max lc_kb lc_rc < <(stats <"$work/lc")
+read -r tx_s tx_min tx_max tx_kb tx_rc < <(stats <"$work/tx")
+read -r ml_s ml_min ml_max ml_kb ml_rc < <(stats <"$work/ml")
 if [ "$lc_rc" != 0 ] || [ "$tx_rc" != 0 ]; then
   echo "leakcheck failed (exit $lc_rc / $tx_rc)" >&2
   exit 1
@@ -82,14 +103,16 @@ if [ "$ml_rc" != 0 ]; then
   exit 0
 fi
 
-node - "$work/ours.json" "$size" "$lc_s" "$lc_kb" "$ml_s" "$ml_kb" "$tx_s" "$tx_kb" <<'JS'
-const [ours, size, lcS, lcKb, mlS, mlKb, txS, txKb] = process.argv.slice(2);
+node - "$work/ours.json" "$size" "$lc_s" "$lc_kb" "$ml_s" "$ml_kb" "$tx_s" "$tx_kb" \
+  "$lc_min-$lc_max" "$tx_min-$tx_max" "$ml_min-$ml_max" "$repeat" "$ml_repeat" <<'JS'
+const [ours, size, lcS, lcKb, mlS, mlKb, txS, txKb, lcR, txR, mlR, n, mlN] = process.argv.slice(2);
 const o = require(ours);
 const mb = b => (b / 1048576).toFixed(0) + ' MiB';
+const range = r => r.split('-').map(Number).map(x => x.toFixed(2)).join('–');
 console.log(`snapshot: ${mb(+size)}, ${o.node_count.toLocaleString()} nodes, ${o.edge_count.toLocaleString()} edges`);
-console.log(`leakcheck analyze --json: ${(+lcS).toFixed(2)} s, peak RSS ${mb(lcKb * 1024)} (${(lcKb * 1024 / size).toFixed(2)}x the file; target <= 1.25x)`);
-console.log(`leakcheck analyze (text): ${(+txS).toFixed(2)} s, peak RSS ${mb(txKb * 1024)} (${(txS / lcS).toFixed(2)}x the --json time; target <= 1.2x)`);
-console.log(`memlab (getFullHeapFromFile): ${(+mlS).toFixed(2)} s, peak RSS ${mb(mlKb * 1024)}`);
+console.log(`leakcheck analyze --json: ${(+lcS).toFixed(2)} s median of ${n} (${range(lcR)} s), peak RSS ${mb(lcKb * 1024)} (${(lcKb * 1024 / size).toFixed(2)}x the file; target <= 1.25x)`);
+console.log(`leakcheck analyze (text): ${(+txS).toFixed(2)} s median of ${n} (${range(txR)} s), peak RSS ${mb(txKb * 1024)} (${(txS / lcS).toFixed(2)}x the --json time; target <= 1.2x)`);
+console.log(`memlab (getFullHeapFromFile): ${(+mlS).toFixed(2)} s median of ${mlN} (${range(mlR)} s), peak RSS ${mb(mlKb * 1024)}`);
 console.log(`speed-up: ${(mlS / lcS).toFixed(1)}x (target >= 30x); memory: ${(mlKb / lcKb).toFixed(1)}x less`);
 JS
 node "$root/bench/memlab/compare.js" "$work/ours.json" "$work/memlab.json"
