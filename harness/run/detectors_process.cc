@@ -14,6 +14,10 @@ namespace {
 
 using Counts = std::vector<std::pair<std::string, int64_t>>;
 
+// The least RSS growth, summed over the intervals of the app's own, that can fail `rss` (1 MiB):
+// below it, glibc's heap steps (128 KiB top pad, whole mmap'd blocks) are the figure.
+constexpr double kRssStepFloor = 1024.0 * 1024.0;
+
 int64_t CountOf(const Counts& counts, std::string_view key) {
   for (const auto& [k, n] : counts)
     if (k == key) return n;
@@ -232,6 +236,16 @@ CheckResult CheckRss(const DetectorInput& in, double limit) {
         "RSS measured over {} interval{} without a heap snapshot before it: too few to tell "
         "growth that persists from start-up (add checkpoints)",
         counted, counted == 1 ? "" : "s");
+  }
+  // RSS moves in the allocator's steps (glibc grows its heap by at least 128 KiB and maps large
+  // blocks whole): a short run's few hundred KiB is a step, not a rate (docs/verdicts.md).
+  const double own_growth = y.back() - y.front();
+  if (c.status == CheckStatus::kFailed && own_growth < kRssStepFloor) {
+    c.status = CheckStatus::kInconclusive;
+    c.inconclusive_reason = fmt::format(
+        "RSS grew {} in the intervals of the app's own, less than the allocator's steps ({}): "
+        "too little to measure a rate (run more iterations)",
+        FormatSignedBytes(own_growth), FormatBytes(kRssStepFloor));
   }
   return c;
 }

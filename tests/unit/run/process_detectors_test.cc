@@ -138,6 +138,31 @@ TEST(Rss, OneIntervalOfItsOwnIsInconclusiveTwoThatGrowFail) {
   EXPECT_EQ(leak.status, CheckStatus::kFailed) << leak.summary;
 }
 
+TEST(Rss, AShortRunsAllocatorStepsAreInconclusiveTheSameShapeInMegabytesFails) {
+  // A clean https app, 40 iterations, checkpoints every 8 (measured): +37 MiB after the baseline
+  // snapshot, then +112 KiB, -16 KiB, (snapshot), +184 KiB: 5.9 KiB/iteration over 280 KiB.
+  const std::vector<double> kib = {52703, 90608, 90720, 90704, 91670, 91848};
+  const std::vector<bool> snaps = {true, false, false, true, false, true};
+  auto series = [&](double scale) {
+    DetectorInput in;
+    for (size_t i = 0; i < kib.size(); ++i) {
+      CheckpointSample s;
+      s.iteration = static_cast<int64_t>(i) * 8;
+      s.rss = (kib[0] + (kib[i] - kib[0]) * scale) * 1024;
+      s.heap_used = 4e6;
+      s.snapshot_taken = snaps[i];
+      in.samples.push_back(s);
+    }
+    return in;
+  };
+  CheckResult steps = RunDefault("rss", series(1));
+  EXPECT_EQ(steps.status, CheckStatus::kInconclusive) << steps.summary;
+  EXPECT_THAT(steps.inconclusive_reason, HasSubstr("less than the allocator's steps"));
+  // The leaky twin: the same intervals ten times larger (2.8 MiB of the app's own) fail.
+  CheckResult leak = RunDefault("rss", series(10));
+  EXPECT_EQ(leak.status, CheckStatus::kFailed) << leak.summary;
+}
+
 TEST(HeapLimit, OutOfMemoryFailsWithTheIterationItDiedAt) {
   DetectorInput in;
   CheckpointSample base;
