@@ -18,6 +18,7 @@
 #include "harness/analysis/persistence.h"
 #include "harness/common/format.h"
 #include "harness/run/routes.h"
+#include "harness/run/warmup.h"
 
 namespace leakcheck::run {
 
@@ -124,6 +125,22 @@ CheckResult SlopeCheck(const DetectorInput& in, std::string detector, double lim
   c.summary = fmt::format("{} grows {} (limit {}), R² {:.2f} over {} checkpoints", what,
                           PerIteration(fit.slope), PerIteration(limit), fit.r2, in.samples.size());
   return c;
+}
+
+// A failed per-iteration check whose whole growth over the measured iterations stays within the
+// post-GC noise that the warm-up calls settled (kWarmupSettleBytes, 64 KiB) cannot tell a rate
+// from noise: in a short run one buffer or one lazily built object is a rate above the limit.
+// Inconclusive, with what to do (docs/verdicts.md "Too little growth to measure").
+void InconclusiveWithinNoise(const DetectorInput& in, CheckResult& c, double per_iteration) {
+  if (c.status != CheckStatus::kFailed) return;
+  const double growth = per_iteration * static_cast<double>(MeasuredIterations(in));
+  if (growth >= kWarmupSettleBytes) return;
+  c.status = CheckStatus::kInconclusive;
+  c.inconclusive_reason = fmt::format(
+      "{} in all over {} iterations, within the post-GC noise ({}, the warm-up's settle "
+      "tolerance): too little to measure a rate (run more iterations)",
+      FormatSignedBytes(growth), FormatCount(MeasuredIterations(in)),
+      FormatBytes(kWarmupSettleBytes));
 }
 
 // Types that are the app's own data, as opposed to V8's bookkeeping (code, maps, feedback).
@@ -288,6 +305,7 @@ CheckResult CheckHeapPerIteration(const DetectorInput& in, double limit) {
     c.summary += "; the line does not explain the series (R² < 0.50): noise, not growth";
   }
   if (c.status == CheckStatus::kFailed) AddGrowingClasses(in, c, 5);
+  InconclusiveWithinNoise(in, c, shape.slope);
   return c;
 }
 
@@ -297,6 +315,7 @@ CheckResult CheckExternal(const DetectorInput& in, double limit) {
       SlopeCheck(in, "external", limit, "post-GC external memory (Buffers, ArrayBuffers)",
                  [](const CheckpointSample& s) { return s.external; });
   if (c.status == CheckStatus::kFailed) AddGrowingClasses(in, c, 5);
+  InconclusiveWithinNoise(in, c, c.measured);
   return c;
 }
 

@@ -47,6 +47,43 @@ TEST(HeapPerIteration, FailsOnSteadyGrowthPassesOnNoise) {
   EXPECT_EQ(CheckHeapPerIteration(flat, 256).status, CheckStatus::kPassed);
 }
 
+// A short run (40 iterations, as `--iterations 40`): 152 B/iteration is 6 KB in all, which the
+// post-GC heap moves by between readings anyway. The leaky twin: the same rate over 4,000
+// iterations is 600 KB and fails.
+TEST(HeapPerIteration, GrowthWithinThePostGcNoiseIsInconclusiveTheSameRateOverALongRunFails) {
+  auto run = [](int64_t step) {
+    DetectorInput in;
+    std::vector<std::pair<int64_t, double>> points;
+    for (int64_t i = 0; i <= 5; ++i) points.push_back({i * step, 4e6 + 152.0 * i * step});
+    in.samples = Samples(points);
+    return CheckHeapPerIteration(in, 128);
+  };
+  CheckResult short_run = run(8);
+  EXPECT_EQ(short_run.status, CheckStatus::kInconclusive) << short_run.summary;
+  EXPECT_THAT(short_run.inconclusive_reason, HasSubstr("within the post-GC noise (64.0 KiB"));
+  EXPECT_THAT(short_run.inconclusive_reason, HasSubstr("over 40 iterations"));
+  EXPECT_EQ(run(800).status, CheckStatus::kFailed);
+}
+
+// external: one 8 KiB buffer appearing in 40 iterations reads 263 B/iteration (measured on an
+// https app whose every TLS handshake failed); the same step every 8 iterations for 4,000 fails.
+TEST(External, OneBufferInAShortRunIsInconclusiveASteadyStreamFails) {
+  auto run = [](int64_t step, double bytes) {
+    DetectorInput in;
+    for (int64_t i = 0; i <= 5; ++i) {
+      CheckpointSample s;
+      s.iteration = i * step;
+      s.external = 1.86e6 + (i >= 3 ? bytes : 0) + (step > 8 ? bytes * static_cast<double>(i) : 0);
+      in.samples.push_back(s);
+    }
+    return CheckExternal(in, 128);
+  };
+  CheckResult one = run(8, 8192);
+  EXPECT_EQ(one.status, CheckStatus::kInconclusive) << one.summary;
+  CheckResult stream = run(800, 8192 * 100);
+  EXPECT_EQ(stream.status, CheckStatus::kFailed) << stream.summary;
+}
+
 TEST(Handles, CountsOnlyGrowthThatPersists) {
   DetectorInput in;
   in.samples = Samples({{0, 0}, {100, 0}, {200, 0}});
