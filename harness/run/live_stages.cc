@@ -48,8 +48,11 @@ class LiveApp final : public App {
     }
   }
   void CheckPortOwner() override { app_.CheckPortOwner(); }
+  // Up to 10 s for every Node process to open its inspector (it returns as soon as two looks
+  // agree and all have one): under load a cluster worker of Node 24 took more than 3 s, and a
+  // process found without its inspector is never measured.
   std::vector<process::NodeProcess> Processes() override {
-    return app_.FindProcesses(milliseconds(3000));
+    return app_.FindProcesses(milliseconds(10000));
   }
   int pid() const override { return app_.pid(); }
   uint16_t port() const override { return app_.port(); }
