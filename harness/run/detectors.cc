@@ -17,7 +17,6 @@
 #include "harness/analysis/paths.h"
 #include "harness/analysis/persistence.h"
 #include "harness/common/format.h"
-#include "harness/run/routes.h"
 #include "harness/run/warmup.h"
 
 namespace leakcheck::run {
@@ -74,7 +73,8 @@ constexpr double kMinFitQuality = 0.5;
 constexpr double kNearLimitLow = 0.75;
 constexpr double kNearLimitHigh = 1.5;
 
-// A check of the registry entry `detector` (its report name), in the entry's report unit.
+}  // namespace
+
 CheckResult NewCheck(std::string detector, double measured, double limit) {
   CheckResult c;
   const config::DetectorSpec* spec = config::FindDetector(detector);
@@ -85,8 +85,6 @@ CheckResult NewCheck(std::string detector, double measured, double limit) {
   c.status = measured > limit ? CheckStatus::kFailed : CheckStatus::kPassed;
   return c;
 }
-
-}  // namespace
 
 CheckResult Skipped(std::string detector, double limit, std::string why) {
   CheckResult c;
@@ -424,34 +422,6 @@ CheckResult CheckHandles(const DetectorInput& in, double limit) {
       c.evidence.push_back(std::move(e));
     }
   }
-  return c;
-}
-
-CheckResult CheckHttp(const DetectorInput& in, double limit_percent) {
-  const auto& l = in.load;
-  if (l.requests == 0) {
-    CheckResult c = NewCheck("http", 100, limit_percent);
-    c.status = CheckStatus::kFailed;
-    c.summary = "the flow sent no requests: the scenario measured nothing";
-    return c;
-  }
-  double failed = static_cast<double>(l.errors);
-  double percent = 100.0 * failed / static_cast<double>(l.requests);
-  CheckResult c = NewCheck("http", percent, limit_percent);
-  c.summary =
-      fmt::format("{} of {} requests failed ({:.2f}%; limit {}%), {:.0f} req/s, p99 {:.1f} ms",
-                  FormatCount(l.errors), FormatCount(l.requests), percent, limit_percent,
-                  l.requests_per_second, l.latency_p99_ms);
-  for (const auto& [kind, n] : l.errors_by_kind) {
-    if (n == 0) continue;
-    Evidence e;
-    e.kind = Evidence::Kind::kNote;
-    e.title = kind;
-    e.count = n;
-    e.detail = "errors";
-    c.evidence.push_back(std::move(e));
-  }
-  AddRouteEvidence(l, c);
   return c;
 }
 

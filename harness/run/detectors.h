@@ -88,6 +88,10 @@ CheckResult CheckHeapLimit(const DetectorInput& in, double limit_percent);
 /// ("" for a name the registry does not know). Every detector skips through this one helper.
 CheckResult Skipped(std::string detector, double limit, std::string why);
 
+/// A check of the registry entry `detector` (its report name, config/detectors.def) in the
+/// entry's report unit: failed when `measured` > `limit`, else passed; no summary yet.
+CheckResult NewCheck(std::string detector, double measured, double limit);
+
 /// A check function of the registry.
 using CheckFunction = CheckResult (*)(const DetectorInput& in, double limit);
 

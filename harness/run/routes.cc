@@ -7,6 +7,7 @@
 
 #include "harness/common/format.h"
 #include "harness/common/redact.h"
+#include "harness/run/detectors.h"
 
 namespace leakcheck::run {
 namespace {
@@ -93,6 +94,34 @@ void AddRouteEvidence(const LoadStats& load, CheckResult& http) {
            fmt::format("— {} body: {}{}", s.status, OneLine(s.body), s.truncated ? " …" : ""), 0, 0,
            0});
   }
+}
+
+CheckResult CheckHttp(const DetectorInput& in, double limit_percent) {
+  const auto& l = in.load;
+  if (l.requests == 0) {
+    CheckResult c = NewCheck("http", 100, limit_percent);
+    c.status = CheckStatus::kFailed;
+    c.summary = "the flow sent no requests: the scenario measured nothing";
+    return c;
+  }
+  double failed = static_cast<double>(l.errors);
+  double percent = 100.0 * failed / static_cast<double>(l.requests);
+  CheckResult c = NewCheck("http", percent, limit_percent);
+  c.summary =
+      fmt::format("{} of {} requests failed ({:.2f}%; limit {}%), {:.0f} req/s, p99 {:.1f} ms",
+                  FormatCount(l.errors), FormatCount(l.requests), percent, limit_percent,
+                  l.requests_per_second, l.latency_p99_ms);
+  for (const auto& [kind, n] : l.errors_by_kind) {
+    if (n == 0) continue;
+    Evidence e;
+    e.kind = Evidence::Kind::kNote;
+    e.title = kind;
+    e.count = n;
+    e.detail = "errors";
+    c.evidence.push_back(std::move(e));
+  }
+  AddRouteEvidence(l, c);
+  return c;
 }
 
 }  // namespace leakcheck::run

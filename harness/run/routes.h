@@ -7,7 +7,8 @@
 
 /// Failed requests a person can act on (docs/scenarios.md "Failed requests"): the driver's
 /// per-route counts become RouteOutcome (with redacted, bounded body samples) and the `http`
-/// check's evidence, one line per failing route and one per sample body.
+/// check's evidence, one line per failing route and one per sample body. The `http` check itself
+/// (CheckHttp, declared with the other detectors in detectors.h) is defined in routes.cc.
 namespace leakcheck::run {
 
 /// The driver's routes as results: statuses by code, failures by kind (only kinds that
