@@ -1,8 +1,14 @@
 #include "harness/process/command_line.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <fstream>
 
 #include "harness/common/error.h"
 #include "harness/common/shell_words.h"
@@ -133,6 +139,20 @@ std::string BuildNodeOptions(std::string_view user_node_options,
   }
   add(kInspectorNodeOptions);
   return out;
+}
+
+std::filesystem::path WriteClusterPreload() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/leakcheck-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr)
+    throw HarnessError("process: start", "cannot create a folder for the preload in " + pattern +
+                                             ": " + std::strerror(errno));
+  const std::filesystem::path file = std::filesystem::path(pattern) / "leakcheck-preload.cjs";
+  std::ofstream out(file, std::ios::binary);
+  out << kClusterPreloadSource;
+  out.close();
+  if (!out) throw HarnessError("process: start", "cannot write " + file.string());
+  return file;
 }
 
 bool IsNodeCommand(const std::vector<std::string>& argv) {

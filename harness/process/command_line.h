@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,25 @@ inline constexpr std::string_view kInspectorNodeOptions = "--inspect=127.0.0.1:0
 /// kInspectorNodeOptions (last, so they win over a user's `--inspect`).
 std::string BuildNodeOptions(std::string_view user_node_options,
                              const std::vector<std::string>& extra);
+
+/// The preload leakcheck gives every Node process of the app (`--require`, CommonJS): a cluster
+/// primary gives each worker the inspector port after its own (`--inspect-port=<port + n>`,
+/// node's lib/internal/cluster/primary.js), which any socket of this machine may hold, and the
+/// worker then runs with no inspector; with `cluster.settings.inspectPort = 0` (unless the app
+/// set one) each worker's inspector binds a free port like every other process's.
+inline constexpr std::string_view kClusterPreloadSource =
+    "// Written by leakcheck for this run (harness/process/command_line.h).\n"
+    "'use strict';\n"
+    "try {\n"
+    "  const cluster = require('cluster');\n"
+    "  if (cluster.isPrimary && !('inspectPort' in cluster.settings))\n"
+    "    cluster.settings.inspectPort = 0;\n"
+    "} catch {}\n";
+
+/// Writes kClusterPreloadSource as `leakcheck-preload.cjs` in a new private folder (mkdtemp
+/// under $TMPDIR, else /tmp; 0700) and returns the file's path; the caller removes the folder.
+/// Throws HarnessError "process: start" when it cannot.
+std::filesystem::path WriteClusterPreload();
 
 /// True when argv[0] names the node executable itself (`node`, `/usr/bin/node`, `nodejs`,
 /// `node22`): its flags can go on the command line. Anything else (`npm`, `npx`, `tsx`, a

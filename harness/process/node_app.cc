@@ -226,7 +226,11 @@ std::string DescribeWaitStatus(int status) {
 
 NodeApp::NodeApp(AppSpec spec) : spec_(std::move(spec)) {}
 
-NodeApp::~NodeApp() { Kill(); }
+NodeApp::~NodeApp() {
+  Kill();
+  std::error_code ec;
+  if (!preload_.empty()) std::filesystem::remove_all(preload_.parent_path(), ec);
+}
 
 void NodeApp::CheckSpec(const AppSpec& spec) {
   if (spec.argv.empty()) throw InputError("process: command", "empty command");
@@ -263,9 +267,11 @@ void NodeApp::Start() {
   // Every Node process the command starts (launchers, cluster workers, children) inherits the
   // inspector; node's own flags go on its command line when the command is node itself.
   const bool node_command = IsNodeCommand(spec_.argv);
-  additions.emplace_back(
-      "NODE_OPTIONS",
-      BuildNodeOptions(node_options, node_command ? std::vector<std::string>{} : spec_.node_args));
+  std::vector<std::string> extra = node_command ? std::vector<std::string>{} : spec_.node_args;
+  // Cluster workers' inspectors on free ports too (kClusterPreloadSource).
+  if (preload_.empty()) preload_ = WriteClusterPreload();
+  extra.insert(extra.begin(), {"--require", preload_.string()});
+  additions.emplace_back("NODE_OPTIONS", BuildNodeOptions(node_options, extra));
   std::vector<std::string> env = BuildEnvironment(additions);
 
   std::vector<std::string> argv =

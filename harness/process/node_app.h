@@ -132,6 +132,7 @@ class NodeApp {
   [[noreturn]] void FailNotReady(const std::string& what) const;
 
   AppSpec spec_;
+  std::filesystem::path preload_;  // WriteClusterPreload(); its folder is removed with the app
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   int log_fd_[2] = {-1, -1};  // stdout.log, stderr.log (owned by the reader thread)
