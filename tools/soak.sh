@@ -7,7 +7,8 @@
 #
 # The clean fixtures: every case of tests/fixtures/leaks/expectations.json with exit_code 0 (the
 # `fixed` variants), the bundled scenarios/api.yaml, and the fixed variants of the multi-process
-# fixtures (tests/fixtures/processes/*/fixed.yaml: cluster, launcher, npm start, worker threads).
+# fixtures (tests/fixtures/processes/*/fixed.yaml: cluster, a cluster whose worker port is taken,
+# launcher, npm start, worker threads).
 #
 #   tools/soak.sh [-n RUNS] [--node 22|24|26] [--max-minutes M] [--only REGEX] [--keep DIR]
 #     -n RUNS          runs per fixture (default 10)

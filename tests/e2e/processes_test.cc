@@ -144,7 +144,7 @@ std::vector<ProcessRun> RunsOn(int node) {
       {"cluster/leaky.yaml", 1, "worker", "Array", {"primary", "worker", "worker"}},
       {"cluster/fixed.yaml", 0, "", "", {"primary", "worker", "worker"}},
       // The worker's default inspector port (the primary's + 1) is held: measured all the same.
-      {"cluster-port-taken/app.yaml", 0, "", "", {"primary", "worker"}},
+      {"cluster-port-taken/fixed.yaml", 0, "", "", {"primary", "worker"}},
       {"launcher/leaky.yaml", 1, "child", "history", {"primary", "child"}},
       {"launcher/fixed.yaml", 0, "", "", {"primary", "child"}},
       {"npm-start/leaky.yaml", 1, "primary", "cache", {"primary", "launcher"}},
