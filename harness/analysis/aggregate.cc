@@ -8,7 +8,7 @@ std::vector<ClassStats> AggregateByClass(const HeapGraph& g, const DominatorTree
   // Dense class numbers (a heap has thousands of classes but millions of strings), looked up
   // in a flat table by string index: a hash lookup per node was 5% of `analyze`.
   constexpr uint32_t kNone = UINT32_MAX;
-  std::vector<uint32_t> dense(g.StringCount(), kNone);
+  snapshot::BigVector<uint32_t> dense(g.StringCount(), kNone);
   std::vector<snapshot::StringIndex> class_string;
   snapshot::BigVector<uint32_t> node_class(g.NodeCount());
   for (NodeIndex n = 0; n < g.NodeCount(); ++n) {
@@ -19,7 +19,7 @@ std::vector<ClassStats> AggregateByClass(const HeapGraph& g, const DominatorTree
     }
     node_class[n] = dense[s];
   }
-  std::vector<uint32_t>().swap(dense);
+  snapshot::BigVector<uint32_t>().swap(dense);
   const size_t classes = class_string.size();
   std::vector<uint64_t> count(classes, 0), self(classes, 0), retained(classes, 0);
   for (NodeIndex n = 0; n < g.NodeCount(); ++n) {

@@ -61,7 +61,7 @@ class RetainerPaths {
   snapshot::BigVector<EdgeIndex> parent_edge_;
   snapshot::BigVector<NodeIndex> parent_node_;
   // Per string: what Allowed needs to know of it (bits below).
-  std::vector<uint8_t> weakmap_name_;
+  snapshot::BigVector<uint8_t> weakmap_name_;
   static constexpr uint8_t kWeakMapName = 1;        // may name a WeakMap ephemeron edge
   static constexpr uint8_t kCodeName = 2;           // "code"
   static constexpr uint8_t kNativeContextName = 4;  // "system / NativeContext"

@@ -9,17 +9,28 @@
 namespace leakcheck::analysis {
 
 std::vector<NodeIndex> LargestObjects(const HeapGraph& g, const DominatorTree& tree, size_t n) {
-  std::vector<NodeIndex> nodes;
-  for (NodeIndex i = 0; i < g.NodeCount(); ++i)
-    if (g.Type(i) != snapshot::NodeType::kSynthetic) nodes.push_back(i);
   auto larger = [&](NodeIndex a, NodeIndex b) {
     return tree.retained[a] != tree.retained[b] ? tree.retained[a] > tree.retained[b]
                                                 : g.Id(a) < g.Id(b);
   };
-  n = std::min(n, nodes.size());
-  std::partial_sort(nodes.begin(), nodes.begin() + static_cast<ptrdiff_t>(n), nodes.end(), larger);
-  nodes.resize(n);
-  return nodes;
+  // One pass with a heap of the n largest so far (its top is the smallest of them): a copy of
+  // every node's index, partially sorted, cost a per-node array and most of this phase.
+  std::vector<NodeIndex> top;
+  top.reserve(n + 1);
+  if (n == 0) return top;
+  for (NodeIndex i = 0; i < g.NodeCount(); ++i) {
+    if (g.Type(i) == snapshot::NodeType::kSynthetic) continue;
+    if (top.size() == n) {
+      if (!larger(i, top.front())) continue;
+      std::pop_heap(top.begin(), top.end(), larger);
+      top.back() = i;
+    } else {
+      top.push_back(i);
+    }
+    std::push_heap(top.begin(), top.end(), larger);
+  }
+  std::sort_heap(top.begin(), top.end(), larger);
+  return top;
 }
 
 SnapshotSummary Summarize(const HeapGraph& g, std::string file, const SummaryOptions& options) {

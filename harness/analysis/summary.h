@@ -45,7 +45,8 @@ struct SummaryOptions {
 /// retainer paths of the largest objects.
 SnapshotSummary Summarize(const HeapGraph& g, std::string file, const SummaryOptions& options);
 
-/// The top `n` nodes by retained size, excluding the synthetic root categories.
+/// The top `n` nodes by retained size, largest first (ties: the lower id first), excluding
+/// synthetic nodes (the root categories). One pass with a heap of n: O(nodes · log n).
 std::vector<NodeIndex> LargestObjects(const HeapGraph& g, const DominatorTree& tree, size_t n);
 
 }  // namespace leakcheck::analysis

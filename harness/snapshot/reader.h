@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,13 @@ class ByteSource {
   virtual size_t Read(char* buffer, size_t n) = 0;
   /// Total size in bytes, when known up front (lets the reader size its tables once).
   virtual std::optional<uint64_t> Size() const { return std::nullopt; }
+  /// A second, independent reader of the same input from byte `offset` on (its Size() is the
+  /// whole input's), or nullptr when the source cannot give one (a stream). The reader parses
+  /// "edges" with it on a second thread while this source reads "nodes".
+  virtual std::unique_ptr<ByteSource> OpenAt(uint64_t /*offset*/) const { return nullptr; }
+  /// Moves the read position forward to byte `offset` (the end of input at most); false when
+  /// the source cannot.
+  virtual bool SkipTo(uint64_t /*offset*/) { return false; }
 };
 
 /// Reads a `.heapsnapshot` file as written by Node 20+ (v8.writeHeapSnapshot, DevTools, CDP).

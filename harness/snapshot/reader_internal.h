@@ -5,8 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <future>
+#include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -20,11 +24,13 @@ class SnapshotBuilder {
  public:
   SnapshotBuilder(std::string name, PhaseTimes* times) : name_(std::move(name)), times_(times) {}
   HeapGraph Build(ByteSource& source);
+  ~SnapshotBuilder();
 
  private:
   class Scanner;
 
   [[noreturn]] void Fail(const std::string& what) const;
+  void ReadTopLevel(ByteSource& source, Scanner& s);
   void ParseHeader(Scanner& s);
   void ParseNodes(Scanner& s);
   void ParseEdges(Scanner& s);
@@ -32,6 +38,21 @@ class SnapshotBuilder {
   void ParseStrings(Scanner& s);
   void Finish();
   void PropagateDetachedness();
+
+  // "edges" on a second thread (reader.cc): started at "nodes" when the source can be read at
+  // two places at once; this thread then skips the edges and reads what follows them.
+  struct EdgesWorker;
+  struct EdgeArrays {
+    BigVector<EdgeType> type;
+    BigVector<uint32_t> name;
+    BigVector<NodeIndex> to;
+  };
+  void ReadEdgeArray(Scanner& s, EdgeArrays& out);
+  void TakeEdges(EdgeArrays& edges);
+  void StartEdgesWorker(ByteSource& source, uint64_t nodes_open);
+  void RunEdgesWorker(EdgesWorker& w, uint64_t nodes_open, std::stop_token stop);
+  bool SkipEdgesReadByWorker(Scanner& s);
+  std::exception_ptr JoinEdgesWorker();
   // Objects of a minified class get the name it is exported under (class_alias.cc).
   void NameMinifiedClasses();
 
@@ -52,7 +73,29 @@ class SnapshotBuilder {
   std::vector<EdgeType> edge_types_;
   uint64_t node_count_ = 0, edge_count_ = 0;
   bool have_header_ = false, have_nodes_ = false, have_edges_ = false, have_strings_ = false;
+  std::unique_ptr<EdgesWorker> edges_worker_;  // declared after g_: stopped before it goes
+  bool edges_skipped_ = false;                 // this thread skipped "edges"; the worker read them
+  uint64_t edges_skip_end_ = 0;                // where this thread found their end
 };
+
+// The edges thread's state (reader.cc, StartEdgesWorker).
+struct SnapshotBuilder::EdgesWorker {
+  static constexpr uint64_t kNoStart = UINT64_MAX;
+  std::unique_ptr<ByteSource> source;
+  std::promise<uint64_t> start_promise;  // byte of the edges' '[', or kNoStart
+  std::future<uint64_t> start = start_promise.get_future();
+  uint64_t end = 0;  // the byte after the edges' ']'
+  EdgeArrays edges;
+  std::exception_ptr error;
+  std::jthread thread;  // last: stopped and joined first
+};
+
+// Thrown inside a scanner whose stop token was triggered (the edges thread, when the reader
+// no longer needs it); never leaves the reader.
+struct ReadCancelled {};
+
+// Inputs at least this large read "edges" on a second thread (reader.cc).
+inline constexpr uint64_t kParallelMinBytes = 1 << 20;
 
 // Helpers of the reader (internal).
 inline constexpr size_t kBufferSize = 4 << 20;
@@ -81,11 +124,16 @@ inline std::string Printable(char c) {
 // every scanning loop), and bytes in [cur_, end_) are unread.
 class SnapshotBuilder::Scanner {
  public:
-  Scanner(ByteSource& source, const SnapshotBuilder& owner)
+  /// Reads `source`, whose next byte is byte `start` of the input; `stop`, when given, makes
+  /// the next refill throw ReadCancelled once it is triggered.
+  Scanner(ByteSource& source, const SnapshotBuilder& owner, uint64_t start = 0,
+          const std::stop_token* stop = nullptr)
       : source_(source),
         owner_(owner),
         buffer_size_(BufferSizeFor(source)),
-        buffer_(buffer_size_ + 2 * kPadding + 1) {
+        buffer_(buffer_size_ + 2 * kPadding + 1),
+        base_(start),
+        stop_(stop) {
     Fill();
   }
 
@@ -97,6 +145,7 @@ class SnapshotBuilder::Scanner {
 
   /// Keeps the unread bytes and reads more after them. Returns false at end of input.
   bool Fill() {
+    if (stop_ && stop_->stop_requested()) throw ReadCancelled{};
     if (eof_) return false;
     size_t keep = static_cast<size_t>(end_ - cur_);
     base_ += static_cast<uint64_t>(cur_ - buffer_.data());
@@ -129,6 +178,39 @@ class SnapshotBuilder::Scanner {
   }
 
   char Peek() { return Ensure(1) ? *cur_ : '\0'; }
+
+  /// Moves forward to byte `offset` (not before the current one), within the buffer when it
+  /// holds it, else by repositioning the source. False when the source cannot move.
+  bool SkipTo(uint64_t offset) {
+    const uint64_t buffered_end = base_ + static_cast<uint64_t>(end_ - buffer_.data());
+    if (offset <= buffered_end) {
+      cur_ = buffer_.data() + (offset - base_);
+      return true;
+    }
+    if (auto size = source_.Size()) offset = std::min(offset, *size);
+    if (!source_.SkipTo(offset)) return false;
+    base_ = offset;
+    cur_ = end_ = buffer_.data();
+    *end_ = '\0';
+    eof_ = false;
+    Fill();
+    return true;
+  }
+
+  /// Moves just past the first ']' at or after byte `from` (not before the current one).
+  /// False when the input ends first or the source cannot move.
+  bool SkipPastBracket(uint64_t from) {
+    if (!SkipTo(from)) return false;
+    for (;;) {
+      if (auto* hit =
+              static_cast<char*>(std::memchr(cur_, ']', static_cast<size_t>(end_ - cur_)))) {
+        cur_ = hit + 1;
+        return true;
+      }
+      cur_ = end_;
+      if (!Fill()) return false;
+    }
+  }
 
   /// Bytes left to read, when the source knows its size.
   std::optional<uint64_t> Remaining() const {
@@ -261,6 +343,7 @@ class SnapshotBuilder::Scanner {
   char* cur_ = buffer_.data();
   char* end_ = buffer_.data();
   uint64_t base_ = 0;
+  const std::stop_token* stop_ = nullptr;
   bool eof_ = false;
 };
 
