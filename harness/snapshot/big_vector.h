@@ -11,11 +11,11 @@
 namespace leakcheck::snapshot {
 
 /// Keeps the big blocks freed while it is alive (nested scopes share one pool) and hands them
-/// out again, unmapping them all when the last scope ends. A fresh page costs the kernel a
-/// fault and zeroing, and in a virtual machine whose host reclaims idle memory a host fault as
-/// well: the analysis frees and allocates ~twice its peak in per-node arrays, and on the bench
-/// machine those second faults were up to 0.3 s of `analyze` (perf, 2026-11-30). Peak RSS does
-/// not grow: a request that no kept block can serve first gives all kept blocks back.
+/// out again, unmapping them all when the last scope ends. A fresh page costs a fault and its
+/// zeroing, and the analysis frees and allocates ~1.6 times its peak in per-node arrays: reuse
+/// saved ~40 ms of `analyze` at the median on the bench file (2026-11-30). Peak RSS does not
+/// grow as long as big arrays allocated meanwhile are BigVectors too (a request that no kept
+/// block can serve first gives them all back); a big std::vector would add to the kept ones.
 class BigBlockReuse {
  public:
   BigBlockReuse();
@@ -31,18 +31,19 @@ void* TakeFreedBigBlock(size_t length);
 bool KeepFreedBigBlock(void* p, size_t length);
 
 /// An allocator for the snapshot engine's big per-node and per-edge arrays (tens to hundreds of
-/// MiB each). Blocks of at least kHugeBlock bytes are mapped on their own, aligned to 2 MiB and
-/// marked MADV_HUGEPAGE, so the kernel backs them with transparent huge pages where it can: one
-/// page fault per 2 MiB instead of per 4 KiB (faults and their bookkeeping were ~20% of
-/// `analyze` on the bench file; perf, 2026-11-29). Untouched pages still cost no memory, and a
-/// block's tail past its last 2 MiB boundary stays in small pages, so peak RSS does not grow.
-/// Smaller blocks come from the ordinary allocator. Throws std::bad_alloc like it.
-/// While a BigBlockReuse is alive, freed big blocks are kept and handed out again (see there).
+/// MiB each). Blocks of at least kBigBlock bytes are mapped on their own, so that a
+/// BigBlockReuse can keep and hand them out again; smaller ones come from the ordinary
+/// allocator. Throws std::bad_alloc like it.
+///
+/// Why not transparent huge pages (MADV_HUGEPAGE, tried 2026-11-29): one fault per 2 MiB made
+/// `analyze` ~5% faster back to back, but a huge page needs 2 MiB of contiguous free memory,
+/// which after another big process has exited (memlab, in the bench) the kernel must compact
+/// or the host must back again: touching 400 MiB then took 850 ms against 150 ms in 4 KiB
+/// pages, and `analyze` 1.04–1.19 s against 0.72–0.81 s (bench machine, 2026-11-30).
 template <typename T>
 struct BigAllocator {
   using value_type = T;
-  static constexpr size_t kHugeBlock = size_t{4} << 20;
-  static constexpr size_t kHugePage = size_t{2} << 20;
+  static constexpr size_t kBigBlock = size_t{4} << 20;
   static constexpr size_t kPage = 4096;
 
   BigAllocator() = default;
@@ -52,28 +53,18 @@ struct BigAllocator {
   T* allocate(size_t n) {
     if (n > SIZE_MAX / sizeof(T)) throw std::bad_alloc();
     const size_t bytes = n * sizeof(T);
-    if (bytes < kHugeBlock) return std::allocator<T>().allocate(n);
+    if (bytes < kBigBlock) return std::allocator<T>().allocate(n);
     const size_t length = RoundUp(bytes, kPage);
     if (void* reused = TakeFreedBigBlock(length)) return static_cast<T*>(reused);
-    // Map 2 MiB more than needed, then give back the unaligned head and the rest of the tail.
-    void* raw = ::mmap(nullptr, length + kHugePage, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (raw == MAP_FAILED) throw std::bad_alloc();
-    const auto start = reinterpret_cast<uintptr_t>(raw);
-    const uintptr_t aligned = RoundUp(start, kHugePage);
-    if (aligned > start) ::munmap(raw, aligned - start);
-    const uintptr_t end = start + length + kHugePage;
-    if (end > aligned + length)
-      ::munmap(reinterpret_cast<void*>(aligned + length), end - aligned - length);
-#ifdef MADV_HUGEPAGE
-    ::madvise(reinterpret_cast<void*>(aligned), length, MADV_HUGEPAGE);
-#endif
-    return reinterpret_cast<T*>(aligned);
+    void* block =
+        ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (block == MAP_FAILED) throw std::bad_alloc();
+    return static_cast<T*>(block);
   }
 
   void deallocate(T* p, size_t n) noexcept {
     const size_t bytes = n * sizeof(T);
-    if (bytes < kHugeBlock) {
+    if (bytes < kBigBlock) {
       std::allocator<T>().deallocate(p, n);
       return;
     }

@@ -16,6 +16,7 @@
 #include "harness/snapshot/reader_internal.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -127,6 +128,14 @@ class MemorySource : public ByteSource {
   std::string_view data_;
   uint64_t position_;
 };
+// The CPUs this process may run on (taskset, cgroup cpusets): one means no edges thread.
+int CpusAvailable() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return CPU_COUNT(&set);
+}
+
 }  // namespace
 
 SnapshotBuilder::~SnapshotBuilder() = default;  // stops and joins the edges thread, if any
@@ -338,7 +347,38 @@ uint64_t SnapshotBuilder::ParseUintArray(Scanner& s, const char* section, size_t
     char* p = s.cur();
     char* const end = s.end();
     const bool eof = s.eof();
+    // The fast path is for values that start at least kPadding bytes before the buffer's end
+    // (a number and its separator cannot then be cut by it), and not in the input's last
+    // buffer (where the general loop tells a cut number from a whole one).
+    char* const limit = eof ? p : end - kPadding;
     for (;;) {
+      // The fast path: digits, then ',' or V8's "\n,". Anything else — other spaces, ']', a
+      // long number, a fault — falls through to the general code below, in the same state (at
+      // a value, or just after one).
+      while (need_value && p < limit) {
+        unsigned digit = static_cast<unsigned char>(*p) - '0';
+        if (digit > 9) break;
+        char* q = p + 1;
+        uint64_t v = digit;
+        while ((digit = static_cast<unsigned char>(*q) - '0') <= 9) {
+          v = v * 10 + digit;
+          ++q;
+        }
+        if (q - p > 19) break;  // the general code reports it
+        values[column] = v;
+        if (++column == width) {
+          row(values.data());
+          column = 0;
+        }
+        ++count;
+        if (*q == '\n') ++q;
+        if (*q == ',') {
+          p = q + 1;
+        } else {
+          p = q;
+          need_value = false;
+        }
+      }
       while (IsSpace(*p)) ++p;
       if (p >= end && !eof) break;
       if (need_value) {
@@ -407,7 +447,7 @@ void SnapshotBuilder::ParseNodes(Scanner& s) {
 
   uint64_t edges_so_far = 0;
   const auto type_count = node_types_.size();
-  ParseUintArray(s, "nodes", node_width_, [&](const uint64_t* v) {
+  ParseUintArray(s, "nodes", node_width_, [&](const uint64_t* v) __attribute__((always_inline)) {
     const size_t ordinal = g_.node_type_.size();
     if (ordinal >= n)
       Fail(fmt::format("\"nodes\" holds more than the {} nodes snapshot.node_count declares", n));
@@ -467,22 +507,24 @@ void SnapshotBuilder::ReadEdgeArray(Scanner& s, EdgeArrays& out) {
   out.name.reserve(m);
   out.to.reserve(m);
   const uint64_t nodes_len = node_count_ * node_width_;
+  const NodeOffsetDivisor per_node(node_width_);
   const auto type_count = edge_types_.size();
-  ParseUintArray(s, "edges", edge_width_, [&](const uint64_t* v) {
+  ParseUintArray(s, "edges", edge_width_, [&](const uint64_t* v) __attribute__((always_inline)) {
     const size_t index = out.type.size();
     if (index >= m)
       Fail(fmt::format("\"edges\" holds more than the {} edges snapshot.edge_count declares", m));
     if (v[e_type_] >= type_count)
       Fail(fmt::format("edge {} has type {}, but meta lists only {} edge types", index, v[e_type_],
                        type_count));
-    if (v[e_to_] >= nodes_len || v[e_to_] % node_width_ != 0)
+    const uint64_t to_node = per_node.Quotient(v[e_to_]);
+    if (v[e_to_] >= nodes_len || to_node * node_width_ != v[e_to_])
       Fail(
           fmt::format("edge {} points at node offset {}, which is not a node (nodes has {} values)",
                       index, v[e_to_], nodes_len));
     if (v[e_name_] > UINT32_MAX) Fail(fmt::format("edge {} has a name index out of range", index));
     out.type.push_back(edge_types_[v[e_type_]]);
     out.name.push_back(static_cast<uint32_t>(v[e_name_]));
-    out.to.push_back(static_cast<NodeIndex>(v[e_to_] / node_width_));
+    out.to.push_back(static_cast<NodeIndex>(to_node));
   });
   if (out.type.size() != m)
     Fail(fmt::format("\"edges\" holds {} edges, but snapshot.edge_count declares {}",
@@ -505,7 +547,7 @@ void SnapshotBuilder::TakeEdges(EdgeArrays& edges) {
 
 void SnapshotBuilder::StartEdgesWorker(ByteSource& source, uint64_t nodes_open) {
   const auto size = source.Size();
-  if (!size || *size < kParallelMinBytes) return;
+  if (!size || *size < kParallelMinBytes || CpusAvailable() < 2) return;
   auto worker = std::make_unique<EdgesWorker>();
   worker->source = source.OpenAt(nodes_open);
   if (!worker->source) return;
