@@ -35,13 +35,6 @@ RetainerPaths::RetainerPaths(const HeapGraph& g)
       parent_edge_(g.NodeCount(), 0),
       parent_node_(g.NodeCount(), snapshot::kNoNode),
       weakmap_name_(g.StringCount(), 0) {
-  // The names Allowed asks about, once per string rather than once per edge.
-  for (uint32_t s = 0; s < g.StringCount(); ++s) {
-    const std::string_view text = g.String(s);
-    weakmap_name_[s] = (text.find("WeakMap") != std::string_view::npos ? kWeakMapName : 0) |
-                       (text == "code" ? kCodeName : 0) |
-                       (text == "system / NativeContext" ? kNativeContextName : 0);
-  }
   snapshot::BigVector<NodeIndex> queue;
   queue.reserve(g.NodeCount());
   queue.push_back(HeapGraph::kRoot);
@@ -59,18 +52,28 @@ RetainerPaths::RetainerPaths(const HeapGraph& g)
   }
 }
 
+uint8_t RetainerPaths::NameFlags(snapshot::StringIndex s) const {
+  uint8_t& flags = weakmap_name_[s];
+  if (!(flags & kKnown)) {
+    const std::string_view text = g_.String(s);
+    flags = kKnown | (text.find("WeakMap") != std::string_view::npos ? kWeakMapName : 0) |
+            (text == "code" ? kCodeName : 0) |
+            (text == "system / NativeContext" ? kNativeContextName : 0);
+  }
+  return flags;
+}
+
 bool RetainerPaths::Allowed(NodeIndex from, EdgeIndex e) const {
   const NodeIndex to = g_.EdgeTarget(e);
   const EdgeType type = g_.EdgeKind(e);
   if (from == to || type == EdgeType::kWeak) return false;
   if (type == EdgeType::kShortcut) return from == HeapGraph::kRoot;
   if (snapshot::EdgeHasIndexName(type)) {
-    return !(type == EdgeType::kHidden && (weakmap_name_[g_.NameIndex(to)] & kNativeContextName));
+    return !(type == EdgeType::kHidden && (NameFlags(g_.NameIndex(to)) & kNativeContextName));
   }
   const auto name_index = g_.EdgeNameOrIndex(e);
-  if (type == EdgeType::kInternal && (weakmap_name_[name_index] & kCodeName)) return false;
-  if ((weakmap_name_[name_index] & kWeakMapName) &&
-      WeakMapKeyId(g_.String(name_index)) == g_.Id(to))
+  if (type == EdgeType::kInternal && (NameFlags(name_index) & kCodeName)) return false;
+  if ((NameFlags(name_index) & kWeakMapName) && WeakMapKeyId(g_.String(name_index)) == g_.Id(to))
     return false;
   return true;
 }

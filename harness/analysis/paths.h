@@ -60,11 +60,14 @@ class RetainerPaths {
   snapshot::BigVector<uint32_t> distance_;
   snapshot::BigVector<EdgeIndex> parent_edge_;
   snapshot::BigVector<NodeIndex> parent_node_;
-  // Per string: what Allowed needs to know of it (bits below).
-  snapshot::BigVector<uint8_t> weakmap_name_;
+  // Per string: what Allowed needs to know of it (bits below), worked out the first time it
+  // is asked (the names of edges and of hidden edges' targets are a few thousand of millions).
+  uint8_t NameFlags(snapshot::StringIndex s) const;
+  mutable snapshot::BigVector<uint8_t> weakmap_name_;
   static constexpr uint8_t kWeakMapName = 1;        // may name a WeakMap ephemeron edge
   static constexpr uint8_t kCodeName = 2;           // "code"
   static constexpr uint8_t kNativeContextName = 4;  // "system / NativeContext"
+  static constexpr uint8_t kKnown = 0x80;           // the bits above are worked out
 };
 
 }  // namespace leakcheck::analysis

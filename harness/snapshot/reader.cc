@@ -445,46 +445,52 @@ void SnapshotBuilder::ParseNodes(Scanner& s) {
   g_.first_edge_.push_back(0);
   if (n_detachedness_ >= 0) g_.node_detachedness_.reserve(n);
 
-  uint64_t edges_so_far = 0;
+  uint64_t edges_so_far = 0, total_size = 0, max_name = 0;
   const auto type_count = node_types_.size();
-  ParseUintArray(s, "nodes", node_width_, [&](const uint64_t* v) __attribute__((always_inline)) {
-    const size_t ordinal = g_.node_type_.size();
-    if (ordinal >= n)
-      Fail(fmt::format("\"nodes\" holds more than the {} nodes snapshot.node_count declares", n));
-    // A type past meta's list (old Chrome writers) is read as unknown, as memlab reads it.
-    g_.node_type_.push_back(v[n_type_] < type_count ? node_types_[v[n_type_]] : NodeType::kUnknown);
-    if (v[n_name_] >= UINT32_MAX)
-      Fail(fmt::format("node {} has name index {}, out of range", ordinal, v[n_name_]));
-    if (v[n_edge_count_] >= UINT32_MAX)
-      Fail(fmt::format("node {} has edge count {}, out of range", ordinal, v[n_edge_count_]));
-    g_.node_name_.push_back(static_cast<uint32_t>(v[n_name_]));
-    uint64_t id = v[n_id_];
-    if (id >= HeapGraph::kLargeId) {  // 64-bit ids (Julia writes addresses)
-      g_.large_ids_[static_cast<NodeIndex>(ordinal)] = id;
-      id = HeapGraph::kLargeId;
-    }
-    g_.node_id_.push_back(static_cast<uint32_t>(id));
-    uint64_t self = v[n_self_size_];
-    if (self >= HeapGraph::kLargeSize) {
-      g_.large_self_sizes_[static_cast<NodeIndex>(ordinal)] = self;
-      self = HeapGraph::kLargeSize;
-    }
-    g_.node_self_size_.push_back(static_cast<uint32_t>(self));
-    g_.total_size_ += v[n_self_size_];
-    edges_so_far += v[n_edge_count_];
-    if (edges_so_far > edge_count_)
-      Fail(fmt::format("node {}'s edges run past the {} edges snapshot.edge_count declares",
-                       ordinal, edge_count_));
-    g_.first_edge_.push_back(static_cast<uint32_t>(edges_so_far));
-    if (n_detachedness_ >= 0)
-      g_.node_detachedness_.push_back(static_cast<uint8_t>(v[n_detachedness_]));
-  });
+  ParseUintArray(
+      s, "nodes", node_width_, [&](const uint64_t* v) __attribute__((always_inline)) {
+        const size_t ordinal = g_.node_type_.size();
+        if (ordinal >= n)
+          Fail(fmt::format("\"nodes\" holds more than the {} nodes snapshot.node_count declares",
+                           n));
+        // A type past meta's list (old Chrome writers) is read as unknown, as memlab reads it.
+        g_.node_type_.push_back(v[n_type_] < type_count ? node_types_[v[n_type_]]
+                                                        : NodeType::kUnknown);
+        if (v[n_name_] >= UINT32_MAX)
+          Fail(fmt::format("node {} has name index {}, out of range", ordinal, v[n_name_]));
+        if (v[n_edge_count_] >= UINT32_MAX)
+          Fail(fmt::format("node {} has edge count {}, out of range", ordinal, v[n_edge_count_]));
+        g_.node_name_.push_back(static_cast<uint32_t>(v[n_name_]));
+        max_name = std::max(max_name, v[n_name_]);
+        uint64_t id = v[n_id_];
+        if (id >= HeapGraph::kLargeId) {  // 64-bit ids (Julia writes addresses)
+          g_.large_ids_[static_cast<NodeIndex>(ordinal)] = id;
+          id = HeapGraph::kLargeId;
+        }
+        g_.node_id_.push_back(static_cast<uint32_t>(id));
+        uint64_t self = v[n_self_size_];
+        if (self >= HeapGraph::kLargeSize) {
+          g_.large_self_sizes_[static_cast<NodeIndex>(ordinal)] = self;
+          self = HeapGraph::kLargeSize;
+        }
+        g_.node_self_size_.push_back(static_cast<uint32_t>(self));
+        total_size += v[n_self_size_];
+        edges_so_far += v[n_edge_count_];
+        if (edges_so_far > edge_count_)
+          Fail(fmt::format("node {}'s edges run past the {} edges snapshot.edge_count declares",
+                           ordinal, edge_count_));
+        g_.first_edge_.push_back(static_cast<uint32_t>(edges_so_far));
+        if (n_detachedness_ >= 0)
+          g_.node_detachedness_.push_back(static_cast<uint8_t>(v[n_detachedness_]));
+      });
   if (g_.node_type_.size() != n)
     Fail(fmt::format("\"nodes\" holds {} nodes, but snapshot.node_count declares {}",
                      g_.node_type_.size(), n));
   if (edges_so_far != edge_count_)
     Fail(fmt::format("the nodes' edge counts add up to {}, but snapshot.edge_count declares {}",
                      edges_so_far, edge_count_));
+  g_.total_size_ = total_size;
+  max_node_name_ = max_name;
   have_nodes_ = true;
 }
 
@@ -509,29 +515,41 @@ void SnapshotBuilder::ReadEdgeArray(Scanner& s, EdgeArrays& out) {
   const uint64_t nodes_len = node_count_ * node_width_;
   const NodeOffsetDivisor per_node(node_width_);
   const auto type_count = edge_types_.size();
-  ParseUintArray(s, "edges", edge_width_, [&](const uint64_t* v) __attribute__((always_inline)) {
-    const size_t index = out.type.size();
-    if (index >= m)
-      Fail(fmt::format("\"edges\" holds more than the {} edges snapshot.edge_count declares", m));
-    if (v[e_type_] >= type_count)
-      Fail(fmt::format("edge {} has type {}, but meta lists only {} edge types", index, v[e_type_],
-                       type_count));
-    const uint64_t to_node = per_node.Quotient(v[e_to_]);
-    if (v[e_to_] >= nodes_len || to_node * node_width_ != v[e_to_])
-      Fail(
-          fmt::format("edge {} points at node offset {}, which is not a node (nodes has {} values)",
-                      index, v[e_to_], nodes_len));
-    if (v[e_name_] > UINT32_MAX) Fail(fmt::format("edge {} has a name index out of range", index));
-    out.type.push_back(edge_types_[v[e_type_]]);
-    out.name.push_back(static_cast<uint32_t>(v[e_name_]));
-    out.to.push_back(static_cast<NodeIndex>(to_node));
-  });
+  // Per type: all ones when its name_or_index is a string index (checked in Finish against the
+  // strings' count, which comes last), else zero; the largest such name is kept on the way.
+  std::array<uint64_t, 256> string_name{};
+  for (size_t t = 0; t < type_count && t < string_name.size(); ++t)
+    string_name[t] = EdgeHasIndexName(edge_types_[t]) ? 0 : ~uint64_t{0};
+  uint64_t max_string_name = 0;
+  ParseUintArray(
+      s, "edges", edge_width_, [&](const uint64_t* v) __attribute__((always_inline)) {
+        const size_t index = out.type.size();
+        if (index >= m)
+          Fail(fmt::format("\"edges\" holds more than the {} edges snapshot.edge_count declares",
+                           m));
+        if (v[e_type_] >= type_count)
+          Fail(fmt::format("edge {} has type {}, but meta lists only {} edge types", index,
+                           v[e_type_], type_count));
+        const uint64_t to_node = per_node.Quotient(v[e_to_]);
+        if (v[e_to_] >= nodes_len || to_node * node_width_ != v[e_to_])
+          Fail(fmt::format(
+              "edge {} points at node offset {}, which is not a node (nodes has {} values)", index,
+              v[e_to_], nodes_len));
+        if (v[e_name_] > UINT32_MAX)
+          Fail(fmt::format("edge {} has a name index out of range", index));
+        out.type.push_back(edge_types_[v[e_type_]]);
+        out.name.push_back(static_cast<uint32_t>(v[e_name_]));
+        max_string_name = std::max(max_string_name, v[e_name_] & string_name[v[e_type_] & 0xff]);
+        out.to.push_back(static_cast<NodeIndex>(to_node));
+      });
   if (out.type.size() != m)
     Fail(fmt::format("\"edges\" holds {} edges, but snapshot.edge_count declares {}",
                      out.type.size(), m));
+  out.max_string_name = max_string_name;
 }
 
 void SnapshotBuilder::TakeEdges(EdgeArrays& edges) {
+  max_edge_string_name_ = edges.max_string_name;
   g_.edge_type_ = std::move(edges.type);
   g_.edge_name_ = std::move(edges.name);
   g_.edge_to_ = std::move(edges.to);

@@ -46,6 +46,7 @@ class SnapshotBuilder {
     BigVector<EdgeType> type;
     BigVector<uint32_t> name;
     BigVector<NodeIndex> to;
+    uint64_t max_string_name = 0;  // the largest name of an edge named by a string index
   };
   void ReadEdgeArray(Scanner& s, EdgeArrays& out);
   void TakeEdges(EdgeArrays& edges);
@@ -72,6 +73,7 @@ class SnapshotBuilder {
   std::vector<NodeType> node_types_;
   std::vector<EdgeType> edge_types_;
   uint64_t node_count_ = 0, edge_count_ = 0;
+  uint64_t max_node_name_ = 0, max_edge_string_name_ = 0;  // checked in Finish
   bool have_header_ = false, have_nodes_ = false, have_edges_ = false, have_strings_ = false;
   std::unique_ptr<EdgesWorker> edges_worker_;  // declared after g_: stopped before it goes
   bool edges_skipped_ = false;                 // this thread skipped "edges"; the worker read them

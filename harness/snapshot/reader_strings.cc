@@ -151,15 +151,19 @@ void SnapshotBuilder::Finish() {
   if (!have_edges_) Fail("the \"edges\" array is missing");
   if (!have_strings_) Fail("the \"strings\" array is missing");
 
+  // The parse kept the largest string index the nodes and edges name: only a file that names
+  // a missing string pays for the search that says which one.
   const uint64_t string_count = g_.string_offsets_.size() - 1;
-  for (NodeIndex n = 0; n < g_.NodeCount(); ++n)
-    if (g_.node_name_[n] >= string_count)
-      Fail(fmt::format("node {} names string {}, but there are only {} strings", n,
-                       g_.node_name_[n], string_count));
-  for (EdgeIndex e = 0; e < g_.EdgeCount(); ++e)
-    if (!EdgeHasIndexName(g_.edge_type_[e]) && g_.edge_name_[e] >= string_count)
-      Fail(fmt::format("edge {} names string {}, but there are only {} strings", e,
-                       g_.edge_name_[e], string_count));
+  if (max_node_name_ >= string_count)
+    for (NodeIndex n = 0; n < g_.NodeCount(); ++n)
+      if (g_.node_name_[n] >= string_count)
+        Fail(fmt::format("node {} names string {}, but there are only {} strings", n,
+                         g_.node_name_[n], string_count));
+  if (max_edge_string_name_ >= string_count)
+    for (EdgeIndex e = 0; e < g_.EdgeCount(); ++e)
+      if (!EdgeHasIndexName(g_.edge_type_[e]) && g_.edge_name_[e] >= string_count)
+        Fail(fmt::format("edge {} names string {}, but there are only {} strings", e,
+                         g_.edge_name_[e], string_count));
 
   NameMinifiedClasses();
 

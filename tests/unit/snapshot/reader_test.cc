@@ -191,7 +191,11 @@ TEST(SnapshotReader, RejectsOutOfRangeValues) {
   EXPECT_THAT(ErrorOf(replace("\"edges\":[1,1,7", "\"edges\":[1,1,8")), HasSubstr("not a node"));
   // A name index past the strings table.
   EXPECT_THAT(ErrorOf(replace("\"nodes\":[9,0,", "\"nodes\":[9,999,")),
-              HasSubstr("but there are only 8 strings"));
+              HasSubstr("node 0 names string 999, but there are only 8 strings"));
+  // An edge named by a string index past the table; an element index that large is fine.
+  EXPECT_THAT(ErrorOf(replace("\"edges\":[1,1,7", "\"edges\":[2,999,7")),
+              HasSubstr("edge 0 names string 999, but there are only 8 strings"));
+  EXPECT_EQ(ErrorOf(replace("\"edges\":[1,1,7", "\"edges\":[1,999,7")), "");
   // An edge type index past meta's type list. (A node type past the list is read as unknown:
   // HandedSnapshots.NodeTypePastTheMetaListIsReadAsUnknown.)
   EXPECT_THAT(ErrorOf(replace("\"edges\":[1,1,7", "\"edges\":[99,1,7")), HasSubstr("edge types"));
