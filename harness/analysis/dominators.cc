@@ -101,6 +101,7 @@ void SemiNca::Dfs(NodeIndex start, uint32_t parent) {
 
 // Counting sort of the essential edges by target vertex; each slot holds the source vertex.
 void SemiNca::BuildPredecessors() {
+  snapshot::ReserveFilled(pred_first_, n_ + 2);
   pred_first_.assign(n_ + 2, 0);
   for (NodeIndex from = 0; from < n_; ++from)
     for (EdgeIndex e = g_.FirstEdge(from), end = g_.EndEdge(from); e < end; ++e) {
@@ -108,6 +109,7 @@ void SemiNca::BuildPredecessors() {
       if (IsEssentialEdge(from, g_.EdgeKind(e), to, strong_)) ++pred_first_[pre_[to]];
     }
   for (uint32_t v = 1; v <= n_ + 1; ++v) pred_first_[v] += pred_first_[v - 1];
+  snapshot::ReserveFilled(pred_, pred_first_[n_ + 1]);
   pred_.resize(pred_first_[n_ + 1]);
   // Filled backwards: afterwards pred_first_[v] is where v's run starts.
   for (NodeIndex from = n_; from-- > 0;)
@@ -139,6 +141,7 @@ uint32_t SemiNca::Eval(uint32_t v) {
 snapshot::BigVector<NodeIndex> SemiNca::Run(DominatorTree& tree) {
   strong_ = MarkStronglyReachable(g_);
   snapshot::MarkPhase(times_, "dominators: strong reach");
+  for (auto* array : {&pre_, &vertex_, &parent_, &cursor_}) snapshot::ReserveFilled(*array, n_ + 1);
   pre_.assign(n_ + 1, 0);
   vertex_.resize(n_ + 1);
   parent_.resize(n_ + 1);
@@ -166,6 +169,7 @@ snapshot::BigVector<NodeIndex> SemiNca::Run(DominatorTree& tree) {
   label_ = std::move(pre_);
   semi_ = std::move(cursor_);
   for (uint32_t v = 0; v <= n_; ++v) label_[v] = semi_[v] = v;
+  snapshot::ReserveFilled(ancestor_, n_ + 1);
   ancestor_.assign(n_ + 1, 0);
   for (uint32_t w = n_; w >= 2; --w) {
     uint32_t semi = r;  // no essential retainer: the root's virtual edge

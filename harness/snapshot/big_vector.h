@@ -84,4 +84,20 @@ struct BigAllocator {
 template <typename T>
 using BigVector = std::vector<T, BigAllocator<T>>;
 
+/// Reserves room for `n` elements that are all about to be written, and faults its pages in
+/// with one MADV_POPULATE_WRITE instead of one fault per 4 KiB page as they are first written
+/// (~25% less time in the kernel; analyze 15 ms faster on the bench file, 2026-11-30). Only for
+/// arrays filled whole: populated pages count as resident whether written or not. A kernel
+/// before 5.14 refuses the advice and the pages are faulted in as they are written.
+template <typename T>
+void ReserveFilled(BigVector<T>& v, size_t n) {
+  v.reserve(n);
+  const size_t bytes = n * sizeof(T);
+  if (bytes < BigAllocator<T>::kBigBlock) return;
+#ifdef MADV_POPULATE_WRITE
+  ::madvise(v.data(), (bytes + BigAllocator<T>::kPage - 1) & ~(BigAllocator<T>::kPage - 1),
+            MADV_POPULATE_WRITE);
+#endif
+}
+
 }  // namespace leakcheck::snapshot

@@ -437,13 +437,13 @@ void SnapshotBuilder::ParseNodes(Scanner& s) {
   if (!have_header_) Fail("\"nodes\" comes before the \"snapshot\" header");
   if (have_nodes_) Fail("\"nodes\" appears twice");
   const size_t n = node_count_;
-  g_.node_type_.reserve(n);
-  g_.node_name_.reserve(n);
-  g_.node_id_.reserve(n);
-  g_.node_self_size_.reserve(n);
-  g_.first_edge_.reserve(n + 1);
+  ReserveFilled(g_.node_type_, n);
+  ReserveFilled(g_.node_name_, n);
+  ReserveFilled(g_.node_id_, n);
+  ReserveFilled(g_.node_self_size_, n);
+  ReserveFilled(g_.first_edge_, n + 1);
   g_.first_edge_.push_back(0);
-  if (n_detachedness_ >= 0) g_.node_detachedness_.reserve(n);
+  if (n_detachedness_ >= 0) ReserveFilled(g_.node_detachedness_, n);
 
   uint64_t edges_so_far = 0, total_size = 0, max_name = 0;
   const auto type_count = node_types_.size();
@@ -509,9 +509,9 @@ void SnapshotBuilder::ParseEdges(Scanner& s) {
 // threads pushing to them made both slower than one.)
 void SnapshotBuilder::ReadEdgeArray(Scanner& s, EdgeArrays& out) {
   const size_t m = edge_count_;
-  out.type.reserve(m);
-  out.name.reserve(m);
-  out.to.reserve(m);
+  ReserveFilled(out.type, m);
+  ReserveFilled(out.name, m);
+  ReserveFilled(out.to, m);
   const uint64_t nodes_len = node_count_ * node_width_;
   const NodeOffsetDivisor per_node(node_width_);
   const auto type_count = edge_types_.size();
