@@ -33,12 +33,12 @@ RetainerPaths::RetainerPaths(const HeapGraph& g)
     : g_(g),
       distance_(g.NodeCount(), kUnreachable),
       parent_edge_(g.NodeCount(), 0),
-      parent_node_(g.NodeCount(), snapshot::kNoNode),
       weakmap_name_(g.StringCount(), 0) {
   snapshot::BigVector<NodeIndex> queue;
   queue.reserve(g.NodeCount());
   queue.push_back(HeapGraph::kRoot);
   distance_[HeapGraph::kRoot] = 0;
+  reached_size_ = g.SelfSize(HeapGraph::kRoot);
   for (size_t head = 0; head < queue.size(); ++head) {
     const NodeIndex from = queue[head];
     for (EdgeIndex e = g.FirstEdge(from); e < g.EndEdge(from); ++e) {
@@ -46,7 +46,7 @@ RetainerPaths::RetainerPaths(const HeapGraph& g)
       if (distance_[to] != kUnreachable || !Allowed(from, e)) continue;
       distance_[to] = distance_[from] + 1;
       parent_edge_[to] = e;
-      parent_node_[to] = from;
+      reached_size_ += g.SelfSize(to);
       queue.push_back(to);
     }
   }
@@ -81,7 +81,7 @@ bool RetainerPaths::Allowed(NodeIndex from, EdgeIndex e) const {
 std::vector<PathStep> RetainerPaths::PathTo(NodeIndex n) const {
   std::vector<PathStep> path;
   if (distance_[n] == kUnreachable) return path;
-  for (NodeIndex at = n; at != HeapGraph::kRoot; at = parent_node_[at])
+  for (NodeIndex at = n; at != HeapGraph::kRoot; at = g_.EdgeOwner(parent_edge_[at]))
     path.push_back({parent_edge_[at], at});
   std::reverse(path.begin(), path.end());
   return path;

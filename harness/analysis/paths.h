@@ -32,6 +32,8 @@ class RetainerPaths {
   /// Distance from the root in edges; kUnreachable when no allowed path exists.
   uint32_t Distance(NodeIndex n) const { return distance_[n]; }
   static constexpr uint32_t kUnreachable = UINT32_MAX;
+  /// The self sizes of all nodes a path reaches, the root's included (bytes).
+  uint64_t ReachedSize() const { return reached_size_; }
 
   /// The path from the root to n (empty for the root or an unreachable node).
   std::vector<PathStep> PathTo(NodeIndex n) const;
@@ -58,8 +60,8 @@ class RetainerPaths {
 
   const HeapGraph& g_;
   snapshot::BigVector<uint32_t> distance_;
-  snapshot::BigVector<EdgeIndex> parent_edge_;
-  snapshot::BigVector<NodeIndex> parent_node_;
+  snapshot::BigVector<EdgeIndex> parent_edge_;  // the edge a path takes into each node
+  uint64_t reached_size_ = 0;
   // Per string: what Allowed needs to know of it (bits below), worked out the first time it
   // is asked (the names of edges and of hidden edges' targets are a few thousand of millions).
   uint8_t NameFlags(snapshot::StringIndex s) const;

@@ -57,8 +57,7 @@ SnapshotSummary Summarize(const HeapGraph& g, std::string file, const SummaryOpt
 
   snapshot::MarkPhase(options.times, "free the dominator tree");
   RetainerPaths paths(g);
-  for (NodeIndex n = 0; n < g.NodeCount(); ++n)
-    if (paths.Distance(n) == RetainerPaths::kUnreachable) s.unreachable_size += g.SelfSize(n);
+  s.unreachable_size = g.TotalSize() - paths.ReachedSize();
   snapshot::MarkPhase(options.times, "retainer paths: BFS");
   for (auto [n, retained] : largest) {
     LargeObject o;

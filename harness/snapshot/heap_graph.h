@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+
 #include <cstdint>
 #include <span>
 #include <string>
@@ -115,6 +117,13 @@ class HeapGraph {
   // ---- outgoing edges (CSR) ---------------------------------------------------------------
   EdgeIndex FirstEdge(NodeIndex n) const { return first_edge_[n]; }
   EdgeIndex EndEdge(NodeIndex n) const { return first_edge_[n + 1]; }
+  /// The node whose outgoing edge `e` is: a binary search of the CSR offsets, O(log nodes).
+  NodeIndex EdgeOwner(EdgeIndex e) const {
+    // The last node whose first edge is at most e and that has edges (nodes without edges
+    // share their offset with the next one).
+    const auto it = std::upper_bound(first_edge_.begin(), first_edge_.end() - 1, e);
+    return static_cast<NodeIndex>(it - first_edge_.begin()) - 1;
+  }
   EdgeType EdgeKind(EdgeIndex e) const { return edge_type_[e]; }
   NodeIndex EdgeTarget(EdgeIndex e) const { return edge_to_[e]; }
   uint32_t EdgeNameOrIndex(EdgeIndex e) const { return edge_name_[e]; }

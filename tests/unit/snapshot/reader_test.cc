@@ -82,6 +82,27 @@ TEST(SnapshotReader, RetainersCoverEveryEdge) {
   EXPECT_EQ(total, g.EdgeCount());
 }
 
+TEST(SnapshotReader, EveryEdgeKnowsItsOwnerPastNodesWithoutEdges) {
+  // Nodes without edges share their offset with the next node: the owner is the one whose
+  // range holds the edge, whatever lies around it.
+  TinySnapshot s;
+  const uint32_t root = s.Node("synthetic", "", 0);
+  const uint32_t empty1 = s.Node("object", "Empty", 8);
+  const uint32_t a = s.Node("object", "A", 8);
+  const uint32_t empty2 = s.Node("object", "Empty", 8);
+  const uint32_t b = s.Node("object", "B", 8);
+  s.Edge(root, "property", "a", a);
+  s.Edge(root, "property", "b", b);
+  s.Edge(a, "property", "e1", empty1);
+  s.Edge(a, "property", "e2", empty2);
+  s.Edge(b, "property", "a", a);
+  HeapGraph g = s.Graph();
+  for (NodeIndex n = 0; n < g.NodeCount(); ++n)
+    for (EdgeIndex e = g.FirstEdge(n); e < g.EndEdge(n); ++e)
+      EXPECT_EQ(g.EdgeOwner(e), n) << "edge " << e;
+  EXPECT_EQ(g.EdgeOwner(g.EdgeCount() - 1), b);
+}
+
 TEST(SnapshotReader, ClassNamesFollowDevTools) {
   TinySnapshot s;
   uint32_t root = s.Node("synthetic", "", 0);
