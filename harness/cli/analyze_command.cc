@@ -66,7 +66,8 @@ void RegisterAnalyzeCommand(CLI::App& root, CommandAction& action) {
   cmd->add_option("--objects", opt->summary.top_objects, "Largest objects to list")
       ->default_val(10);
   cmd->add_flag("--all-classes", opt->summary.all_classes, "List every class");
-  cmd->add_flag("--timings", opt->timings, "Print phase timings to stderr");
+  cmd->add_flag("--timings", opt->timings,
+                "Print each phase's time and the peak RSS so far to stderr");
   cmd->callback([&action, opt] { action = [opt] { return RunAnalyze(*opt); }; });
 }
 

@@ -10,6 +10,14 @@
 
 namespace leakcheck::snapshot {
 
+/// MADV_POPULATE_WRITE (Linux 5.14), spelled out: the portable build's glibc 2.31 headers lack
+/// it, and an older kernel just refuses it (EINVAL).
+#ifdef MADV_POPULATE_WRITE
+inline constexpr int kMadvPopulateWrite = MADV_POPULATE_WRITE;
+#else
+inline constexpr int kMadvPopulateWrite = 23;
+#endif
+
 /// Keeps the big blocks freed while it is alive (nested scopes share one pool) and hands them
 /// out again, unmapping them all when the last scope ends. A fresh page costs a fault and its
 /// zeroing, and the analysis frees and allocates ~1.6 times its peak in per-node arrays: reuse
@@ -94,10 +102,8 @@ void ReserveFilled(BigVector<T>& v, size_t n) {
   v.reserve(n);
   const size_t bytes = n * sizeof(T);
   if (bytes < BigAllocator<T>::kBigBlock) return;
-#ifdef MADV_POPULATE_WRITE
   ::madvise(v.data(), (bytes + BigAllocator<T>::kPage - 1) & ~(BigAllocator<T>::kPage - 1),
-            MADV_POPULATE_WRITE);
-#endif
+            kMadvPopulateWrite);
 }
 
 }  // namespace leakcheck::snapshot

@@ -2,6 +2,7 @@
 // report and the input checks, each in milliseconds and without a child process.
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -56,6 +57,29 @@ TEST(CliInProcess, AnalyzeJsonCountsTheNodesAndClasses) {
   }
   EXPECT_TRUE(found) << r.out;
   EXPECT_EQ(r.err, "");
+}
+
+TEST(CliInProcess, AnalyzeTimingsNameEveryPhaseWithItsPeakRss) {
+  TempDir dir;
+  // Past kParallelMinBytes, so the edges are read on the second thread where two CPUs are.
+  std::string file = WriteSnapshot(dir, "big.heapsnapshot", Heap(80000));
+  CommandResult r = RunCliInProcess({"analyze", file, "--json", "--timings"});
+  ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+  EXPECT_EQ(boost::json::parse(r.out).as_object().at("node_count").as_int64(), 3 + 80000);
+  for (const char* phase :
+       {"read: header", "read: nodes", "read: edges", "read: strings", "dominators: semidominators",
+        "classes", "retainer paths: BFS", "output"})
+    EXPECT_THAT(r.err, HasSubstr(std::string("timings: ") + phase)) << r.err;
+  // Every phase line ends with the peak RSS so far; the last line is the total.
+  std::istringstream lines(r.err);
+  std::string line, last;
+  while (std::getline(lines, line)) {
+    if (line.find(" total ") == std::string::npos) {
+      EXPECT_THAT(line, ::testing::MatchesRegex("timings: .* [0-9]+ ms  peak RSS +[0-9]+ MiB"));
+    }
+    last = line;
+  }
+  EXPECT_THAT(last, HasSubstr("timings: total"));
 }
 
 TEST(CliInProcess, AnalyzeOfABadFileExits2NamingIt) {
