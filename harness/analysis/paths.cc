@@ -30,21 +30,17 @@ uint64_t WeakMapKeyId(std::string_view name) {
 }  // namespace
 
 RetainerPaths::RetainerPaths(const HeapGraph& g)
-    : g_(g),
-      distance_(g.NodeCount(), kUnreachable),
-      parent_edge_(g.NodeCount(), 0),
-      weakmap_name_(g.StringCount(), 0) {
+    : g_(g), parent_edge_(g.NodeCount(), kNotReached), weakmap_name_(g.StringCount()) {
   snapshot::BigVector<NodeIndex> queue;
   queue.reserve(g.NodeCount());
   queue.push_back(HeapGraph::kRoot);
-  distance_[HeapGraph::kRoot] = 0;
+  parent_edge_[HeapGraph::kRoot] = kRootEdge;
   reached_size_ = g.SelfSize(HeapGraph::kRoot);
   for (size_t head = 0; head < queue.size(); ++head) {
     const NodeIndex from = queue[head];
     for (EdgeIndex e = g.FirstEdge(from); e < g.EndEdge(from); ++e) {
       const NodeIndex to = g.EdgeTarget(e);
-      if (distance_[to] != kUnreachable || !Allowed(from, e)) continue;
-      distance_[to] = distance_[from] + 1;
+      if (parent_edge_[to] != kNotReached || !Allowed(from, e)) continue;
       parent_edge_[to] = e;
       reached_size_ += g.SelfSize(to);
       queue.push_back(to);
@@ -78,9 +74,14 @@ bool RetainerPaths::Allowed(NodeIndex from, EdgeIndex e) const {
   return true;
 }
 
+uint32_t RetainerPaths::Distance(NodeIndex n) const {
+  if (parent_edge_[n] == kNotReached) return kUnreachable;
+  return static_cast<uint32_t>(PathTo(n).size());
+}
+
 std::vector<PathStep> RetainerPaths::PathTo(NodeIndex n) const {
   std::vector<PathStep> path;
-  if (distance_[n] == kUnreachable) return path;
+  if (parent_edge_[n] == kNotReached) return path;
   for (NodeIndex at = n; at != HeapGraph::kRoot; at = g_.EdgeOwner(parent_edge_[at]))
     path.push_back({parent_edge_[at], at});
   std::reverse(path.begin(), path.end());

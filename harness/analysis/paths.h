@@ -29,8 +29,9 @@ class RetainerPaths {
  public:
   explicit RetainerPaths(const HeapGraph& g);
 
-  /// Distance from the root in edges; kUnreachable when no allowed path exists.
-  uint32_t Distance(NodeIndex n) const { return distance_[n]; }
+  /// Distance from the root in edges; kUnreachable when no allowed path exists. Walks the
+  /// path: O(distance · log nodes).
+  uint32_t Distance(NodeIndex n) const;
   static constexpr uint32_t kUnreachable = UINT32_MAX;
   /// The self sizes of all nodes a path reaches, the root's included (bytes).
   uint64_t ReachedSize() const { return reached_size_; }
@@ -59,13 +60,15 @@ class RetainerPaths {
   bool NamedHolder(const std::vector<PathStep>& path, size_t i) const;
 
   const HeapGraph& g_;
-  snapshot::BigVector<uint32_t> distance_;
-  snapshot::BigVector<EdgeIndex> parent_edge_;  // the edge a path takes into each node
+  // The edge a path takes into each node (the search's only per-node array): kNotReached, or
+  // kRootEdge for the root. Edge indices stay below both (the reader caps edges at 2^32 - 1).
+  snapshot::BigVector<EdgeIndex> parent_edge_;
+  static constexpr EdgeIndex kNotReached = UINT32_MAX, kRootEdge = UINT32_MAX - 1;
   uint64_t reached_size_ = 0;
   // Per string: what Allowed needs to know of it (bits below), worked out the first time it
   // is asked (the names of edges and of hidden edges' targets are a few thousand of millions).
   uint8_t NameFlags(snapshot::StringIndex s) const;
-  mutable snapshot::BigVector<uint8_t> weakmap_name_;
+  mutable snapshot::SparseZeroArray<uint8_t> weakmap_name_;
   static constexpr uint8_t kWeakMapName = 1;        // may name a WeakMap ephemeron edge
   static constexpr uint8_t kCodeName = 2;           // "code"
   static constexpr uint8_t kNativeContextName = 4;  // "system / NativeContext"

@@ -3,6 +3,10 @@
 #include "harness/analysis/heap_inspect.h"
 
 #include <algorithm>
+#include <exception>
+#include <optional>
+#include <system_error>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -42,23 +46,44 @@ SnapshotSummary Summarize(const HeapGraph& g, std::string file, const SummaryOpt
   s.total_size = g.TotalSize();
 
   std::vector<std::pair<NodeIndex, uint64_t>> largest;
+  // The retainer-path search needs only the graph: it runs on a second thread while this one
+  // ranks the classes and the largest objects (both latency-bound walks, so they share the
+  // machine well). Its two per-node arrays come from the blocks the dominator pass freed, so
+  // the peak does not grow (BigBlockReuse, in `analyze`).
+  std::optional<RetainerPaths> found;
   {
-    // The dominator tree is freed before the paths are built: peak memory is one, not both.
     DominatorTree tree = ComputeDominators(g, options.times);
+    // The ranking below needs the children lists and the retained sizes, not the immediate
+    // dominators: their block goes back to the pool for the search's arrays.
+    snapshot::BigVector<NodeIndex>().swap(tree.idom);
+    std::exception_ptr search_error;
+    std::jthread search;
+    try {
+      search = std::jthread([&] {
+        try {
+          found.emplace(g);
+        } catch (...) {
+          search_error = std::current_exception();
+        }
+      });
+    } catch (const std::system_error&) {  // no thread: search after the ranking below
+    }
     s.classes = AggregateByClass(g, tree);
     snapshot::MarkPhase(options.times, "classes");
     for (NodeIndex n : LargestObjects(g, tree, options.top_objects))
       largest.emplace_back(n, tree.retained[n]);
     snapshot::MarkPhase(options.times, "largest objects");
+    if (search.joinable()) search.join();
+    if (search_error) std::rethrow_exception(search_error);
   }
   std::erase_if(s.classes, [](const ClassStats& c) { return c.name == "(synthetic)"; });
   if (!options.all_classes && s.classes.size() > options.top_classes)
     s.classes.resize(options.top_classes);
 
-  snapshot::MarkPhase(options.times, "free the dominator tree");
-  RetainerPaths paths(g);
+  if (!found) found.emplace(g);  // no second thread: after the tree is freed
+  const RetainerPaths& paths = *found;
   s.unreachable_size = g.TotalSize() - paths.ReachedSize();
-  snapshot::MarkPhase(options.times, "retainer paths: BFS");
+  snapshot::MarkPhase(options.times, "retainer paths: BFS (the wait for it)");
   for (auto [n, retained] : largest) {
     LargeObject o;
     o.id = g.Id(n);
