@@ -1,6 +1,7 @@
 #include "harness/analysis/summary.h"
 
 #include "harness/analysis/heap_inspect.h"
+#include "harness/snapshot/reader.h"
 
 #include <algorithm>
 #include <exception>
@@ -59,13 +60,14 @@ SnapshotSummary Summarize(const HeapGraph& g, std::string file, const SummaryOpt
     std::exception_ptr search_error;
     std::jthread search;
     try {
-      search = std::jthread([&] {
-        try {
-          found.emplace(g);
-        } catch (...) {
-          search_error = std::current_exception();
-        }
-      });
+      if (snapshot::CpusAvailable() >= 2)
+        search = std::jthread([&] {
+          try {
+            found.emplace(g);
+          } catch (...) {
+            search_error = std::current_exception();
+          }
+        });
     } catch (const std::system_error&) {  // no thread: search after the ranking below
     }
     s.classes = AggregateByClass(g, tree);
@@ -83,7 +85,7 @@ SnapshotSummary Summarize(const HeapGraph& g, std::string file, const SummaryOpt
   if (!found) found.emplace(g);  // no second thread: after the tree is freed
   const RetainerPaths& paths = *found;
   s.unreachable_size = g.TotalSize() - paths.ReachedSize();
-  snapshot::MarkPhase(options.times, "retainer paths: BFS (the wait for it)");
+  snapshot::MarkPhase(options.times, "retainer paths: BFS (left after the ranking)");
   for (auto [n, retained] : largest) {
     LargeObject o;
     o.id = g.Id(n);

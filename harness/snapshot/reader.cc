@@ -128,15 +128,14 @@ class MemorySource : public ByteSource {
   std::string_view data_;
   uint64_t position_;
 };
-// The CPUs this process may run on (taskset, cgroup cpusets): one means no edges thread.
+}  // namespace
+
 int CpusAvailable() {
   cpu_set_t set;
   CPU_ZERO(&set);
   if (::sched_getaffinity(0, sizeof set, &set) != 0) return 1;
   return CPU_COUNT(&set);
 }
-
-}  // namespace
 
 SnapshotBuilder::~SnapshotBuilder() = default;  // stops and joins the edges thread, if any
 
@@ -687,9 +686,9 @@ HeapGraph ReadSnapshotFile(const std::string& path, PhaseTimes* times) {
   return ReadSnapshot(source, path, times);
 }
 
-HeapGraph ReadSnapshotFromString(std::string_view json, std::string_view name) {
+HeapGraph ReadSnapshotFromString(std::string_view json, std::string_view name, PhaseTimes* times) {
   MemorySource source(json);
-  return ReadSnapshot(source, name);
+  return ReadSnapshot(source, name, times);
 }
 
 }  // namespace leakcheck::snapshot

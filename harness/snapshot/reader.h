@@ -39,7 +39,13 @@ HeapGraph ReadSnapshotFile(const std::string& path, PhaseTimes* times = nullptr)
 /// Reads a snapshot from any byte source; `name` appears in error messages.
 HeapGraph ReadSnapshot(ByteSource& source, std::string_view name, PhaseTimes* times = nullptr);
 
-/// Reads a snapshot held in memory (tests, fuzzing).
-HeapGraph ReadSnapshotFromString(std::string_view json, std::string_view name = "<memory>");
+/// Reads a snapshot held in memory (tests, fuzzing), as a file is read (edges on a second
+/// thread from 1 MiB on, where two CPUs are).
+HeapGraph ReadSnapshotFromString(std::string_view json, std::string_view name = "<memory>",
+                                 PhaseTimes* times = nullptr);
+
+/// The CPUs this process may run on (its affinity: taskset, cgroup cpusets). The reader and the
+/// analysis use a second thread only when it is at least 2.
+int CpusAvailable();
 
 }  // namespace leakcheck::snapshot

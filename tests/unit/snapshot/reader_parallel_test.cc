@@ -2,7 +2,6 @@
 // once (files and memory, from kParallelMinBytes on). These tests read the same big snapshot
 // both ways — through a source that can (MemorySource) and through a stream that cannot — and
 // require the same graph and, for broken files, the same error a reader in order gives.
-#include <sched.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -26,37 +25,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::TinySnapshot;
-
-// A source that can be read at two places at once, as a file can (ByteSource's contract).
-class SeekableSource : public ByteSource {
- public:
-  explicit SeekableSource(std::string_view data, uint64_t position = 0)
-      : data_(data), position_(position) {}
-  std::optional<uint64_t> Size() const override { return data_.size(); }
-  std::unique_ptr<ByteSource> OpenAt(uint64_t offset) const override {
-    return std::make_unique<SeekableSource>(data_, std::min<uint64_t>(offset, data_.size()));
-  }
-  bool SkipTo(uint64_t offset) override {
-    position_ = std::min<uint64_t>(offset, data_.size());
-    return true;
-  }
-  size_t Read(char* buffer, size_t n) override {
-    n = std::min<uint64_t>(n, data_.size() - position_);
-    std::memcpy(buffer, data_.data() + position_, n);
-    position_ += n;
-    return n;
-  }
-
- private:
-  std::string_view data_;
-  uint64_t position_;
-};
-
-int CpusAvailableForTest() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  return ::sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
-}
 
 // A source with no OpenAt/SkipTo: the reader reads it in order, on one thread.
 class StreamSource : public ByteSource {
@@ -107,9 +75,8 @@ std::pair<std::string, std::string> ErrorsBothWays(const std::string& json) {
     return "";
   };
   StreamSource stream(json);
-  SeekableSource seekable(json);
   return {error_of([&] { ReadSnapshot(stream, "big.heapsnapshot"); }),
-          error_of([&] { ReadSnapshot(seekable, "big.heapsnapshot"); })};
+          error_of([&] { ReadSnapshotFromString(json, "big.heapsnapshot"); })};
 }
 
 void ExpectSameGraph(const HeapGraph& a, const HeapGraph& b) {
@@ -132,14 +99,13 @@ TEST(SnapshotReaderParallel, ReadsTheSameGraphAsInOrder) {
   StreamSource stream(Big());
   HeapGraph in_order = ReadSnapshot(stream, "big.heapsnapshot");
   PhaseTimes times;
-  SeekableSource seekable(Big());
-  HeapGraph parallel = ReadSnapshot(seekable, "big.heapsnapshot", &times);
+  HeapGraph parallel = ReadSnapshotFromString(Big(), "big.heapsnapshot", &times);
   ExpectSameGraph(in_order, parallel);
   // The phases say which way it went: the second thread read the edges.
   bool second_thread = false;
   for (const auto& [name, ms] : times.Phases())
     second_thread |= name.find("second thread") != std::string::npos;
-  EXPECT_EQ(second_thread, CpusAvailableForTest() >= 2)
+  EXPECT_EQ(second_thread, CpusAvailable() >= 2)
       << "a source that can be read at two places is read on two threads where two CPUs are";
 }
 
@@ -192,9 +158,8 @@ TEST(SnapshotReaderParallel, AnotherLayoutIsReadInOrder) {
   // A key between "nodes" and "edges": the second thread finds no "edges" where it looks.
   std::string json = Replace(Big(), EdgesAt(), "\"edges\"", "\"extra\":[1,2,3],\n\"edges\"");
   StreamSource stream(json);
-  SeekableSource seekable(json);
   PhaseTimes times;
-  HeapGraph parallel = ReadSnapshot(seekable, "big.heapsnapshot", &times);
+  HeapGraph parallel = ReadSnapshotFromString(json, "big.heapsnapshot", &times);
   ExpectSameGraph(ReadSnapshot(stream, "big.heapsnapshot"), parallel);
   for (const auto& [name, ms] : times.Phases())
     EXPECT_EQ(name.find("second thread"), std::string::npos) << name;
@@ -217,7 +182,7 @@ TEST(SnapshotReaderParallel, AFileAndAPipeReadTheSameGraph) {
   bool second_thread = false;
   for (const auto& [name, ms] : times.Phases())
     second_thread |= name.find("second thread") != std::string::npos;
-  EXPECT_EQ(second_thread, CpusAvailableForTest() >= 2);
+  EXPECT_EQ(second_thread, CpusAvailable() >= 2);
 }
 
 }  // namespace
